@@ -1,0 +1,41 @@
+"""The Rule base class. A rule is one class: a code, `visit_<NodeType>` methods, and messages."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Optional
+
+import libcst as cst
+
+from asynclint.registry import RuleInfo, rule_info
+
+
+class Rule:
+    """Subclass, set `code`, and define `visit_Call(self, node, ctx)` (any libcst node type).
+
+    `ctx` is an `asynclint.engine.context.Context`. Rules that depend on other files report with
+    `condition=(...)` and implement `resolve_condition`, which the engine calls once the project
+    index is built.
+    """
+
+    code: ClassVar[str] = ""
+
+    def __init__(self, config: Any):
+        self.config = config
+
+    @classmethod
+    def info(cls) -> RuleInfo:
+        return rule_info(cls.code)
+
+    @classmethod
+    def handled_types(cls) -> dict[type, str]:
+        handled = {}
+        for attribute in dir(cls):
+            if attribute.startswith("visit_"):
+                node_type = getattr(cst, attribute[len("visit_") :], None)
+                if isinstance(node_type, type):
+                    handled[node_type] = attribute
+        return handled
+
+    def resolve_condition(self, condition: tuple, message: str, project: Any) -> Optional[str]:
+        """Return the final message if the finding stands given the whole project, else None."""
+        return message

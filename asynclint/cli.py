@@ -1,0 +1,212 @@
+"""The `asynclint` command. Exit codes: 0 clean, 1 diagnostics remain, 2 usage or config error."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import click
+
+from asynclint import __version__
+from asynclint.checks import all_rule_classes
+from asynclint.config import OFFLOAD_STYLES, TARGET_VERSIONS, ConfigError, load_config, with_overrides
+from asynclint.engine.diagnostics import Diagnostic
+from asynclint.engine.discovery import discover
+from asynclint.engine.runner import RunOptions, RunResult, run
+from asynclint.registry import RULES, RULES_BY_CODE
+from asynclint.reporters import formats, renderer
+
+
+def rules_directory() -> Optional[Path]:
+    """The rule pages: shipped inside the wheel, or the repository's `rules/` in a checkout."""
+    package = Path(__file__).resolve().parent
+    for candidate in (package / "rules", package.parent / "rules"):
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def rule_page(code: str) -> Optional[str]:
+    directory = rules_directory()
+    page = directory / f"{code}.md" if directory else None
+    return page.read_text(encoding="utf-8") if page and page.is_file() else None
+
+
+def _codes(value: Optional[str]) -> Optional[tuple[str, ...]]:
+    if value is None:
+        return None
+    return tuple(code.strip().upper() for code in value.split(",") if code.strip())
+
+
+def _fail(message: str) -> None:
+    click.echo(f"asynclint: error: {message}", err=True)
+    sys.exit(2)
+
+
+def _use_color(stream) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+class _Progress:
+    """A one-line progress bar on stderr, only on a terminal and only for long runs."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.drawn = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total < 200 or (done % 50 and done != total):
+            return
+        width = 30
+        filled = width * done // total
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
+        sys.stderr.flush()
+        self.drawn = True
+
+    def clear(self) -> None:
+        if self.drawn:
+            sys.stderr.write("\r" + " " * 60 + "\r")
+            sys.stderr.flush()
+
+
+def rules_table() -> str:
+    implemented = set(all_rule_classes())
+    rows = [("code", "name", "default", "fix", "status")]
+    for rule in RULES:
+        status = "implemented" if rule.code in implemented or rule.code == "ASY001" else "planned"
+        rows.append((rule.code, rule.name, "on" if rule.default_enabled else "opt-in", rule.fix or "-", status))
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows) + "\n"
+
+
+def _summary(diagnostics: list[Diagnostic], outcome: RunResult, options: RunOptions) -> str:
+    lines = []
+    if options.fix and outcome.fixed:
+        lines.append(f"Fixed {outcome.fixed} diagnostic{'s' * (outcome.fixed != 1)} in {outcome.fixed_files} file{'s' * (outcome.fixed_files != 1)}.")
+    if not diagnostics:
+        lines.append("All checks passed!")
+        return "\n".join(lines) + "\n"
+    count = len(diagnostics)
+    lines.append(f"Found {count} diagnostic{'s' * (count != 1)}.")
+    safe = sum(1 for d in diagnostics if d.fix and d.fix.applicability == "safe")
+    unsafe = sum(1 for d in diagnostics if d.fix and d.fix.applicability == "unsafe")
+    if safe and not options.fix:
+        lines.append(f"[*] {safe} fixable with the `--fix` option.")
+    if unsafe and not options.unsafe_fixes:
+        lines.append(f"[*unsafe] {unsafe} more fixable with `--fix --unsafe-fixes`.")
+    return "\n".join(lines) + "\n"
+
+
+def _statistics(diagnostics: list[Diagnostic]) -> str:
+    counts: dict[str, int] = {}
+    for diagnostic in diagnostics:
+        counts[diagnostic.code] = counts.get(diagnostic.code, 0) + 1
+    lines = []
+    for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        info = RULES_BY_CODE[code]
+        marker = "[*]" if info.fix else "   "
+        lines.append(f"{count:>5}  {code}  {marker} {info.name}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--fix", is_flag=True, help="Apply safe fixes.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, also apply unsafe fixes.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
+@click.option("--select", metavar="CODES", help="Comma-separated codes or prefixes to enable (replaces defaults).")
+@click.option("--ignore", metavar="CODES", help="Comma-separated codes or prefixes to disable.")
+@click.option("--extend-select", metavar="CODES", help="Codes or prefixes to enable in addition.")
+@click.option("--output-format", type=click.Choice(formats()), default="text", show_default=True)
+@click.option("--statistics", is_flag=True, help="Show counts per rule instead of each diagnostic.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even if diagnostics remain.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Parallel processes [default: CPUs].")
+@click.option("--target-version", type=click.Choice(TARGET_VERSIONS), help="Oldest Python the code runs on.")
+@click.option("--fix-offload", type=click.Choice(OFFLOAD_STYLES), help="How offload fixes move blocking calls.")
+@click.option("--config", "config_path", type=click.Path(), help="Use this pyproject.toml.")
+@click.option("--explain", metavar="CODE", help="Print the documentation of a rule and exit.")
+@click.option("--list-rules", is_flag=True, help="List every rule and exit.")
+@click.version_option(__version__, prog_name="asynclint")
+def main(
+    paths: tuple[str, ...],
+    fix: bool,
+    unsafe_fixes: bool,
+    diff: bool,
+    select: Optional[str],
+    ignore: Optional[str],
+    extend_select: Optional[str],
+    output_format: str,
+    statistics: bool,
+    exit_zero: bool,
+    no_cache: bool,
+    jobs: Optional[int],
+    target_version: Optional[str],
+    fix_offload: Optional[str],
+    config_path: Optional[str],
+    explain: Optional[str],
+    list_rules: bool,
+) -> None:
+    """Find and fix asyncio bugs: blocking calls, lost tasks, swallowed cancellation, missing timeouts."""
+    if list_rules:
+        click.echo(rules_table(), nl=False)
+        return
+    if explain:
+        code = explain.strip().upper()
+        if code not in RULES_BY_CODE:
+            _fail(f"unknown rule {explain!r}; see `asynclint --list-rules`")
+        page = rule_page(code)
+        info = RULES_BY_CODE[code]
+        click.echo(page if page else f"{code} ({info.name}): {info.summary}\n", nl=False)
+        return
+    path_list = list(paths) or ["."]
+    try:
+        config = load_config(path_list, config_path)
+        config = with_overrides(
+            config,
+            select=_codes(select),
+            ignore=_codes(ignore),
+            extend_select=_codes(extend_select),
+            target_version=target_version,
+            fix_offload=fix_offload,
+        )
+    except ConfigError as error:
+        _fail(str(error))
+    found = discover(path_list, config)
+    if found.missing:
+        _fail("path does not exist: " + ", ".join(found.missing))
+    for warning in found.warnings:
+        click.echo(f"asynclint: warning: {warning}", err=True)
+    progress = _Progress(sys.stderr.isatty() and not os.environ.get("CI") and output_format == "text")
+    options = RunOptions(
+        fix=fix,
+        unsafe_fixes=unsafe_fixes,
+        diff=diff,
+        jobs=jobs or os.cpu_count() or 1,
+        progress=progress,
+    )
+    outcome = run(found.files, config, options)
+    progress.clear()
+    for error in outcome.errors:
+        click.echo(f"asynclint: error: {error}", err=True)
+    diagnostics = sorted((d for result in outcome.results for d in result.diagnostics), key=Diagnostic.sort_key)
+    if diff:
+        click.echo("".join(outcome.diffs), nl=False)
+        click.echo(f"Would fix {outcome.fixed} diagnostic{'s' * (outcome.fixed != 1)}.", err=True)
+        sys.exit(1 if outcome.fixed and not exit_zero else 0)
+    color = _use_color(sys.stdout)
+    if statistics:
+        click.echo(_statistics(diagnostics), nl=False)
+    elif output_format == "text":
+        click.echo(renderer("text")(diagnostics, color=color), nl=False, color=color)
+        click.echo(_summary(diagnostics, outcome, options), nl=False)
+    else:
+        click.echo(renderer(output_format)(diagnostics, rules_directory=rules_directory()), nl=False)
+    failed = bool(diagnostics) or bool(outcome.errors)
+    sys.exit(1 if failed and not exit_zero else 0)

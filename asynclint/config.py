@@ -1,0 +1,288 @@
+"""`[tool.asynclint]` in pyproject.toml: finding it, validating every key, and the Config record."""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.9/3.10
+    import tomli as tomllib
+
+from asynclint.registry import RULES_BY_CODE, enabled_codes, is_known_selector, matches
+
+DEFAULT_EXCLUDE = (
+    ".bzr",
+    ".direnv",
+    ".eggs",
+    ".git",
+    ".hg",
+    ".mypy_cache",
+    ".nox",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".asynclint_cache",
+    ".svn",
+    ".tox",
+    ".venv",
+    "__pypackages__",
+    "_build",
+    "buck-out",
+    "build",
+    "dist",
+    "node_modules",
+    "site-packages",
+    "venv",
+)
+TARGET_VERSIONS = tuple(f"py3{minor}" for minor in range(9, 15))
+OFFLOAD_STYLES = ("to_thread", "run_in_executor")
+
+
+class ConfigError(Exception):
+    """A configuration problem, always naming the file and the key."""
+
+    def __init__(self, source: str, key: Optional[str], reason: str):
+        self.source, self.key, self.reason = source, key, reason
+        where = f"{source}: [tool.asynclint] {key}" if key else source
+        super().__init__(f"{where}: {reason}")
+
+
+@dataclass(frozen=True)
+class Config:
+    select: Optional[tuple[str, ...]] = None
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    extend_exclude: tuple[str, ...] = ()
+    respect_gitignore: bool = True
+    target_version: str = "py39"
+    fix_offload: str = "to_thread"
+    default_timeout: float = 30
+    # Catalog extensions (see the rules/ pages that use them).
+    extend_blocking_calls: tuple[tuple[str, str], ...] = ()
+    task_retaining_calls: tuple[str, ...] = ()
+    extend_timeout_contexts: tuple[str, ...] = ()
+    extend_coroutine_functions: tuple[str, ...] = ()
+    allow_swallowed_cancellation_in: tuple[str, ...] = ()
+    root: str = "."
+    source: Optional[str] = None
+
+    @property
+    def target(self) -> tuple[int, int]:
+        return (3, int(self.target_version[3:]))
+
+    @property
+    def enabled(self) -> frozenset[str]:
+        return enabled_codes(self.select, self.ignore, self.extend_select)
+
+    def ignored_for(self, path: str) -> tuple[str, ...]:
+        """Codes/prefixes ignored for `path` by per-file-ignores (globs relative to the root)."""
+        if not self.per_file_ignores:
+            return ()
+        relative = _relative(path, self.root)
+        name = os.path.basename(path)
+        ignored: list[str] = []
+        for pattern, codes in self.per_file_ignores:
+            if fnmatch.fnmatchcase(relative, pattern) or fnmatch.fnmatchcase(name, pattern):
+                ignored.extend(codes)
+            elif pattern.endswith("/") and relative.startswith(pattern):
+                ignored.extend(codes)
+        return tuple(ignored)
+
+    def is_ignored(self, code: str, path: str) -> bool:
+        ignored = self.ignored_for(path)
+        return bool(ignored) and matches(code, ignored) > 0
+
+    def fingerprint(self) -> str:
+        """A stable text of every setting that can change a file's diagnostics."""
+        values = dataclasses.asdict(self)
+        values.pop("source", None)
+        values["enabled"] = sorted(self.enabled)
+        return repr(sorted(values.items()))
+
+
+def _relative(path: str, root: str) -> str:
+    try:
+        return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
+
+
+# -- reading ------------------------------------------------------------------------------------
+_KEYS = {
+    "select": "codes",
+    "ignore": "codes",
+    "extend-select": "codes",
+    "per-file-ignores": "per-file",
+    "exclude": "strings",
+    "extend-exclude": "strings",
+    "respect-gitignore": "bool",
+    "target-version": "target",
+    "fix-offload": "offload",
+    "default-timeout": "seconds",
+    "extend-blocking-calls": "blocking-table",
+    "task-retaining-calls": "strings",
+    "extend-timeout-contexts": "strings",
+    "extend-coroutine-functions": "strings",
+    "allow-swallowed-cancellation-in": "strings",
+}
+_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+
+
+def _check_codes(value: Any, source: str, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(source, key, f"expected a list of rule codes, got {value!r}")
+    for code in value:
+        if not is_known_selector(code):
+            raise ConfigError(source, key, f"unknown rule code or prefix {code!r}")
+    return tuple(value)
+
+
+def _check_strings(value: Any, source: str, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(source, key, f"expected a list of strings, got {value!r}")
+    return tuple(value)
+
+
+def parse_settings(table: Any, source: str, root: str) -> Config:
+    if not isinstance(table, dict):
+        raise ConfigError(source, None, "[tool.asynclint] must be a table")
+    values: dict[str, Any] = {"root": root, "source": source}
+    for key, value in table.items():
+        kind = _KEYS.get(key)
+        if kind is None:
+            close = [known for known in _KEYS if known.replace("-", "") == key.replace("-", "").replace("_", "")]
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ConfigError(source, key, f"unknown key{hint}")
+        attribute = key.replace("-", "_")
+        if kind == "codes":
+            values[attribute] = _check_codes(value, source, key)
+        elif kind == "strings":
+            values[attribute] = _check_strings(value, source, key)
+        elif kind == "bool":
+            if not isinstance(value, bool):
+                raise ConfigError(source, key, f"expected true or false, got {value!r}")
+            values[attribute] = value
+        elif kind == "target":
+            if value not in TARGET_VERSIONS:
+                raise ConfigError(source, key, f"expected one of {', '.join(TARGET_VERSIONS)}, got {value!r}")
+            values[attribute] = value
+        elif kind == "offload":
+            if value not in OFFLOAD_STYLES:
+                raise ConfigError(source, key, f"expected one of {', '.join(OFFLOAD_STYLES)}, got {value!r}")
+            values[attribute] = value
+        elif kind == "seconds":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise ConfigError(source, key, f"expected a positive number of seconds, got {value!r}")
+            values[attribute] = value
+        elif kind == "per-file":
+            if not isinstance(value, dict):
+                raise ConfigError(source, key, "expected a table of glob = [codes]")
+            values[attribute] = tuple(
+                (pattern, _check_codes(codes, source, f"{key}.{pattern!r}")) for pattern, codes in value.items()
+            )
+        elif kind == "blocking-table":
+            if not isinstance(value, dict):
+                raise ConfigError(source, key, 'expected a table of "qualified.name" = "ASY1xx"')
+            entries = []
+            for name, code in value.items():
+                if not _DOTTED.match(name):
+                    raise ConfigError(source, f"{key}.{name!r}", "expected a dotted qualified name")
+                if code not in RULES_BY_CODE or not ("ASY100" <= code <= "ASY107"):
+                    raise ConfigError(source, f"{key}.{name!r}", f"expected a code from ASY100 to ASY107, got {code!r}")
+                entries.append((name, code))
+            values[attribute] = tuple(entries)
+    return Config(**values)
+
+
+def _requires_python_target(project: Any) -> Optional[str]:
+    if not isinstance(project, dict):
+        return None
+    spec = project.get("requires-python")
+    if not isinstance(spec, str):
+        return None
+    found = re.search(r">=\s*3\.(\d+)", spec)
+    if found and f"py3{found.group(1)}" in TARGET_VERSIONS:
+        return f"py3{found.group(1)}"
+    return None
+
+
+def load_file(path: Path) -> Config:
+    source = str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(source, None, f"invalid TOML: {error}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(source, None, f"cannot read: {error}") from None
+    table = data.get("tool", {}).get("asynclint", {}) if isinstance(data.get("tool"), dict) else {}
+    config = parse_settings(table, source, str(path.parent))
+    if "target-version" not in table:
+        inferred = _requires_python_target(data.get("project"))
+        if inferred:
+            config = dataclasses.replace(config, target_version=inferred)
+    return config
+
+
+def find_config(paths: list[str]) -> Optional[Path]:
+    """The nearest pyproject.toml above the checked paths that has a [tool.asynclint] table."""
+    existing = [os.path.abspath(path) for path in paths if os.path.exists(path)]
+    if not existing:
+        existing = [os.getcwd()]
+    start = os.path.commonpath(existing)
+    directory = Path(start if os.path.isdir(start) else os.path.dirname(start))
+    for candidate in (directory, *directory.parents):
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                text = pyproject.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as error:
+                raise ConfigError(str(pyproject), None, f"cannot read: {error}") from None
+            if re.search(r"^\s*\[\s*tool\s*\.\s*asynclint\b", text, re.MULTILINE):
+                return pyproject
+    return None
+
+
+def project_root(paths: list[str]) -> str:
+    existing = [os.path.abspath(path) for path in paths if os.path.exists(path)] or [os.getcwd()]
+    start = Path(os.path.commonpath(existing))
+    if not start.is_dir():
+        start = start.parent
+    for candidate in (start, *start.parents):
+        if (candidate / "pyproject.toml").is_file() or (candidate / ".git").exists():
+            return str(candidate)
+    return str(start)
+
+
+def load_config(paths: list[str], explicit: Optional[str] = None) -> Config:
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise ConfigError(explicit, None, "config file not found")
+        return load_file(path)
+    found = find_config(paths)
+    if found is not None:
+        return load_file(found)
+    return Config(root=project_root(paths))
+
+
+def with_overrides(config: Config, **overrides: Any) -> Config:
+    changes = {key: value for key, value in overrides.items() if value is not None}
+    for key in ("select", "ignore", "extend_select"):
+        if key in changes:
+            for code in changes[key]:
+                if not is_known_selector(code):
+                    raise ConfigError("command line", f"--{key.replace('_', '-')}", f"unknown rule code or prefix {code!r}")
+    if "ignore" in changes:
+        changes["ignore"] = tuple(config.ignore) + tuple(changes["ignore"])
+    if "extend_select" in changes:
+        changes["extend_select"] = tuple(config.extend_select) + tuple(changes["extend_select"])
+    return dataclasses.replace(config, **changes)

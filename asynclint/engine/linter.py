@@ -1,0 +1,226 @@
+"""Lint one file: parse once, walk once, dispatch to every enabled rule, then position and filter.
+
+`Linter` is built once per process for a config; `lint()` is a pure function of the file's bytes
+(and, for cross-file conditions, the project index), which makes results cacheable and the run
+parallel.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from asynclint import catalog
+from asynclint.checks import all_rule_classes
+from asynclint.checks.base import Rule
+from asynclint.config import Config
+from asynclint.engine.context import Context, Report
+from asynclint.engine.diagnostics import Diagnostic, FileResult, FixInfo, ModuleSummary
+from asynclint.engine.noqa import is_suppressed
+from asynclint.engine.source import SourceText, UnreadableSource, decode
+from asynclint.registry import matches
+from asynclint.semantics.names import Resolver
+from asynclint.semantics.scope import build_index
+
+# libcst and the walk recurse once per nesting level; generated code can nest deeply.
+_RECURSION_LIMIT = 12000
+
+
+@dataclass
+class FileLint:
+    """A file's result plus, for fixing, the tree and the raw reports with their fixes."""
+
+    result: FileResult
+    module: Optional[cst.Module] = None
+    reports: list[tuple[Report, Diagnostic]] = field(default_factory=list)
+    positions: Any = None
+
+
+def module_name_for(path: str) -> tuple[str, bool]:
+    """Dotted module name from the package layout (`__init__.py` files) and whether it is one."""
+    absolute = os.path.abspath(path)
+    directory, filename = os.path.split(absolute)
+    stem = filename.rsplit(".", 1)[0]
+    is_package = stem == "__init__"
+    parts = [] if is_package else [stem]
+    while os.path.isfile(os.path.join(directory, "__init__.py")) or os.path.isfile(
+        os.path.join(directory, "__init__.pyi")
+    ):
+        directory, package = os.path.split(directory)
+        parts.append(package)
+        if not package:
+            break
+    parts.reverse()
+    return ".".join(part for part in parts if part.isidentifier()), is_package
+
+
+class Linter:
+    def __init__(self, config: Config):
+        self.config = config
+        enabled = config.enabled
+        self.rules: dict[str, Rule] = {
+            code: cls(config) for code, cls in sorted(all_rule_classes().items()) if code in enabled
+        }
+        self.dispatch: dict[type, list[tuple[str, Any]]] = {}
+        for code, rule in self.rules.items():
+            for node_type, method in rule.handled_types().items():
+                self.dispatch.setdefault(node_type, []).append((code, getattr(rule, method)))
+        self.interesting = frozenset(self.dispatch)
+        self.return_types = catalog.return_types()
+        self.report_syntax_errors = "ASY001" in enabled
+        if sys.getrecursionlimit() < _RECURSION_LIMIT:
+            sys.setrecursionlimit(_RECURSION_LIMIT)
+
+    # -- one file ----------------------------------------------------------------------------
+    def lint_path(self, path: str, project: Any = None, keep_tree: bool = False) -> FileLint:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError as error:
+            return FileLint(FileResult(path, errors=[f"{path}: cannot read: {error.strerror or error}"]))
+        return self.lint(path, data, project=project, keep_tree=keep_tree)
+
+    def lint(
+        self,
+        path: str,
+        data: bytes,
+        *,
+        module_name: Optional[str] = None,
+        is_package: Optional[bool] = None,
+        project: Any = None,
+        keep_tree: bool = False,
+    ) -> FileLint:
+        result = FileResult(path)
+        if module_name is None or is_package is None:
+            module_name, is_package = module_name_for(path)
+        try:
+            source = decode(data)
+        except UnreadableSource as error:
+            self._syntax_error(result, str(error), 1, 1, "")
+            return FileLint(result)
+        try:
+            module = cst.parse_module(data)
+        except cst.ParserSyntaxError as error:
+            lines = source.lines
+            line = max(error.editor_line, 1)
+            text = lines[line - 1] if line - 1 < len(lines) else ""
+            self._syntax_error(result, f"cannot parse: {error.message}", line, max(error.editor_column, 1), text)
+            return FileLint(result)
+        except (RecursionError, MemoryError):
+            self._syntax_error(result, "cannot parse: nested too deeply", 1, 1, "")
+            return FileLint(result)
+        except Exception as error:  # libcst raises a few non-syntax errors on odd input
+            self._syntax_error(result, f"cannot parse: {type(error).__name__}: {error}", 1, 1, "")
+            return FileLint(result)
+        try:
+            return self._check(path, source, module, module_name, is_package, project, keep_tree, result)
+        except RecursionError:
+            result.errors.append(f"{path}: skipped: code nested too deeply to analyze")
+            return FileLint(result)
+
+    def _syntax_error(self, result: FileResult, message: str, line: int, column: int, text: str) -> None:
+        if self.report_syntax_errors and not self.config.is_ignored("ASY001", result.path):
+            result.diagnostics.append(
+                Diagnostic("ASY001", message, result.path, line, column, line, column, source_line=text)
+            )
+
+    def _check(
+        self,
+        path: str,
+        source: SourceText,
+        module: cst.Module,
+        module_name: str,
+        is_package: bool,
+        project: Any,
+        keep_tree: bool,
+        result: FileResult,
+    ) -> FileLint:
+        index = build_index(module, module_name, self.interesting, is_package)
+        resolver = Resolver(index, self.return_types)
+        context = Context(path, index, resolver, self.config, self.config.target)
+        dispatch = self.dispatch
+        failed: set[str] = set()
+        for node, node_path, scope in index.events:
+            context.node, context.path, context.scope = node, node_path, scope
+            for code, handler in dispatch[type(node)]:
+                if code in failed:
+                    continue
+                context.rule_code = code
+                try:
+                    handler(node, context)
+                except RecursionError:
+                    raise
+                except Exception as error:
+                    failed.add(code)
+                    where = traceback.extract_tb(error.__traceback__)[-1]
+                    result.errors.append(
+                        f"{path}: internal error in {code} ({type(error).__name__}: {error} "
+                        f"at {os.path.basename(where.filename)}:{where.lineno}); other rules and files unaffected"
+                    )
+        result.summary = ModuleSummary(module_name, path, context.facts)
+        lint = FileLint(result, module if keep_tree else None)
+        if not context.reports:
+            return lint
+        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        lines = source.lines
+        ignored = self.config.ignored_for(path)
+        seen: set[tuple] = set()
+        for report in context.reports:
+            if ignored and matches(report.code, ignored):
+                continue
+            position = positions[report.node]
+            line, column = position.start.line, position.start.column + 1
+            text = lines[line - 1] if line - 1 < len(lines) else ""
+            if is_suppressed(text, report.code):
+                continue
+            key = (report.code, line, column, report.message)
+            if key in seen:
+                continue
+            seen.add(key)
+            diagnostic = Diagnostic(
+                report.code,
+                report.message,
+                path,
+                line,
+                column,
+                position.end.line,
+                position.end.column + 1,
+                FixInfo(report.fix.applicability, report.fix.message) if report.fix else None,
+                report.condition,
+                text,
+            )
+            if report.condition is not None and project is not None:
+                message = self.resolve_condition(diagnostic, project)
+                if message is None:
+                    continue
+                diagnostic.message, diagnostic.condition = message, None
+            result.diagnostics.append(diagnostic)
+            if keep_tree:
+                lint.reports.append((report, diagnostic))
+        if keep_tree:
+            lint.positions = positions
+        return lint
+
+    # -- cross-file conditions ---------------------------------------------------------------
+    def resolve_condition(self, diagnostic: Diagnostic, project: Any) -> Optional[str]:
+        rule = self.rules.get(diagnostic.code)
+        if rule is None or diagnostic.condition is None:
+            return diagnostic.message
+        return rule.resolve_condition(diagnostic.condition, diagnostic.message, project)
+
+    def resolve_pending(self, result: FileResult, project: Any) -> None:
+        kept = []
+        for diagnostic in result.diagnostics:
+            if diagnostic.condition is not None:
+                message = self.resolve_condition(diagnostic, project)
+                if message is None:
+                    continue
+                diagnostic.message, diagnostic.condition = message, None
+            kept.append(diagnostic)
+        result.diagnostics = kept

@@ -1,0 +1,57 @@
+"""Reading a file's bytes into something the parser can take, with a clear reason when it cannot."""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from dataclasses import dataclass
+from typing import Optional
+
+# Generated files beyond this size are skipped with a message instead of exhausting memory:
+# libcst trees take roughly 100 bytes of memory per source byte.
+MAX_FILE_BYTES = 8 * 1024 * 1024
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass
+class SourceText:
+    data: bytes
+    text: str
+    encoding: str
+
+    @property
+    def lines(self) -> list[str]:
+        return _LINE_BREAK.split(self.text)
+
+
+class UnreadableSource(Exception):
+    """The file is not Python source we can read: binary, undecodable or too large."""
+
+
+def decode(data: bytes) -> SourceText:
+    if len(data) > MAX_FILE_BYTES:
+        raise UnreadableSource(
+            f"file is {len(data) / 1e6:.1f} MB, over the {MAX_FILE_BYTES // (1024 * 1024)} MB limit; skipped"
+        )
+    nul = data.find(b"\0")
+    if nul != -1:
+        raise UnreadableSource(f"binary file (NUL byte at offset {nul}); skipped")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        raise UnreadableSource(f"bad encoding declaration: {error.msg}") from None
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as error:
+        reason = error.reason if isinstance(error, UnicodeDecodeError) else str(error)
+        where = f" at byte {error.start}" if isinstance(error, UnicodeDecodeError) else ""
+        raise UnreadableSource(f"cannot decode as {encoding}{where}: {reason}") from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return SourceText(data, text, encoding)
+
+
+def first_line(data: bytes) -> Optional[bytes]:
+    end = data.find(b"\n")
+    return data if end == -1 else data[:end]

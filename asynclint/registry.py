@@ -1,0 +1,99 @@
+"""The rule catalog: every code asynclint owns, its name, default state and fix kind.
+
+This table is the one place rule metadata lives. `--list-rules`, the README rule index (checked by
+a test), config validation and the flake8 plugin all read it. Messages live beside the check that
+emits them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    code: str
+    name: str
+    summary: str
+    fix: Optional[str] = None  # None, "safe" or "unsafe"
+    default_enabled: bool = True
+
+
+RULES: tuple[RuleInfo, ...] = (
+    RuleInfo("ASY001", "syntax-error", "file cannot be parsed; the run goes on"),
+    RuleInfo("ASY100", "blocking-sleep", "`time.sleep` in async context", "safe"),
+    RuleInfo("ASY101", "blocking-http", "synchronous HTTP client call in async context", "unsafe"),
+    RuleInfo("ASY102", "blocking-subprocess", "blocking subprocess/os process call in async context", "unsafe"),
+    RuleInfo("ASY103", "blocking-file-io", "blocking file I/O in async context", "unsafe"),
+    RuleInfo("ASY104", "blocking-network-io", "blocking socket, DNS or sync network client in async context", "unsafe"),
+    RuleInfo("ASY105", "blocking-database", "synchronous database driver call in async context", "unsafe"),
+    RuleInfo("ASY106", "blocking-wait", "waiting on a thread, future, lock or queue in async context"),
+    RuleInfo("ASY107", "blocking-input", "reading from the terminal in async context", "unsafe"),
+    RuleInfo("ASY108", "nested-event-loop", "starting an event loop from inside a coroutine"),
+    RuleInfo("ASY109", "get-event-loop-in-coroutine", "`asyncio.get_event_loop()` in async context", "safe"),
+    RuleInfo("ASY110", "transitive-blocking-call", "a project function that blocks, called from async context", "unsafe"),
+    RuleInfo("ASY111", "executor-per-call", "thread/process pool created in async context"),
+    RuleInfo("ASY112", "coroutine-in-executor", "coroutine function handed to a thread executor"),
+    RuleInfo("ASY200", "coroutine-not-awaited", "coroutine created and never awaited", "unsafe"),
+    RuleInfo("ASY201", "dangling-task", "task created and no reference kept", "unsafe"),
+    RuleInfo("ASY202", "task-never-awaited-or-cancelled", "task stored but never awaited or cancelled"),
+    RuleInfo("ASY203", "wait-pending-not-cancelled", "pending tasks of `asyncio.wait` left running"),
+    RuleInfo("ASY204", "executor-future-dropped", "`run_in_executor` future dropped", "unsafe"),
+    RuleInfo("ASY300", "gather-exception-unhandled", "`gather` without return_exceptions outside a handler"),
+    RuleInfo("ASY301", "gather-results-unchecked", "`gather(return_exceptions=True)` results never checked"),
+    RuleInfo("ASY302", "cancellation-swallowed", "handler swallows `CancelledError`", "unsafe"),
+    RuleInfo("ASY303", "return-in-finally", "`return`/`break`/`continue` in `finally` of a coroutine"),
+    RuleInfo("ASY400", "client-session-without-timeout", "`aiohttp.ClientSession` without `timeout=`", "unsafe"),
+    RuleInfo("ASY401", "timeout-disabled", "timeout explicitly disabled", None, default_enabled=False),
+    RuleInfo("ASY402", "http2-context-without-alpn", "SSL context without ALPN given to an HTTP/2 client", "unsafe"),
+    RuleInfo("ASY403", "client-session-in-loop", "HTTP client session created inside a loop"),
+    RuleInfo("ASY404", "client-session-not-closed", "HTTP client session or connector never closed"),
+    RuleInfo("ASY405", "connect-without-timeout", "connection opened with no timeout", "unsafe"),
+    RuleInfo("ASY406", "tls-verification-disabled", "TLS certificate verification disabled"),
+    RuleInfo("ASY407", "unbounded-connection-pool", "connection pool without a size limit"),
+)
+
+RULES_BY_CODE: dict[str, RuleInfo] = {rule.code: rule for rule in RULES}
+
+
+def rule_info(code: str) -> RuleInfo:
+    return RULES_BY_CODE[code]
+
+
+def is_known_selector(selector: str) -> bool:
+    """A code or code prefix (`ASY`, `ASY1`, `ASY100`) that names at least one rule."""
+    return any(code.startswith(selector) for code in RULES_BY_CODE)
+
+
+def matches(code: str, selectors) -> int:
+    """Length of the longest selector that is a prefix of `code` (0 when none matches)."""
+    best = 0
+    for selector in selectors:
+        if code.startswith(selector) and len(selector) > best:
+            best = len(selector)
+    return best
+
+
+def enabled_codes(select, ignore, extend_select=()) -> frozenset[str]:
+    """Resolve select/ignore/extend-select the way ruff does: the most specific selector wins."""
+    if select is None:
+        selected = {rule.code for rule in RULES if rule.default_enabled}
+        select_list: list[str] = []
+    else:
+        select_list = list(select)
+        selected = set()
+    select_list += list(extend_select)
+    result = set()
+    for rule in RULES:
+        chosen = matches(rule.code, select_list)
+        if chosen == 0 and rule.code not in selected:
+            continue
+        # Opt-in rules are enabled only by their exact code, so `--select ASY` keeps them off.
+        if not rule.default_enabled and rule.code not in select_list:
+            continue
+        dropped = matches(rule.code, ignore)
+        if dropped and dropped >= chosen:
+            continue
+        result.add(rule.code)
+    return frozenset(result)

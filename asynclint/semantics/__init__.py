@@ -1,0 +1,1 @@
+"""What names mean: scopes and bindings, qualified names, receiver types, async context."""

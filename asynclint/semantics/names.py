@@ -1,0 +1,292 @@
+"""Names and receivers → qualified names: `from time import sleep as pause` → `time.sleep`,
+`self.session.get` → `requests.Session.get` when `self.session = requests.Session()`.
+
+Resolution follows Python's scoping (a parameter named `requests` shadows the module) and never
+guesses: when bindings disagree or a value is unknown the answer is None, and rules stay silent.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Mapping, Optional
+
+import libcst as cst
+
+from asynclint.semantics.scope import Binding, ModuleIndex, Scope, dotted_name
+
+BUILTIN_NAMES = frozenset(dir(builtins))
+_MAX_DEPTH = 12
+
+
+def is_none(node: Optional[cst.CSTNode]) -> bool:
+    return type(node) is cst.Name and node.value == "None"
+
+
+class Resolver:
+    def __init__(self, index: ModuleIndex, return_types: Mapping[str, str]):
+        self.index = index
+        self.module_name = index.module_name
+        self.return_types = return_types
+        self._names: dict[int, Optional[str]] = {}
+        self._types: dict[int, Optional[str]] = {}
+        self._depth = 0
+
+    # -- bindings ----------------------------------------------------------------------------
+    def bindings(self, name: str, scope: Scope) -> tuple[Optional[Scope], list[Binding]]:
+        """The scope a read of `name` in `scope` resolves to, and that scope's bindings of it."""
+        owner = scope.resolve(name)
+        if owner is None:
+            return None, []
+        return owner, owner.bindings[name]
+
+    def binding_qualified_name(self, binding: Binding) -> Optional[str]:
+        if binding.kind == "import":
+            return binding.qualified
+        if binding.kind in ("def", "class"):
+            owner = binding.scope
+            if owner.kind == "module":
+                return f"{self.module_name}.{binding.name}" if self.module_name else binding.name
+            if owner.kind == "class" and owner.parent is not None and owner.parent.kind == "module":
+                return f"{self.class_qualified_name(owner)}.{binding.name}"
+        return None
+
+    def class_qualified_name(self, class_scope: Scope) -> str:
+        name = class_scope.name or "?"
+        return f"{self.module_name}.{name}" if self.module_name else name
+
+    # -- qualified names ---------------------------------------------------------------------
+    def qualified_name(self, expr: cst.CSTNode, scope: Scope) -> Optional[str]:
+        key = id(expr)
+        if key in self._names:
+            return self._names[key]
+        if self._depth > _MAX_DEPTH:
+            return None
+        self._depth += 1
+        try:
+            result = self._qualified_name(expr, scope)
+        finally:
+            self._depth -= 1
+        self._names[key] = result
+        return result
+
+    def _qualified_name(self, expr: cst.CSTNode, scope: Scope) -> Optional[str]:
+        cls = type(expr)
+        if cls is cst.Name:
+            return self._name(expr.value, scope)
+        if cls is cst.Attribute:
+            base = self.qualified_name(expr.value, scope)
+            if base is None:
+                base = self.type_of(expr.value, scope)
+            return f"{base}.{expr.attr.value}" if base is not None else None
+        return None
+
+    def _name(self, name: str, scope: Scope) -> Optional[str]:
+        owner, bindings = self.bindings(name, scope)
+        if owner is None:
+            if scope.module.star_imports or any(s.star_imports for s in _chain(scope)):
+                return None
+            return f"builtins.{name}" if name in BUILTIN_NAMES else None
+        imports = [binding for binding in bindings if binding.kind == "import"]
+        if imports and (owner.kind == "module" or len(imports) == len(bindings)):
+            # At module level an import wins over fallbacks such as `requests = None` in an
+            # `except ImportError:`; inside a function any other binding shadows it.
+            names = {binding.qualified for binding in imports}
+            return names.pop() if len(names) == 1 else None
+        if len(bindings) == 1:
+            return self.binding_qualified_name(bindings[0])
+        return None
+
+    # -- types -------------------------------------------------------------------------------
+    def type_of(self, expr: cst.CSTNode, scope: Scope) -> Optional[str]:
+        """The qualified class of the value `expr` evaluates to, when the code makes it certain."""
+        key = id(expr)
+        if key in self._types:
+            return self._types[key]
+        if self._depth > _MAX_DEPTH:
+            return None
+        self._depth += 1
+        self._types[key] = None  # guards cycles such as `x = x.y`
+        try:
+            result = self._type_of(expr, scope)
+        finally:
+            self._depth -= 1
+        self._types[key] = result
+        return result
+
+    def _type_of(self, expr: cst.CSTNode, scope: Scope) -> Optional[str]:
+        cls = type(expr)
+        if cls is cst.Await:
+            expr = expr.expression
+            cls = type(expr)
+        if cls is cst.Call:
+            return self._call_type(expr, scope)
+        if cls is cst.Name:
+            owner, bindings = self.bindings(expr.value, scope)
+            if owner is None:
+                return None
+            return self._agree([self._binding_type(binding) for binding in bindings if not _binds_none(binding)])
+        if cls is cst.Attribute and type(expr.value) is cst.Name:
+            class_scope = self.instance_class(expr.value.value, scope)
+            if class_scope is not None:
+                return self._attribute_type(class_scope, expr.attr.value)
+        return None
+
+    def _call_type(self, call: cst.Call, scope: Scope) -> Optional[str]:
+        callee = self.qualified_name(call.func, scope)
+        if callee is None:
+            return None
+        known = self.return_types.get(callee)
+        if known is not None:
+            return known
+        if type(call.func) is cst.Name:
+            _, bindings = self.bindings(call.func.value, scope)
+            if len(bindings) == 1 and bindings[0].kind == "class":
+                return callee
+        return None
+
+    def _binding_type(self, binding: Binding) -> Optional[str]:
+        scope = binding.scope
+        if binding.annotation is not None:
+            return self.annotation_type(binding.annotation, scope.parent if binding.kind == "param" else scope)
+        if binding.kind == "param":
+            if binding.index == 0 and self.method_class(scope) is not None and not _is_static(scope.node):
+                if _has_decorator(scope.node, "classmethod"):
+                    return None
+                return self.class_qualified_name(self.method_class(scope))
+            return None
+        if binding.kind in ("assign", "walrus", "with") and binding.value is not None:
+            return self.type_of(binding.value, scope)
+        if binding.kind == "class":
+            return None
+        return None
+
+    @staticmethod
+    def _agree(types: list[Optional[str]]) -> Optional[str]:
+        if not types or None in types:
+            return None
+        unique = set(types)
+        return unique.pop() if len(unique) == 1 else None
+
+    def annotation_type(self, annotation: cst.CSTNode, scope: Optional[Scope]) -> Optional[str]:
+        if scope is None:
+            return None
+        cls = type(annotation)
+        if cls is cst.SimpleString:
+            text = annotation.evaluated_value
+            if isinstance(text, str) and all(part.isidentifier() for part in text.split(".")):
+                try:
+                    annotation = cst.parse_expression(text)
+                except cst.ParserSyntaxError:
+                    return None
+                return self.annotation_type(annotation, scope.module)
+            return None
+        if cls is cst.Subscript:
+            # Optional[T] and Union[T, None] carry T.
+            outer = self.qualified_name(annotation.value, scope)
+            if outer in ("typing.Optional", "typing.Union", "typing_extensions.Optional"):
+                inner = [
+                    element.slice.value
+                    for element in annotation.slice
+                    if isinstance(element.slice, cst.Index) and not is_none(element.slice.value)
+                ]
+                if len(inner) == 1:
+                    return self.annotation_type(inner[0], scope)
+            return None
+        if cls is cst.BinaryOperation and isinstance(annotation.operator, cst.BitOr):
+            sides = [side for side in (annotation.left, annotation.right) if not is_none(side)]
+            return self.annotation_type(sides[0], scope) if len(sides) == 1 else None
+        if cls in (cst.Name, cst.Attribute):
+            return self.qualified_name(annotation, scope)
+        return None
+
+    # -- classes and `self` ------------------------------------------------------------------
+    @staticmethod
+    def method_class(function_scope: Scope) -> Optional[Scope]:
+        if function_scope.kind == "function" and function_scope.parent is not None:
+            if function_scope.parent.kind == "class":
+                return function_scope.parent
+        return None
+
+    def instance_class(self, name: str, scope: Scope) -> Optional[Scope]:
+        """The class scope when `name` is the `self` parameter of one of its methods."""
+        owner, bindings = self.bindings(name, scope)
+        if owner is None or len(bindings) != 1:
+            return None
+        binding = bindings[0]
+        if binding.kind != "param" or binding.index != 0 or binding.annotation is not None:
+            return None
+        class_scope = self.method_class(owner)
+        if class_scope is None or _is_static(owner.node) or _has_decorator(owner.node, "classmethod"):
+            return None
+        return class_scope
+
+    def self_name(self, function_scope: Scope) -> Optional[str]:
+        """The name of the first parameter of a method (usually `self`)."""
+        if self.method_class(function_scope) is None or _is_static(function_scope.node):
+            return None
+        for name, bindings in function_scope.bindings.items():
+            if any(binding.kind == "param" and binding.index == 0 for binding in bindings):
+                return name
+        return None
+
+    def attribute_stores(self, class_scope: Scope, attr: str):
+        """Every `self.<attr> = value` in the methods of `class_scope`, with the method's scope."""
+        for method in class_scope.children:
+            if method.kind != "function":
+                continue
+            self_name = self.self_name(method)
+            if self_name is None:
+                continue
+            for store in method.attribute_stores:
+                if store.base == self_name and store.attr == attr:
+                    yield method, store
+            for nested in _descendants(method):
+                for store in nested.attribute_stores:
+                    if store.base == self_name and store.attr == attr and nested.resolve(self_name) is method:
+                        yield nested, store
+
+    def _attribute_type(self, class_scope: Scope, attr: str) -> Optional[str]:
+        types: list[Optional[str]] = []
+        for binding in class_scope.bindings.get(attr, ()):
+            if binding.kind == "annotated" and binding.annotation is not None:
+                types.append(self.annotation_type(binding.annotation, class_scope))
+        for method, store in self.attribute_stores(class_scope, attr):
+            if store.annotation is not None:
+                types.append(self.annotation_type(store.annotation, method))
+            elif store.value is not None and not is_none(store.value):
+                types.append(self.type_of(store.value, method))
+            elif store.value is None:
+                types.append(None)
+        return self._agree(types)
+
+    def dotted(self, expr: cst.CSTNode) -> Optional[str]:
+        return dotted_name(expr)
+
+
+def _binds_none(binding: Binding) -> bool:
+    return binding.kind in ("assign", "annotated") and is_none(binding.value) and binding.annotation is None
+
+
+def _chain(scope: Scope):
+    current: Optional[Scope] = scope
+    while current is not None:
+        yield current
+        current = current.parent
+
+
+def _descendants(scope: Scope):
+    for child in scope.children:
+        yield child
+        yield from _descendants(child)
+
+
+def _has_decorator(function: cst.CSTNode, name: str) -> bool:
+    for decorator in getattr(function, "decorators", ()):
+        target = decorator.decorator
+        if type(target) is cst.Name and target.value == name:
+            return True
+    return False
+
+
+def _is_static(function: cst.CSTNode) -> bool:
+    return _has_decorator(function, "staticmethod")

@@ -1,0 +1,514 @@
+"""One pass over a libcst module: scopes, bindings, name references, and the nodes rules asked for.
+
+The walk is the hot path of the whole tool. It visits only fields that can hold code (never
+whitespace or punctuation), allocates one tuple per node for the ancestor chain, and records an
+event only for node types some enabled rule handles. Rules run after the walk, when every scope's
+bindings are complete, so a name is resolved with Python's own rules no matter where in the
+function it is assigned.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Callable, Optional, Union
+
+import libcst as cst
+
+# An ancestor chain: (node, chain of its parent), ending in None above the Module.
+Path = Optional[tuple]
+
+_SKIPPED_FIELDS = frozenset(
+    {
+        "lpar",
+        "rpar",
+        "comma",
+        "semicolon",
+        "leading_lines",
+        "lines_after_decorators",
+        "header",
+        "footer",
+        "trailing_whitespace",
+        "newline",
+        "operator",
+        "equal",
+        "colon",
+        "dot",
+        "asynchronous",
+        "lbracket",
+        "rbracket",
+        "lbrace",
+        "rbrace",
+        "default_indent",
+        "default_newline",
+        "encoding",
+        "indent",
+        "has_trailing_newline",
+        "star",
+        "relative",
+    }
+)
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def child_fields(cls: type) -> tuple[str, ...]:
+    fields = _CHILD_FIELDS.get(cls)
+    if fields is None:
+        fields = tuple(
+            field.name
+            for field in dataclasses.fields(cls)
+            if field.name not in _SKIPPED_FIELDS and not field.name.startswith("whitespace")
+        )
+        _CHILD_FIELDS[cls] = fields
+    return fields
+
+
+def iter_children(node: cst.CSTNode):
+    """The code-bearing children of `node`, in source order (no whitespace or punctuation)."""
+    for name in child_fields(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            yield value
+        elif type(value) in (tuple, list):
+            for item in value:
+                if isinstance(item, cst.CSTNode):
+                    yield item
+
+
+def iter_subtree(node: cst.CSTNode, *, enter_scopes: bool = False):
+    """`node` and its descendants; nested function, lambda and class bodies only if asked."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if not enter_scopes and current is not node and type(current) in SCOPE_NODES:
+            continue
+        children = list(iter_children(current))
+        children.reverse()
+        stack.extend(children)
+
+
+SCOPE_NODES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+
+
+@dataclasses.dataclass(eq=False)
+class Binding:
+    """One place a name is bound. `value` is the assigned expression where there is exactly one."""
+
+    name: str
+    kind: str  # import, assign, annotated, augmented, param, def, class, for, with, except, walrus, other
+    node: cst.CSTNode
+    path: Path
+    scope: "Scope"
+    value: Optional[cst.BaseExpression] = None
+    annotation: Optional[cst.BaseExpression] = None
+    qualified: Optional[str] = None  # for imports: the dotted name bound
+    index: int = 0  # parameter position, for params
+
+
+@dataclasses.dataclass(eq=False)
+class AttributeStore:
+    """`base.attr = value` (or `base.attr: T = value`) inside a function, e.g. `self.session = ...`."""
+
+    base: str
+    attr: str
+    value: Optional[cst.BaseExpression]
+    annotation: Optional[cst.BaseExpression]
+    path: Path
+
+
+class Scope:
+    __slots__ = (
+        "kind",
+        "node",
+        "parent",
+        "is_async",
+        "bindings",
+        "references",
+        "children",
+        "declared_global",
+        "declared_nonlocal",
+        "attribute_stores",
+        "star_imports",
+        "name",
+    )
+
+    def __init__(self, kind: str, node: cst.CSTNode, parent: Optional["Scope"], is_async: bool = False):
+        self.kind = kind  # module, class, function, lambda, comprehension
+        self.node = node
+        self.parent = parent
+        self.is_async = is_async
+        self.bindings: dict[str, list[Binding]] = {}
+        self.references: dict[str, list[tuple[cst.Name, Path]]] = {}
+        self.children: list[Scope] = []
+        self.declared_global: set[str] = set()
+        self.declared_nonlocal: set[str] = set()
+        self.attribute_stores: list[AttributeStore] = []
+        self.star_imports: list[str] = []
+        self.name = getattr(getattr(node, "name", None), "value", None)
+        if parent is not None:
+            parent.children.append(self)
+
+    def __repr__(self) -> str:
+        return f"<Scope {self.kind} {self.name}>"
+
+    @property
+    def function_scope(self) -> "Scope":
+        """The nearest enclosing scope that is not a comprehension (comprehensions run inline)."""
+        scope = self
+        while scope.kind == "comprehension" and scope.parent is not None:
+            scope = scope.parent
+        return scope
+
+    def resolve(self, name: str) -> Optional["Scope"]:
+        """The scope whose binding of `name` a read in this scope sees, or None (builtin/unbound)."""
+        scope: Optional[Scope] = self
+        first = True
+        while scope is not None:
+            if name in scope.declared_global:
+                scope = self.module
+                return scope if name in scope.bindings else None
+            if (first or scope.kind != "class") and name in scope.bindings and name not in scope.declared_nonlocal:
+                return scope
+            first = False
+            scope = scope.parent
+        return None
+
+    @property
+    def module(self) -> "Scope":
+        scope = self
+        while scope.parent is not None:
+            scope = scope.parent
+        return scope
+
+
+class ModuleIndex:
+    """Everything the walk learned about one module."""
+
+    def __init__(self, module: cst.Module, module_name: str):
+        self.module = module
+        self.module_name = module_name
+        self.scopes: dict[cst.CSTNode, Scope] = {}
+        self.events: list[tuple[cst.CSTNode, Path, Scope]] = []
+        self.root = Scope("module", module, None)
+        self.scopes[module] = self.root
+
+
+def resolve_relative(module_name: str, is_package: bool, level: int, target: Optional[str]) -> Optional[str]:
+    """`from ..x import y` inside `module_name` → the absolute dotted package the import names."""
+    parts = module_name.split(".") if module_name else []
+    if not is_package:
+        parts = parts[:-1]
+    if level > 1:
+        if level - 1 > len(parts):
+            return None
+        parts = parts[: len(parts) - (level - 1)]
+    if target:
+        parts = parts + target.split(".")
+    return ".".join(parts) if parts else None
+
+
+def dotted_name(node: Union[cst.Attribute, cst.Name, Any]) -> Optional[str]:
+    """`a.b.c` as a string, or None if the expression is not a plain dotted name."""
+    parts = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+class _Walker:
+    def __init__(self, index: ModuleIndex, interesting: frozenset, is_package: bool):
+        self.index = index
+        self.interesting = interesting
+        self.is_package = is_package
+        self.events = index.events
+        self.special: dict[type, Callable] = {
+            cst.Name: self._name,
+            cst.Attribute: self._attribute,
+            cst.Arg: self._arg,
+            cst.FunctionDef: self._function,
+            cst.Lambda: self._lambda,
+            cst.ClassDef: self._class,
+            cst.Assign: self._assign,
+            cst.AnnAssign: self._annassign,
+            cst.AugAssign: self._augassign,
+            cst.For: self._for,
+            cst.With: self._with,
+            cst.ExceptHandler: self._except,
+            cst.ExceptStarHandler: self._except,
+            cst.NamedExpr: self._walrus,
+            cst.Import: self._import,
+            cst.ImportFrom: self._import_from,
+            cst.Global: self._global,
+            cst.Nonlocal: self._nonlocal,
+            cst.ListComp: self._comprehension,
+            cst.SetComp: self._comprehension,
+            cst.GeneratorExp: self._comprehension,
+            cst.DictComp: self._comprehension,
+            cst.MatchAs: self._match_name,
+            cst.MatchStar: self._match_name,
+        }
+
+    # -- generic traversal -------------------------------------------------------------------
+    def walk(self, node: cst.CSTNode, parent: Path, scope: Scope) -> None:
+        cls = type(node)
+        path = (node, parent)
+        if cls in self.interesting:
+            self.events.append((node, path, scope))
+        special = self.special.get(cls)
+        if special is not None:
+            special(node, path, scope)
+            return
+        for name in child_fields(cls):
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                self.walk(value, path, scope)
+            elif type(value) in (tuple, list):
+                for item in value:
+                    if isinstance(item, cst.CSTNode):
+                        self.walk(item, path, scope)
+
+    def walk_children(self, node: cst.CSTNode, path: Path, scope: Scope, skip=()) -> None:
+        for name in child_fields(type(node)):
+            if name in skip:
+                continue
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                self.walk(value, path, scope)
+            elif type(value) in (tuple, list):
+                for item in value:
+                    if isinstance(item, cst.CSTNode):
+                        self.walk(item, path, scope)
+
+    def maybe(self, node: Optional[cst.CSTNode], path: Path, scope: Scope) -> None:
+        if isinstance(node, cst.CSTNode):
+            self.walk(node, path, scope)
+
+    def bind(self, scope: Scope, name: str, kind: str, node: cst.CSTNode, path: Path, **extra) -> Binding:
+        if name in scope.declared_global:
+            scope = scope.module
+        binding = Binding(name, kind, node, path, scope, **extra)
+        scope.bindings.setdefault(name, []).append(binding)
+        return binding
+
+    # -- names and attributes ----------------------------------------------------------------
+    def _name(self, node: cst.Name, path: Path, scope: Scope) -> None:
+        scope.references.setdefault(node.value, []).append((node, path))
+
+    def _attribute(self, node: cst.Attribute, path: Path, scope: Scope) -> None:
+        self.walk(node.value, path, scope)
+
+    def _arg(self, node: cst.Arg, path: Path, scope: Scope) -> None:
+        self.walk(node.value, path, scope)
+
+    # -- scopes ------------------------------------------------------------------------------
+    def _parameters(self, params: cst.Parameters, path: Path, outer: Scope, inner: Scope) -> None:
+        params_path = (params, path)
+        index = 0
+        for group in (params.posonly_params, params.params):
+            for param in group:
+                self._param(param, params_path, outer, inner, index)
+                index += 1
+        for param in (params.star_arg, params.star_kwarg):
+            if isinstance(param, cst.Param):
+                self._param(param, params_path, outer, inner, -1)
+        for param in params.kwonly_params:
+            self._param(param, params_path, outer, inner, -1)
+
+    def _param(self, param: cst.Param, path: Path, outer: Scope, inner: Scope, index: int) -> None:
+        param_path = (param, path)
+        annotation = param.annotation.annotation if param.annotation is not None else None
+        if annotation is not None:
+            self.walk(annotation, param_path, outer)
+        self.maybe(param.default, param_path, outer)
+        self.bind(inner, param.name.value, "param", param, param_path, annotation=annotation, index=index)
+
+    def _function(self, node: cst.FunctionDef, path: Path, scope: Scope) -> None:
+        for decorator in node.decorators:
+            self.walk(decorator, path, scope)
+        if node.returns is not None:
+            self.walk(node.returns.annotation, path, scope)
+        self.bind(scope, node.name.value, "def", node, path)
+        inner = Scope("function", node, scope, is_async=node.asynchronous is not None)
+        self.index.scopes[node] = inner
+        self._parameters(node.params, path, scope, inner)
+        self.walk(node.body, path, inner)
+
+    def _lambda(self, node: cst.Lambda, path: Path, scope: Scope) -> None:
+        inner = Scope("lambda", node, scope)
+        self.index.scopes[node] = inner
+        self._parameters(node.params, path, scope, inner)
+        self.walk(node.body, path, inner)
+
+    def _class(self, node: cst.ClassDef, path: Path, scope: Scope) -> None:
+        for decorator in node.decorators:
+            self.walk(decorator, path, scope)
+        for arg in (*node.bases, *node.keywords):
+            self.walk(arg, path, scope)
+        self.bind(scope, node.name.value, "class", node, path)
+        inner = Scope("class", node, scope)
+        self.index.scopes[node] = inner
+        self.walk(node.body, path, inner)
+
+    def _comprehension(self, node: cst.CSTNode, path: Path, scope: Scope) -> None:
+        inner = Scope("comprehension", node, scope)
+        self.index.scopes[node] = inner
+        for_in = node.for_in
+        first = True
+        while for_in is not None:
+            for_path = (for_in, path)
+            # The first iterable is evaluated in the enclosing scope.
+            self.walk(for_in.iter, for_path, scope if first else inner)
+            self.store(for_in.target, for_path, inner, "for", None)
+            for condition in for_in.ifs:
+                self.walk(condition, for_path, inner)
+            for_in = for_in.inner_for_in
+            first = False
+        if isinstance(node, cst.DictComp):
+            self.walk(node.key, path, inner)
+            self.walk(node.value, path, inner)
+        else:
+            self.walk(node.elt, path, inner)
+
+    # -- bindings ----------------------------------------------------------------------------
+    def store(
+        self,
+        target: cst.CSTNode,
+        path: Path,
+        scope: Scope,
+        kind: str,
+        value: Optional[cst.BaseExpression],
+        annotation: Optional[cst.BaseExpression] = None,
+    ) -> None:
+        cls = type(target)
+        if cls is cst.Name:
+            self.bind(scope, target.value, kind, target, path, value=value, annotation=annotation)
+        elif cls in (cst.Tuple, cst.List):
+            target_path = (target, path)
+            for element in target.elements:
+                self.store(element.value, target_path, scope, kind, None)
+        elif cls is cst.StarredElement:
+            self.store(target.value, (target, path), scope, kind, None)
+        elif cls is cst.Attribute:
+            target_path = (target, path)
+            if cls in self.interesting:
+                self.events.append((target, target_path, scope))
+            self.walk(target.value, target_path, scope)
+            if type(target.value) is cst.Name:
+                scope.function_scope.attribute_stores.append(
+                    AttributeStore(target.value.value, target.attr.value, value, annotation, path)
+                )
+        else:
+            self.walk(target, path, scope)
+
+    def _assign(self, node: cst.Assign, path: Path, scope: Scope) -> None:
+        single = len(node.targets) == 1
+        for target in node.targets:
+            target_path = (target, path)
+            value = node.value if single else None
+            self.store(target.target, target_path, scope, "assign", value)
+        self.walk(node.value, path, scope)
+
+    def _annassign(self, node: cst.AnnAssign, path: Path, scope: Scope) -> None:
+        annotation = node.annotation.annotation
+        self.walk(annotation, path, scope)
+        if node.value is not None:
+            self.walk(node.value, path, scope)
+        self.store(node.target, path, scope, "annotated", node.value, annotation)
+
+    def _augassign(self, node: cst.AugAssign, path: Path, scope: Scope) -> None:
+        self.walk(node.target, path, scope)
+        self.walk(node.value, path, scope)
+        if type(node.target) is cst.Name:
+            self.bind(scope, node.target.value, "augmented", node.target, path)
+
+    def _for(self, node: cst.For, path: Path, scope: Scope) -> None:
+        self.walk(node.iter, path, scope)
+        self.store(node.target, path, scope, "for", None)
+        self.walk(node.body, path, scope)
+        self.maybe(node.orelse, path, scope)
+
+    def _with(self, node: cst.With, path: Path, scope: Scope) -> None:
+        for item in node.items:
+            item_path = (item, path)
+            if WithItem in self.interesting:
+                self.events.append((item, item_path, scope))
+            self.walk(item.item, item_path, scope)
+            if item.asname is not None:
+                self.store(item.asname.name, item_path, scope, "with", item.item)
+        self.walk(node.body, path, scope)
+
+    def _except(self, node: cst.ExceptHandler, path: Path, scope: Scope) -> None:
+        self.maybe(node.type, path, scope)
+        if node.name is not None and type(node.name.name) is cst.Name:
+            self.bind(scope, node.name.name.value, "except", node, path)
+        self.walk(node.body, path, scope)
+
+    def _walrus(self, node: cst.NamedExpr, path: Path, scope: Scope) -> None:
+        self.walk(node.value, path, scope)
+        if type(node.target) is cst.Name:
+            self.bind(scope.function_scope, node.target.value, "walrus", node.target, path, value=node.value)
+
+    def _match_name(self, node: cst.CSTNode, path: Path, scope: Scope) -> None:
+        self.walk_children(node, path, scope, skip=("name",))
+        if isinstance(node.name, cst.Name):
+            self.bind(scope, node.name.value, "other", node.name, path)
+
+    def _global(self, node: cst.Global, path: Path, scope: Scope) -> None:
+        scope.declared_global.update(item.name.value for item in node.names)
+
+    def _nonlocal(self, node: cst.Nonlocal, path: Path, scope: Scope) -> None:
+        scope.declared_nonlocal.update(item.name.value for item in node.names)
+
+    def _import(self, node: cst.Import, path: Path, scope: Scope) -> None:
+        for alias in node.names:
+            full = dotted_name(alias.name)
+            if full is None:
+                continue
+            if alias.asname is not None and type(alias.asname.name) is cst.Name:
+                self.bind(scope, alias.asname.name.value, "import", alias, path, qualified=full)
+            else:
+                root = full.split(".")[0]
+                self.bind(scope, root, "import", alias, path, qualified=root)
+
+    def _import_from(self, node: cst.ImportFrom, path: Path, scope: Scope) -> None:
+        target = dotted_name(node.module) if node.module is not None else None
+        level = len(node.relative)
+        if level:
+            base = resolve_relative(self.index.module_name, self.is_package, level, target)
+            if base is None:
+                base = "." * level + (target or "")
+        else:
+            base = target or ""
+        if isinstance(node.names, cst.ImportStar):
+            scope.star_imports.append(base)
+            return
+        for alias in node.names:
+            name = dotted_name(alias.name)
+            if name is None:
+                continue
+            bound = name
+            if alias.asname is not None and type(alias.asname.name) is cst.Name:
+                bound = alias.asname.name.value
+            self.bind(scope, bound, "import", alias, path, qualified=f"{base}.{name}" if base else name)
+
+
+# `With` items are reported as their own events when a rule asks for them.
+WithItem = cst.WithItem
+
+
+def build_index(
+    module: cst.Module, module_name: str, interesting: frozenset, is_package: bool = False
+) -> ModuleIndex:
+    index = ModuleIndex(module, module_name)
+    walker = _Walker(index, interesting, is_package)
+    path = (module, None)
+    if cst.Module in interesting:
+        index.events.append((module, path, index.root))
+    for statement in module.body:
+        walker.walk(statement, path, index.root)
+    return index
