@@ -189,6 +189,7 @@ def main(
         unsafe_fixes=unsafe_fixes,
         diff=diff,
         jobs=jobs or os.cpu_count() or 1,
+        cache=not no_cache,
         progress=progress,
     )
     outcome = run(found.files, config, options)

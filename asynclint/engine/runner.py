@@ -27,6 +27,7 @@ class RunOptions:
     unsafe_fixes: bool = False
     diff: bool = False
     jobs: int = 1
+    cache: bool = True
     progress: Optional[Callable[[int, int], None]] = None
 
 
