@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import fnmatch
 import os
 import re
@@ -159,7 +160,7 @@ def parse_settings(table: Any, source: str, root: str) -> Config:
     for key, value in table.items():
         kind = _KEYS.get(key)
         if kind is None:
-            close = [known for known in _KEYS if known.replace("-", "") == key.replace("-", "").replace("_", "")]
+            close = difflib.get_close_matches(key.replace("_", "-"), list(_KEYS), n=1, cutoff=0.7)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ConfigError(source, key, f"unknown key{hint}")
         attribute = key.replace("-", "_")

@@ -7,6 +7,7 @@ parallel.
 
 from __future__ import annotations
 
+import ast
 import os
 import sys
 import traceback
@@ -60,6 +61,19 @@ def module_name_for(path: str) -> tuple[str, bool]:
     return ".".join(part for part in parts if part.isidentifier()), is_package
 
 
+def _precise_syntax_error(data: bytes, error: cst.ParserSyntaxError) -> tuple[str, int, int]:
+    """CPython's parser pinpoints syntax errors better than libcst's; parsing (never compiling
+    or running) the source with `ast` gives its message and position when it agrees it is invalid."""
+    try:
+        ast.parse(data)
+    except SyntaxError as python_error:
+        if python_error.lineno:
+            return python_error.msg, python_error.lineno, max(python_error.offset or 1, 1)
+    except Exception:  # RecursionError, MemoryError, ValueError on odd input
+        pass
+    return error.message, max(error.editor_line, 1), max(error.editor_column, 1)
+
+
 class Linter:
     def __init__(self, config: Config):
         self.config = config
@@ -107,10 +121,10 @@ class Linter:
         try:
             module = cst.parse_module(data)
         except cst.ParserSyntaxError as error:
+            message, line, column = _precise_syntax_error(data, error)
             lines = source.lines
-            line = max(error.editor_line, 1)
             text = lines[line - 1] if line - 1 < len(lines) else ""
-            self._syntax_error(result, f"cannot parse: {error.message}", line, max(error.editor_column, 1), text)
+            self._syntax_error(result, f"cannot parse: {message}", line, column, text)
             return FileLint(result)
         except (RecursionError, MemoryError):
             self._syntax_error(result, "cannot parse: nested too deeply", 1, 1, "")

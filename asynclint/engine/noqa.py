@@ -7,7 +7,7 @@ from typing import Optional
 
 # flake8's pattern: `# noqa`, `# NOQA`, `# noqa:CODE`, `# noqa: CODE1,CODE2`, `# noqa: CODE1 CODE2`.
 _NOQA = re.compile(
-    r"#\s*noqa(?::[\s]?(?P<codes>[A-Z][0-9]+(?:[,\s]+[A-Z][0-9]+)*))?",
+    r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?",
     re.IGNORECASE,
 )
 _SEPARATOR = re.compile(r"[,\s]+")

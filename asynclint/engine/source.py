@@ -40,7 +40,9 @@ def decode(data: bytes) -> SourceText:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:
-        raise UnreadableSource(f"bad encoding declaration: {error.msg}") from None
+        if b"coding" in data[:400]:
+            raise UnreadableSource(f"bad encoding declaration: {error.msg}") from None
+        encoding = "utf-8"  # no declaration: the bytes are simply not UTF-8, say where
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as error:

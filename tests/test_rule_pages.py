@@ -1,0 +1,51 @@
+"""Every implemented rule has a page with the standard headings whose examples really behave."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import REPO, lint_snippet
+
+from asynclint.checks import all_rule_classes
+from asynclint.registry import RULES_BY_CODE
+
+HEADINGS = ["What it does", "Why is this bad", "Example", "Use instead", "Fix safety", "Options", "References"]
+IMPLEMENTED = sorted(all_rule_classes())
+
+
+def sections(text: str) -> dict[str, str]:
+    parts = re.split(r"^## (.+)$", text, flags=re.MULTILINE)
+    return {parts[i].strip(): parts[i + 1] for i in range(1, len(parts) - 1, 2)}
+
+
+def python_blocks(text: str) -> list[str]:
+    return re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
+
+
+@pytest.mark.parametrize("code", IMPLEMENTED)
+def test_page_has_standard_shape(code):
+    page = REPO / "rules" / f"{code}.md"
+    assert page.is_file(), f"{code} is implemented but rules/{code}.md is missing"
+    text = page.read_text()
+    assert text.splitlines()[0] == f"# {code}: {RULES_BY_CODE[code].name}"
+    headings = re.findall(r"^## (.+)$", text, flags=re.MULTILINE)
+    assert headings == HEADINGS
+
+
+@pytest.mark.parametrize("code", IMPLEMENTED)
+def test_examples_behave_as_documented(code):
+    parts = sections((REPO / "rules" / f"{code}.md").read_text())
+    bad = python_blocks(parts["Example"])
+    good = python_blocks(parts["Use instead"])
+    assert bad and good, "Example and Use instead each need a python block"
+    reported = [d.code for d in lint_snippet(bad[0], select=code)]
+    assert code in reported, f"the Example of {code} does not trigger it"
+    for block in good:
+        reported = [d.code for d in lint_snippet(block, select=code)]
+        assert code not in reported, f"a Use instead block of {code} triggers it:\n{block}"
+
+
+def test_pages_exist_only_for_catalog_codes():
+    for page in (REPO / "rules").glob("*.md"):
+        assert page.stem in RULES_BY_CODE, f"rules/{page.name} is not a catalog code"
