@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from functools import lru_cache
+from functools import cache
 
 
-@lru_cache(maxsize=None)
+@cache
 def return_types() -> dict[str, str]:
     merged: dict[str, str] = {}
     for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name):

@@ -99,7 +99,7 @@ class Binding:
     kind: str  # import, assign, annotated, augmented, param, def, class, for, with, except, walrus, other
     node: cst.CSTNode
     path: Path
-    scope: "Scope"
+    scope: Scope
     value: Optional[cst.BaseExpression] = None
     annotation: Optional[cst.BaseExpression] = None
     qualified: Optional[str] = None  # for imports: the dotted name bound
@@ -133,7 +133,7 @@ class Scope:
         "name",
     )
 
-    def __init__(self, kind: str, node: cst.CSTNode, parent: Optional["Scope"], is_async: bool = False):
+    def __init__(self, kind: str, node: cst.CSTNode, parent: Optional[Scope], is_async: bool = False):
         self.kind = kind  # module, class, function, lambda, comprehension
         self.node = node
         self.parent = parent
@@ -153,14 +153,14 @@ class Scope:
         return f"<Scope {self.kind} {self.name}>"
 
     @property
-    def function_scope(self) -> "Scope":
+    def function_scope(self) -> Scope:
         """The nearest enclosing scope that is not a comprehension (comprehensions run inline)."""
         scope = self
         while scope.kind == "comprehension" and scope.parent is not None:
             scope = scope.parent
         return scope
 
-    def resolve(self, name: str) -> Optional["Scope"]:
+    def resolve(self, name: str) -> Optional[Scope]:
         """The scope whose binding of `name` a read in this scope sees, or None (builtin/unbound)."""
         scope: Optional[Scope] = self
         first = True
@@ -175,7 +175,7 @@ class Scope:
         return None
 
     @property
-    def module(self) -> "Scope":
+    def module(self) -> Scope:
         scope = self
         while scope.parent is not None:
             scope = scope.parent
