@@ -16,14 +16,32 @@ from asynclint.semantics.scope import Binding, ModuleIndex, Path, Scope
 
 
 class Report:
-    __slots__ = ("code", "node", "message", "fix", "condition")
+    __slots__ = ("code", "node", "message", "fix", "condition", "statement")
 
-    def __init__(self, code: str, node: cst.CSTNode, message: str, fix: Optional[Fix], condition: Optional[tuple]):
+    def __init__(
+        self,
+        code: str,
+        node: cst.CSTNode,
+        message: str,
+        fix: Optional[Fix],
+        condition: Optional[tuple],
+        statement: Optional[cst.CSTNode],
+    ):
         self.code = code
         self.node = node
         self.message = message
         self.fix = fix
         self.condition = condition
+        self.statement = statement  # the top-level statement being visited, for cheap positions
+
+
+def top_statement(path: Path) -> Optional[cst.CSTNode]:
+    """The module-level statement on an ancestor chain (the node just below the Module)."""
+    below = None
+    while path is not None and path[1] is not None:
+        below = path[0]
+        path = path[1]
+    return below
 
 
 def iter_path(path: Path) -> Iterator[cst.CSTNode]:
@@ -144,7 +162,7 @@ class Context:
         fix: Optional[Fix] = None,
         condition: Optional[tuple] = None,
     ) -> None:
-        self.reports.append(Report(code or self.rule_code, node, message, fix, condition))
+        self.reports.append(Report(code or self.rule_code, node, message, fix, condition, top_statement(self.path)))
 
     def record_fact(self, kind: str, key: str, value: Any) -> None:
         """Contribute a fact to the project index (must be plain data: str, int, list, tuple, dict)."""

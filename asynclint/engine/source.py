@@ -11,7 +11,7 @@ from typing import Optional
 # Generated files beyond this size are skipped with a message instead of exhausting memory:
 # libcst trees take roughly 100 bytes of memory per source byte.
 MAX_FILE_BYTES = 8 * 1024 * 1024
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass
@@ -22,7 +22,7 @@ class SourceText:
 
     @property
     def lines(self) -> list[str]:
-        return _LINE_BREAK.split(self.text)
+        return LINE_BREAK.split(self.text)
 
 
 class UnreadableSource(Exception):
