@@ -1,0 +1,600 @@
+"""Coroutine and task lifecycle (ASY200–ASY204): coroutines never awaited, tasks lost to the garbage
+collector or left running, pending sets of `asyncio.wait` and executor futures dropped.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Iterator, Optional
+
+import libcst as cst
+
+from asynclint.catalog import tasks as catalog
+from asynclint.checks.base import Rule
+from asynclint.engine.context import Context
+from asynclint.engine.fixes import Fix
+from asynclint.semantics import coroutines
+from asynclint.semantics.scope import Binding, Path, Scope, dotted_name, iter_children, iter_subtree
+
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) - {"asyncio"}
+
+
+# -- shared helpers ------------------------------------------------------------------------------
+def _parent(path: Path) -> Optional[cst.CSTNode]:
+    return path[1][0] if path is not None and path[1] is not None else None
+
+
+def truth_tested(node: cst.CSTNode, path: Path) -> bool:
+    """Whether the value of `node` is only used for its truth (`if x:`, `not x`, `x and y`)."""
+    parent = _parent(path)
+    cls = type(parent)
+    if cls in (cst.If, cst.While, cst.IfExp, cst.Assert, cst.CompIf):
+        return parent.test is node
+    if cls is cst.UnaryOperation:
+        return type(parent.operator) is cst.Not
+    if cls is cst.BooleanOperation:
+        # The left operand is always tested; the right one only when the whole is.
+        return parent.left is node or truth_tested(parent, path[1])
+    return False
+
+
+def _only_inspected(node: cst.CSTNode, path: Path) -> bool:
+    """A read of a task (or task set) that neither waits for, cancels nor hands it on:
+    `task.done()`, `task is None`, `if task:`, `len(pending)`, `del task`."""
+    parent = _parent(path)
+    cls = type(parent)
+    if cls is cst.Attribute and parent.value is node:
+        return parent.attr.value in catalog.TASK_INSPECTION_METHODS
+    if cls in (cst.Comparison, cst.ComparisonTarget, cst.Del):
+        return True
+    if cls is cst.Arg:
+        call = _parent(path[1])
+        return type(call) is cst.Call and type(call.func) is cst.Name and call.func.value == "len"
+    return truth_tested(node, path)
+
+
+def _function_label(ctx: Context) -> str:
+    return f"`{ctx.function_name}()`" if ctx.function is not None else "module level"
+
+
+def _callee_text(ctx: Context, func: cst.BaseExpression, qualified: Optional[str]) -> str:
+    text = dotted_name(func)
+    return text if text is not None else (qualified or ctx.source_of(func))
+
+
+def callee_names(func: cst.BaseExpression, ctx: Context) -> tuple[Optional[str], ...]:
+    """The callee's qualified name, plus `Type.method` from the receiver's type when that differs
+    (`self.loop.create_task` with `self.loop = asyncio.get_event_loop()` in `__init__`)."""
+    qualified = ctx.qualified_name(func)
+    if type(func) is cst.Attribute:
+        receiver = ctx.type_of(func.value)
+        if receiver is not None:
+            typed = f"{receiver}.{func.attr.value}"
+            if typed != qualified:
+                return qualified, typed
+    return (qualified,)
+
+
+def _first_in(names: tuple[Optional[str], ...], known: frozenset) -> Optional[str]:
+    for name in names:
+        if name in known:
+            return name
+    return None
+
+
+def _retained_by_config(ctx: Context, func: cst.BaseExpression, qualified: Optional[str]) -> bool:
+    retaining = ctx.config.task_retaining_calls
+    return bool(retaining) and (qualified in retaining or dotted_name(func) in retaining)
+
+
+def _is_decorated_with(function: cst.FunctionDef, names: frozenset, ctx: Context, scope: Scope) -> bool:
+    for decorator in function.decorators:
+        target = decorator.decorator
+        if type(target) is cst.Call:
+            target = target.func
+        qualified = ctx.qualified_name(target, scope)
+        if qualified in names or dotted_name(target) in names:
+            return True
+    return False
+
+
+_OVERLOAD = frozenset({"typing.overload", "typing_extensions.overload"})
+
+
+def makes_coroutine(function: cst.FunctionDef, ctx: Context, scope: Scope) -> bool:
+    """`async def` whose call returns a coroutine: not an async generator, and decorated only with
+    decorators known to leave it alone (`staticmethod`, `abstractmethod`, ...)."""
+    if function.asynchronous is None:
+        return False
+    for decorator in function.decorators:
+        target = decorator.decorator
+        qualified = ctx.qualified_name(target, scope) if type(target) in (cst.Name, cst.Attribute) else None
+        if qualified not in catalog.TRANSPARENT_DECORATORS:
+            return False
+    for node in iter_subtree(function.body):
+        if type(node) is cst.Yield:
+            return False
+    return True
+
+
+def _definitions_make_coroutines(bindings: list[Binding], ctx: Context, scope: Scope) -> Optional[bool]:
+    """True/False when every binding is a `def` (ignoring `@overload` stubs), None otherwise."""
+    functions = [binding.node for binding in bindings if binding.kind == "def"]
+    if not functions or len(functions) != len(bindings):
+        return None
+    functions = [function for function in functions if not _is_decorated_with(function, _OVERLOAD, ctx, scope)]
+    if not functions:
+        return None
+    return all(makes_coroutine(function, ctx, binding_scope_of(function, bindings)) for function in functions)
+
+
+def binding_scope_of(function: cst.FunctionDef, bindings: list[Binding]) -> Scope:
+    for binding in bindings:
+        if binding.node is function:
+            return binding.scope
+    return bindings[0].scope
+
+
+def _class_of_receiver(name: str, ctx: Context) -> Optional[Scope]:
+    """The class scope when `name` is `self` in a method, or `cls` in a classmethod."""
+    class_scope = ctx.resolver.instance_class(name, ctx.scope)
+    if class_scope is not None:
+        return class_scope
+    owner, bindings = ctx.bindings(name)
+    if owner is None or len(bindings) != 1 or bindings[0].kind != "param" or bindings[0].index != 0:
+        return None
+    class_scope = ctx.resolver.method_class(owner)
+    if class_scope is None or not _is_decorated_with(owner.node, frozenset({"classmethod", "builtins.classmethod"}), ctx, owner):
+        return None
+    return class_scope
+
+
+def _walk_with_parents(node: cst.CSTNode, path: Path) -> Iterator[tuple[cst.CSTNode, Path]]:
+    stack = [(node, path)]
+    while stack:
+        current, current_path = stack.pop()
+        yield current, current_path
+        for child in iter_children(current):
+            stack.append((child, (child, current_path)))
+
+
+# -- ASY200 --------------------------------------------------------------------------------------
+class CoroutineNotAwaited(Rule):
+    code = "ASY200"
+    dropped = (
+        "`{callee}()` is a coroutine function: this call in {function} creates a coroutine that is "
+        "never awaited, so its body never runs; `await` it (or schedule it with `asyncio.create_task` "
+        "and keep the task)"
+    )
+    truth = (
+        "`{callee}()` returns a coroutine, which is always true when tested in {function}, and its body "
+        "never runs; `await` it to test its result"
+    )
+    request = (
+        "`{callee}()` returns a request that only runs when awaited: dropped in {function}, it is never "
+        "sent; use `async with {callee}(...) as response:`"
+    )
+
+    # Facts for cross-module answers: which project functions are coroutine functions, what each
+    # class defines and inherits, and what packages re-export.
+    def visit_Module(self, node: cst.Module, ctx: Context) -> None:
+        module_name = ctx.module_name
+        if not module_name:
+            return
+        root = ctx.index.root
+        is_package = os.path.basename(ctx.filename).startswith("__init__.")
+        for name, bindings in root.bindings.items():
+            qualified = f"{module_name}.{name}"
+            if all(binding.kind == "def" for binding in bindings):
+                if _definitions_make_coroutines(bindings, ctx, root):
+                    ctx.record_fact(coroutines.COROUTINE_FUNCTIONS, qualified, True)
+            elif len(bindings) == 1 and bindings[0].kind == "class":
+                self._record_class(bindings[0].node, qualified, ctx)
+            elif is_package and all(binding.kind == "import" for binding in bindings):
+                targets = {binding.qualified for binding in bindings}
+                if len(targets) == 1:
+                    ctx.record_fact(coroutines.PACKAGE_EXPORTS, qualified, targets.pop())
+
+    def _record_class(self, node: cst.ClassDef, qualified: str, ctx: Context) -> None:
+        class_scope = ctx.scope_of(node)
+        if class_scope is None:
+            return
+        bases: list[Optional[str]] = []
+        for arg in node.bases:
+            if arg.keyword is not None:
+                continue
+            value = arg.value.value if type(arg.value) is cst.Subscript else arg.value
+            base = ctx.qualified_name(value, ctx.index.root)
+            if base not in ("builtins.object", "typing.Generic", "typing.Protocol", "abc.ABC"):
+                bases.append(base)
+        members = sorted(class_scope.bindings)
+        ctx.record_fact(coroutines.CLASS_MEMBERS, qualified, {"bases": bases, "members": members})
+        for name, bindings in class_scope.bindings.items():
+            if _definitions_make_coroutines(bindings, ctx, class_scope):
+                ctx.record_fact(coroutines.COROUTINE_FUNCTIONS, f"{qualified}.{name}", True)
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        dropped = type(ctx.parent) is cst.Expr
+        if not dropped and not truth_tested(node, ctx.path):
+            return
+        verdict = self._callee(node.func, ctx)
+        if verdict is None:
+            return
+        kind, qualified = verdict
+        callee = _callee_text(ctx, node.func, qualified)
+        function = _function_label(ctx)
+        if kind == "request":
+            if dropped:
+                ctx.report(node, self.request.format(callee=callee, function=function))
+            return
+        template = self.dropped if dropped else self.truth
+        message = template.format(callee=callee, function=function)
+        fix = None
+        if ctx.can_insert_await():
+            fix = Fix("unsafe", f"Insert `await` before `{callee}()`", ((node, ctx.awaited(node, node)),))
+        condition = ("coroutine-function", qualified) if kind == "maybe" else None
+        ctx.report(node, message, fix=fix, condition=condition)
+
+    def _callee(self, func: cst.BaseExpression, ctx: Context) -> Optional[tuple[str, Optional[str]]]:
+        """("yes", name) for a known coroutine function, ("maybe", qualified) when the project or
+        a library must answer, ("request", name) for aiohttp's lazy requests, None otherwise."""
+        if type(func) is cst.Name:
+            owner, bindings = ctx.bindings(func.value)
+            if owner is None or not bindings:
+                return None
+            if all(binding.kind == "def" for binding in bindings):
+                return ("yes", func.value) if _definitions_make_coroutines(bindings, ctx, owner) else None
+            if not all(binding.kind == "import" for binding in bindings):
+                return None
+        elif type(func) is cst.Attribute and type(func.value) is cst.Name:
+            class_scope = _class_of_receiver(func.value.value, ctx)
+            if class_scope is not None:
+                attribute = func.attr.value
+                members = class_scope.bindings.get(attribute)
+                if members:
+                    made = _definitions_make_coroutines(members, ctx, class_scope)
+                    return ("yes", None) if made else None
+                if any(True for _ in ctx.resolver.attribute_stores(class_scope, attribute)):
+                    return None  # an instance attribute holding some callable
+        # A receiver of known type names the method best (`self.bus.publish` → `pkg.Bus.publish`).
+        qualified = callee_names(func, ctx)[-1]
+        if qualified is None:
+            return None
+        return self._qualified_verdict(qualified, ctx)
+
+    def _qualified_verdict(self, qualified: str, ctx: Context) -> Optional[tuple[str, Optional[str]]]:
+        if qualified in catalog.COROUTINE_FUNCTIONS or qualified in ctx.config.extend_coroutine_functions:
+            return "yes", qualified
+        if qualified in catalog.AWAITABLE_REQUESTS:
+            return "request", None
+        top = qualified.split(".")[0]
+        if top == "builtins" or top in _STDLIB:
+            return None
+        module_name = ctx.module_name
+        if module_name and qualified.startswith(module_name + "."):
+            local = self._local_definition(qualified[len(module_name) + 1 :].split("."), ctx)
+            if local is not None:
+                return ("yes", qualified) if local else None
+        return "maybe", qualified
+
+    @staticmethod
+    def _local_definition(parts: list[str], ctx: Context) -> Optional[bool]:
+        """Whether `parts` (`func` or `Class.method`) defined in this module makes coroutines;
+        None when the answer is elsewhere (an inherited method)."""
+        scope = ctx.index.root
+        for position, part in enumerate(parts):
+            bindings = scope.bindings.get(part)
+            if not bindings:
+                return None if position > 0 else False
+            if position == len(parts) - 1:
+                return bool(_definitions_make_coroutines(bindings, ctx, scope))
+            if len(bindings) != 1 or bindings[0].kind != "class":
+                return False
+            class_scope = ctx.scope_of(bindings[0].node)
+            if class_scope is None:
+                return False
+            scope = class_scope
+        return False
+
+    def resolve_condition(self, condition: tuple, message: str, project) -> Optional[str]:
+        if condition[0] != "coroutine-function":
+            return message
+        return message if coroutines.is_coroutine_function(condition[1], project) else None
+
+
+# -- ASY201 --------------------------------------------------------------------------------------
+def _spawner(node: cst.Call, ctx: Context) -> Optional[str]:
+    names = callee_names(node.func, ctx)
+    qualified = _first_in(names, catalog.TASK_SPAWNERS)
+    if qualified is None or any(_retained_by_config(ctx, node.func, name) for name in names):
+        return None
+    return qualified
+
+
+def _is_underscore_assignment(parent: cst.CSTNode, node: cst.CSTNode) -> bool:
+    return (
+        type(parent) is cst.Assign
+        and parent.value is node
+        and len(parent.targets) == 1
+        and type(parent.targets[0].target) is cst.Name
+        and parent.targets[0].target.value == "_"
+    )
+
+
+class DanglingTask(Rule):
+    code = "ASY201"
+    message = (
+        "the task from `{callee}()` in {function} is {how}: the event loop keeps only a weak reference, "
+        "so the task can be garbage-collected before it finishes; keep a reference (a set of tasks "
+        "with `add_done_callback(set.discard)`) or use `asyncio.TaskGroup`"
+    )
+    set_name = "_background_tasks"
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        qualified = _spawner(node, ctx)
+        if qualified is None:
+            return
+        parent = ctx.parent
+        if type(parent) is cst.Expr:
+            how = "dropped"
+        elif _is_underscore_assignment(parent, node):
+            how = "bound to `_`"
+        else:
+            return
+        callee = _callee_text(ctx, node.func, qualified)
+        message = self.message.format(callee=callee, function=_function_label(ctx), how=how)
+        ctx.report(node, message, fix=self._fix(node, parent, ctx))
+
+    def _fix(self, node: cst.Call, small: cst.CSTNode, ctx: Context) -> Optional[Fix]:
+        statement_path = ctx.path[1][1]  # Call → Expr/Assign → SimpleStatementLine
+        statement = statement_path[0] if statement_path is not None else None
+        if type(statement) is not cst.SimpleStatementLine or len(statement.body) != 1:
+            return None
+        if type(_parent(statement_path)) not in (cst.IndentedBlock, cst.Module):
+            return None
+        keeper = self._keeper_set(ctx)
+        if keeper is None:
+            return None
+        local = self._local_name(ctx)
+        if type(small) is cst.Assign:
+            first = small.with_changes(targets=[small.targets[0].with_changes(target=cst.Name(local))])
+        else:
+            first = cst.Assign(targets=[cst.AssignTarget(cst.Name(local))], value=node)
+        lines = [
+            statement.with_changes(body=[first]),
+            cst.parse_statement(f"{keeper}.add({local})\n"),
+            cst.parse_statement(f"{local}.add_done_callback({keeper}.discard)\n"),
+        ]
+        return Fix(
+            "unsafe",
+            f"Keep a reference: add the task to `{keeper}` until it is done",
+            ((statement, cst.FlattenSentinel(lines)),),
+            statements=((keeper, f"{keeper} = set()"),),
+        )
+
+    def _keeper_set(self, ctx: Context) -> Optional[str]:
+        """A module-level set name usable here: unbound, or already bound to exactly `set()`."""
+        root = ctx.index.root
+        for attempt in range(10):
+            name = self.set_name if attempt == 0 else f"{self.set_name}_{attempt}"
+            owner = ctx.scope.resolve(name)
+            if owner is not None and owner is not root:
+                continue
+            bindings = root.bindings.get(name, [])
+            if all(_is_empty_set(binding) for binding in bindings):
+                return name
+        return None
+
+    @staticmethod
+    def _local_name(ctx: Context) -> str:
+        scope = ctx.function_scope
+        holder = scope.node
+        used = {item.value for item in iter_subtree(holder, enter_scopes=True) if type(item) is cst.Name}
+        used.update(scope.bindings)
+        for attempt in range(1000):
+            name = "task" if attempt == 0 else f"task_{attempt}"
+            if name not in used:
+                return name
+        return "task_"  # pragma: no cover
+
+
+def _is_empty_set(binding: Binding) -> bool:
+    value = binding.value
+    return (
+        binding.kind in ("assign", "annotated")
+        and type(value) is cst.Call
+        and type(value.func) is cst.Name
+        and value.func.value == "set"
+        and not value.args
+    )
+
+
+# -- ASY202 --------------------------------------------------------------------------------------
+_PLAIN_BASES = frozenset({"builtins.object", "abc.ABC", "typing.Generic", "typing.Protocol"})
+
+
+class TaskNeverAwaitedOrCancelled(Rule):
+    code = "ASY202"
+    local_message = (
+        "task `{name}` from `{callee}()` in {function} is never awaited, cancelled or handed on: its "
+        "exception is never retrieved and it keeps running on its own; `await` it, cancel it, or use "
+        "`asyncio.TaskGroup`"
+    )
+    attribute_message = (
+        "task stored in `self.{name}` by `{callee}()` is never awaited or cancelled by any method of "
+        "`{cls}`; cancel and await it when the object shuts down (e.g. in `close()`)"
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        qualified = _spawner(node, ctx)
+        if qualified is None:
+            return
+        parent = ctx.parent
+        if type(parent) is cst.Assign and parent.value is node and len(parent.targets) == 1:
+            target = parent.targets[0].target
+        elif type(parent) is cst.AnnAssign and parent.value is node:
+            target = parent.target
+        else:
+            return
+        callee = _callee_text(ctx, node.func, qualified)
+        if type(target) is cst.Name and target.value != "_":
+            self._local(node, target.value, callee, ctx)
+        elif type(target) is cst.Attribute and type(target.value) is cst.Name:
+            self._attribute(node, target, callee, ctx)
+
+    def _local(self, node: cst.Call, name: str, callee: str, ctx: Context) -> None:
+        owner = ctx.scope.resolve(name)
+        if owner is None or owner.kind != "function" or owner is not ctx.function_scope:
+            return  # module globals and closures are read from elsewhere
+        for reference, path, _ in ctx.references(owner, name):
+            if not _only_inspected(reference, path):
+                return
+        ctx.report(node, self.local_message.format(name=name, callee=callee, function=_function_label(ctx)))
+
+    def _attribute(self, node: cst.Call, target: cst.Attribute, callee: str, ctx: Context) -> None:
+        attribute = target.attr.value
+        if not attribute.startswith("_") or attribute.startswith("__"):
+            return  # a public attribute may be awaited or cancelled by code in other modules
+        class_scope = ctx.resolver.instance_class(target.value.value, ctx.scope)
+        if class_scope is None or not self._bases_in_module(class_scope.node, ctx, 0):
+            return
+        if self._attribute_handled(attribute, ctx):
+            return
+        message = self.attribute_message.format(name=attribute, callee=callee, cls=class_scope.name)
+        ctx.report(node, message)
+
+    def _bases_in_module(self, class_node: cst.ClassDef, ctx: Context, depth: int) -> bool:
+        """Every base class is defined in this module (so all their code is visible) or plain."""
+        if depth > 8:
+            return False
+        for arg in class_node.bases:
+            if arg.keyword is not None:
+                continue
+            value = arg.value.value if type(arg.value) is cst.Subscript else arg.value
+            if ctx.qualified_name(value, ctx.index.root) in _PLAIN_BASES:
+                continue
+            if type(value) is not cst.Name:
+                return False
+            bindings = ctx.index.root.bindings.get(value.value, [])
+            if len(bindings) != 1 or bindings[0].kind != "class":
+                return False
+            if not self._bases_in_module(bindings[0].node, ctx, depth + 1):
+                return False
+        return True
+
+    @staticmethod
+    def _attribute_handled(attribute: str, ctx: Context) -> bool:
+        """Any read of `<anything>.attribute` in the module that awaits, cancels or hands it on;
+        a string equal to the name (`getattr(self, "_task")`) counts too."""
+        module = ctx.module
+        for node, path in _walk_with_parents(module, (module, None)):
+            cls = type(node)
+            if cls is cst.SimpleString and node.evaluated_value == attribute:
+                return True
+            if cls is not cst.Attribute or node.attr.value != attribute:
+                continue
+            parent = _parent(path)
+            if type(parent) is cst.AssignTarget and parent.target is node:
+                continue
+            if type(parent) in (cst.AnnAssign, cst.AugAssign) and parent.target is node:
+                continue
+            if not _only_inspected(node, path):
+                return True
+        return False
+
+
+# -- ASY203 --------------------------------------------------------------------------------------
+class WaitPendingNotCancelled(Rule):
+    code = "ASY203"
+    message = (
+        "`asyncio.wait(..., {why})` in {function} can return with tasks still pending, and the pending "
+        "set is {how}: those tasks keep running unobserved; cancel them (`for task in pending: "
+        "task.cancel()`) or await them"
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        if _first_in(callee_names(node.func, ctx), catalog.WAIT_FUNCTIONS) is None:
+            return
+        why = self._may_leave_pending(node, ctx)
+        if why is None:
+            return
+        awaited = ctx.parent
+        if type(awaited) is not cst.Await:
+            return
+        await_path = ctx.path[1]
+        how = self._pending_fate(awaited, await_path, ctx)
+        if how is None:
+            return
+        ctx.report(node, self.message.format(why=why, function=_function_label(ctx), how=how))
+
+    @staticmethod
+    def _may_leave_pending(node: cst.Call, ctx: Context) -> Optional[str]:
+        for arg in node.args:
+            if arg.keyword is None:
+                continue
+            if arg.keyword.value == "timeout" and not (type(arg.value) is cst.Name and arg.value.value == "None"):
+                return "timeout=…"
+            if arg.keyword.value == "return_when":
+                when = ctx.qualified_name(arg.value)
+                if when is not None and when.endswith((".FIRST_COMPLETED", ".FIRST_EXCEPTION")):
+                    return f"return_when={when.rsplit('.', 1)[1]}"
+        return None
+
+    @staticmethod
+    def _pending_fate(awaited: cst.Await, path: Path, ctx: Context) -> Optional[str]:
+        parent = _parent(path)
+        cls = type(parent)
+        if cls is cst.Expr:
+            return "dropped"
+        if cls is cst.Subscript and parent.value is awaited:
+            index = parent.slice[0].slice if len(parent.slice) == 1 else None
+            if isinstance(index, cst.Index) and type(index.value) is cst.Integer and index.value.value == "0":
+                return "dropped"
+            return None
+        if cls is not cst.Assign or parent.value is not awaited or len(parent.targets) != 1:
+            return None
+        target = parent.targets[0].target
+        if type(target) in (cst.Tuple, cst.List):
+            if len(target.elements) != 2:
+                return None
+            pending = target.elements[1].value
+            if type(pending) is not cst.Name:
+                return None
+            if pending.value == "_":
+                return "bound to `_`"
+            return None if _used(pending.value, ctx) else "never used"
+        if type(target) is cst.Name:
+            return None if _used(target.value, ctx, any_read=True) else "never used"
+        return None
+
+
+def _used(name: str, ctx: Context, any_read: bool = False) -> bool:
+    owner = ctx.scope.resolve(name)
+    if owner is None or owner.kind != "function":
+        return True  # module-level or unknown: assume someone reads it
+    for reference, path, _ in ctx.references(owner, name):
+        if any_read or not _only_inspected(reference, path):
+            return True
+    return False
+
+
+# -- ASY204 --------------------------------------------------------------------------------------
+class ExecutorFutureDropped(Rule):
+    code = "ASY204"
+    message = (
+        "the future from `{callee}()` is dropped in {function}: an exception raised by the job is "
+        "never seen and nothing waits for it; `await` it (or keep the future and check its result)"
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        if type(ctx.parent) is not cst.Expr:
+            return
+        qualified = _first_in(callee_names(node.func, ctx), catalog.EXECUTOR_SUBMITTERS)
+        if qualified is None:
+            return
+        callee = _callee_text(ctx, node.func, qualified)
+        fix = None
+        if ctx.can_insert_await():
+            fix = Fix("unsafe", "Insert `await`", ((node, ctx.awaited(node, node)),))
+        ctx.report(node, self.message.format(callee=callee, function=_function_label(ctx)), fix=fix)
