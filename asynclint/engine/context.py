@@ -16,7 +16,7 @@ from asynclint.semantics.scope import Binding, ModuleIndex, Path, Scope
 
 
 class Report:
-    __slots__ = ("code", "node", "message", "fix", "condition", "statement")
+    __slots__ = ("code", "node", "message", "fix", "condition")
 
     def __init__(
         self,
@@ -25,23 +25,12 @@ class Report:
         message: str,
         fix: Optional[Fix],
         condition: Optional[tuple],
-        statement: Optional[cst.CSTNode],
     ):
         self.code = code
         self.node = node
         self.message = message
         self.fix = fix
         self.condition = condition
-        self.statement = statement  # the top-level statement being visited, for cheap positions
-
-
-def top_statement(path: Path) -> Optional[cst.CSTNode]:
-    """The module-level statement on an ancestor chain (the node just below the Module)."""
-    below = None
-    while path is not None and path[1] is not None:
-        below = path[0]
-        path = path[1]
-    return below
 
 
 def iter_path(path: Path) -> Iterator[cst.CSTNode]:
@@ -162,7 +151,7 @@ class Context:
         fix: Optional[Fix] = None,
         condition: Optional[tuple] = None,
     ) -> None:
-        self.reports.append(Report(code or self.rule_code, node, message, fix, condition, top_statement(self.path)))
+        self.reports.append(Report(code or self.rule_code, node, message, fix, condition))
 
     def record_fact(self, kind: str, key: str, value: Any) -> None:
         """Contribute a fact to the project index (must be plain data: str, int, list, tuple, dict)."""

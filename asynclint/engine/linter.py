@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import libcst as cst
-from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
 
 from asynclint import catalog
 from asynclint.checks import all_rule_classes
@@ -24,7 +23,8 @@ from asynclint.config import Config
 from asynclint.engine.context import Context, Report
 from asynclint.engine.diagnostics import Diagnostic, FileResult, FixInfo, ModuleSummary
 from asynclint.engine.noqa import is_suppressed
-from asynclint.engine.source import LINE_BREAK, SourceText, UnreadableSource, decode
+from asynclint.engine.positions import positions_of
+from asynclint.engine.source import SourceText, UnreadableSource, decode
 from asynclint.registry import matches
 from asynclint.semantics.names import Resolver
 from asynclint.semantics.scope import build_index
@@ -72,37 +72,6 @@ def _precise_syntax_error(data: bytes, error: cst.ParserSyntaxError) -> tuple[st
     except Exception:  # RecursionError, MemoryError, ValueError on odd input
         pass
     return error.message, max(error.editor_line, 1), max(error.editor_column, 1)
-
-
-def full_positions(module: cst.Module) -> Any:
-    return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-
-
-def statement_positions(module: cst.Module, reports: list[Report]) -> dict[cst.CSTNode, Any]:
-    """Positions of the nodes in the top-level statements that have reports.
-
-    libcst's PositionProvider costs about three parses per file; plain code generation costs a
-    third of one. So count lines with plain codegen up to each reported statement and track
-    positions only inside those statements, shifting their line numbers.
-    """
-    wanted = {report.statement for report in reports if report.statement is not None}
-    positions: dict[cst.CSTNode, Any] = {}
-    line = len(module.header)
-    for statement in module.body:
-        if not wanted:
-            break
-        if statement in wanted:
-            wanted.discard(statement)
-            alone = module.with_changes(body=[statement], header=[], footer=[])
-            for node, position in full_positions(alone).items():
-                if node is alone:
-                    continue
-                positions[node] = CodeRange(
-                    CodePosition(position.start.line + line, position.start.column),
-                    CodePosition(position.end.line + line, position.end.column),
-                )
-        line += len(LINE_BREAK.findall(module.code_for_node(statement)))
-    return positions
 
 
 class Linter:
@@ -212,17 +181,17 @@ class Linter:
         lint = FileLint(result, module if keep_tree else None)
         if not context.reports:
             return lint
-        positions = full_positions(module) if keep_tree else statement_positions(module, context.reports)
+        wanted = [report.node for report in context.reports]
+        if keep_tree:
+            wanted += [target for report in context.reports if report.fix for target, _ in report.fix.edits]
+        positions = positions_of(module, wanted)
         lines = source.lines
         ignored = self.config.ignored_for(path)
         seen: set[tuple] = set()
         for report in context.reports:
             if ignored and matches(report.code, ignored):
                 continue
-            position = positions.get(report.node)
-            if position is None:  # reported outside the visited statement: rare, pay for all
-                positions = full_positions(module)
-                position = positions[report.node]
+            position = positions[report.node]
             line, column = position.start.line, position.start.column + 1
             text = lines[line - 1] if line - 1 < len(lines) else ""
             if is_suppressed(text, report.code):
