@@ -390,7 +390,7 @@ def test_asy202_messages():
 
 
 # -- ASY203 wait-pending-not-cancelled ------------------------------------------------------------
-WAIT = "import asyncio\n\n\nasync def race(tasks):\n"
+WAIT = "import asyncio\n\n\nasync def race(jobs):\n    tasks = [asyncio.create_task(job()) for job in jobs]\n"
 ASY203_POSITIVE = {
     "timeout result dropped": WAIT + "    await asyncio.wait(tasks, timeout=5)  # !\n",
     "first completed underscore": (
@@ -406,8 +406,15 @@ ASY203_POSITIVE = {
     ),
     "only done half used": WAIT + "    done = (await asyncio.wait(tasks, timeout=1))[0]  # !\n    return done\n",
     "from import": (
-        "from asyncio import FIRST_COMPLETED, wait\n\nasync def race(tasks):\n"
-        "    done, _ = await wait(tasks, return_when=FIRST_COMPLETED)  # !\n    return done\n"
+        "from asyncio import FIRST_COMPLETED, create_task, wait\n\nasync def race(a, b):\n"
+        "    done, _ = await wait([create_task(a), create_task(b)], return_when=FIRST_COMPLETED)  # !\n"
+        "    return done\n"
+    ),
+    "one named task not used elsewhere": (
+        "import asyncio\n\nasync def start(run, started):\n    manager = asyncio.create_task(run())\n"
+        "    waiter = asyncio.create_task(started.wait())\n"
+        "    done, _ = await asyncio.wait((manager, waiter), return_when=asyncio.FIRST_COMPLETED)  # !\n"
+        "    if manager in done:\n        return manager\n"
     ),
 }
 
@@ -434,6 +441,18 @@ ASY203_LOOKALIKES = {
     "whole result kept": WAIT + "    result = await asyncio.wait(tasks, timeout=1)\n    return result\n",
     "unknown return_when": WAIT + "    await asyncio.wait(tasks, return_when=policy())\n",
     "other wait": "async def race(cond):\n    await cond.wait(timeout=1)\n",
+    "caller owns the tasks": "import asyncio\n\nasync def race(tasks):\n    await asyncio.wait(tasks, timeout=1)\n",
+    "attribute owns the tasks": (
+        "import asyncio\n\nclass Hub:\n    async def start(self):\n        await asyncio.wait(self._tasks, timeout=1)\n"
+    ),
+    "named futures used elsewhere": (
+        "import asyncio\n\nasync def upload(loop, queue, job):\n    fut = loop.run_in_executor(None, job)\n"
+        "    chunk = loop.create_future()\n    queue.put_nowait(chunk)\n"
+        "    await asyncio.wait((fut, chunk), return_when=asyncio.FIRST_COMPLETED)\n    return await fut\n"
+    ),
+    "collection cancelled afterwards": (
+        WAIT + "    await asyncio.wait(tasks, timeout=1)\n    for task in tasks:\n        task.cancel()\n"
+    ),
 }
 
 

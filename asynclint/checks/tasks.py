@@ -12,7 +12,7 @@ import libcst as cst
 
 from asynclint.catalog import tasks as catalog
 from asynclint.checks.base import Rule
-from asynclint.engine.context import Context
+from asynclint.engine.context import Context, iter_path
 from asynclint.engine.fixes import Fix
 from asynclint.semantics import coroutines
 from asynclint.semantics.scope import Binding, Path, Scope, dotted_name, iter_children, iter_subtree
@@ -526,7 +526,43 @@ class WaitPendingNotCancelled(Rule):
         how = self._pending_fate(awaited, await_path, ctx)
         if how is None:
             return
+        awaitables = node.args[0].value if node.args and node.args[0].keyword is None and not node.args[0].star else None
+        if awaitables is None or not self._owned_here(awaitables, node, ctx, 0):
+            return  # the tasks are reachable elsewhere, so whoever holds them can still cancel them
         ctx.report(node, self.message.format(why=why, function=_function_label(ctx), how=how))
+
+    def _owned_here(self, expr: cst.BaseExpression, wait: cst.Call, ctx: Context, depth: int) -> bool:
+        """Whether some awaitable in `expr` is reachable only through this wait: created inline
+        (`[asyncio.create_task(...)]`), or a local created in this function and otherwise only
+        inspected. Parameters, attributes and collections used elsewhere belong to someone else."""
+        if depth > 4:
+            return False
+        cls = type(expr)
+        if cls is cst.Call:
+            return True
+        if cls in (cst.List, cst.Tuple, cst.Set):
+            return any(
+                type(element) is cst.Element and self._owned_here(element.value, wait, ctx, depth + 1)
+                for element in expr.elements
+            )
+        if cls in (cst.ListComp, cst.SetComp, cst.GeneratorExp):
+            return self._owned_here(expr.elt, wait, ctx, depth + 1)
+        if cls is not cst.Name:
+            return False
+        owner = ctx.scope.resolve(expr.value)
+        if owner is None or owner is not ctx.function_scope or owner.kind != "function":
+            return False
+        bindings = owner.bindings[expr.value]
+        if not all(binding.kind in ("assign", "annotated") and binding.value is not None for binding in bindings):
+            return False
+        if not any(self._owned_here(binding.value, wait, ctx, depth + 1) for binding in bindings):
+            return False
+        for reference, path, _ in ctx.references(owner, expr.value):
+            if any(node is wait for node in iter_path(path)):
+                continue
+            if not _only_inspected(reference, path):
+                return False
+        return True
 
     @staticmethod
     def _may_leave_pending(node: cst.Call, ctx: Context) -> Optional[str]:
