@@ -695,3 +695,12 @@ def test_eventbus_fixture_reports_cross_module_calls():
         ("handlers.py", number, "ASY200") for number, text in enumerate(handlers, 1) if "# expect: ASY200" in text
     )
     assert found == expected and len(expected) == 4
+
+
+def test_asy200_method_inherited_from_a_library_class():
+    source = (
+        "import httpx\n\nclass Api(httpx.AsyncClient):\n    async def refresh(self):\n"
+        "        self.post('/token')\n\n    def sync(self):\n        self.close()\n"
+    )
+    # `httpx.AsyncClient.post` is a catalogued coroutine function; `close` is not known to be one.
+    assert lines_of(source, "ASY200") == [5]

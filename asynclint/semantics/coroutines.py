@@ -14,6 +14,8 @@ import sys
 from functools import lru_cache
 from typing import Any, Optional
 
+from asynclint.catalog.tasks import COROUTINE_FUNCTIONS as COROUTINE_CATALOG
+
 # Fact kinds recorded per file (see `asynclint.checks.tasks`).
 COROUTINE_FUNCTIONS = "coroutine-functions"  # qualified name → True, for every `async def` that makes coroutines
 CLASS_MEMBERS = "class-members"  # class qualified name → {"bases": [qualified or None], "members": [names]}
@@ -57,7 +59,7 @@ def is_coroutine_function(qualified: str, project: Any) -> bool:
 def _resolve(qualified: str, project: Any, hops: int) -> bool:
     if hops > _MAX_HOPS:
         return False
-    if project.fact(COROUTINE_FUNCTIONS, qualified):
+    if project.fact(COROUTINE_FUNCTIONS, qualified) or qualified in COROUTINE_CATALOG:
         return True
     module = project_module_of(qualified, project)
     if module is None:
