@@ -704,3 +704,24 @@ def test_asy200_method_inherited_from_a_library_class():
     )
     # `httpx.AsyncClient.post` is a catalogued coroutine function; `close` is not known to be one.
     assert lines_of(source, "ASY200") == [5]
+
+
+def test_catalog_lists_every_public_asyncio_coroutine_function():
+    # asyncio is answered from the catalog alone (never parsed), so the catalog must be complete
+    # for the running Python: every public coroutine function and coroutine method of asyncio.
+    import asyncio
+    import inspect
+
+    from asynclint.catalog.tasks import COROUTINE_FUNCTIONS
+
+    found = set()
+    for name in asyncio.__all__:
+        value = getattr(asyncio, name)
+        if inspect.iscoroutinefunction(value):
+            found.add(f"asyncio.{name}")
+        if inspect.isclass(value):
+            for member, function in inspect.getmembers(value):
+                if not member.startswith("_") and inspect.iscoroutinefunction(function):
+                    found.add(f"asyncio.{name}.{member}")
+    assert "asyncio.sleep" in found and "asyncio.AbstractEventLoop.sock_recv" in found
+    assert sorted(found - COROUTINE_FUNCTIONS) == []

@@ -49,28 +49,6 @@ COROUTINE_FUNCTIONS: frozenset[str] = frozenset(
         "asyncio.start_unix_server",
         "asyncio.create_subprocess_exec",
         "asyncio.create_subprocess_shell",
-        # event loop methods
-        "asyncio.AbstractEventLoop.create_connection",
-        "asyncio.AbstractEventLoop.create_server",
-        "asyncio.AbstractEventLoop.create_unix_connection",
-        "asyncio.AbstractEventLoop.create_unix_server",
-        "asyncio.AbstractEventLoop.create_datagram_endpoint",
-        "asyncio.AbstractEventLoop.getaddrinfo",
-        "asyncio.AbstractEventLoop.getnameinfo",
-        "asyncio.AbstractEventLoop.sock_recv",
-        "asyncio.AbstractEventLoop.sock_recv_into",
-        "asyncio.AbstractEventLoop.sock_sendall",
-        "asyncio.AbstractEventLoop.sock_connect",
-        "asyncio.AbstractEventLoop.sock_accept",
-        "asyncio.AbstractEventLoop.sock_sendfile",
-        "asyncio.AbstractEventLoop.sendfile",
-        "asyncio.AbstractEventLoop.start_tls",
-        "asyncio.AbstractEventLoop.connect_read_pipe",
-        "asyncio.AbstractEventLoop.connect_write_pipe",
-        "asyncio.AbstractEventLoop.subprocess_exec",
-        "asyncio.AbstractEventLoop.subprocess_shell",
-        "asyncio.AbstractEventLoop.shutdown_asyncgens",
-        "asyncio.AbstractEventLoop.shutdown_default_executor",
         # synchronisation primitives and queues
         "asyncio.Lock.acquire",
         "asyncio.Event.wait",
@@ -101,6 +79,12 @@ COROUTINE_FUNCTIONS: frozenset[str] = frozenset(
         "asyncio.Server.serve_forever",
         "asyncio.Server.start_serving",
         "asyncio.Server.wait_closed",
+        "asyncio.AbstractServer.serve_forever",
+        "asyncio.AbstractServer.start_serving",
+        "asyncio.AbstractServer.wait_closed",
+        "asyncio.Barrier.wait",
+        "asyncio.Barrier.reset",
+        "asyncio.Barrier.abort",
         # aiohttp: coroutine methods (ClientSession.get/post/... are NOT listed: they return an
         # awaitable context manager, see AWAITABLE_REQUESTS below)
         "aiohttp.ClientSession.close",
@@ -132,6 +116,43 @@ COROUTINE_FUNCTIONS: frozenset[str] = frozenset(
         "httpx.Response.aclose",
     }
 )
+
+# Event loop coroutine methods, on every name a loop's type resolves to.
+_LOOP_COROUTINE_METHODS = (
+    "connect_accepted_socket",
+    "connect_read_pipe",
+    "connect_write_pipe",
+    "create_connection",
+    "create_datagram_endpoint",
+    "create_server",
+    "create_unix_connection",
+    "create_unix_server",
+    "getaddrinfo",
+    "getnameinfo",
+    "sendfile",
+    "shutdown_asyncgens",
+    "shutdown_default_executor",
+    "sock_accept",
+    "sock_connect",
+    "sock_recv",
+    "sock_recv_into",
+    "sock_recvfrom",
+    "sock_recvfrom_into",
+    "sock_sendall",
+    "sock_sendfile",
+    "sock_sendto",
+    "start_tls",
+    "subprocess_exec",
+    "subprocess_shell",
+)
+_LOOP_TYPES = ("AbstractEventLoop", "BaseEventLoop", "SelectorEventLoop", "ProactorEventLoop")
+COROUTINE_FUNCTIONS = COROUTINE_FUNCTIONS | frozenset(
+    f"asyncio.{loop}.{method}" for loop in _LOOP_TYPES for method in _LOOP_COROUTINE_METHODS
+)
+
+# The catalog lists every public coroutine function of asyncio, so asyncio names are never looked
+# up in source (that would parse a dozen modules of the standard library on every run).
+CLOSED_WORLD_MODULES: frozenset[str] = frozenset({"asyncio"})
 
 # Not coroutine functions, but plain functions returning an awaitable that wraps a coroutine
 # (aiohttp's `_RequestContextManager`): dropped, the request is never sent, exactly like a

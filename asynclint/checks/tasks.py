@@ -269,7 +269,7 @@ class CoroutineNotAwaited(Rule):
         if qualified in catalog.AWAITABLE_REQUESTS:
             return "request", None
         top = qualified.split(".")[0]
-        if top == "builtins" or top in _STDLIB:
+        if top == "builtins" or top in _STDLIB or top in catalog.CLOSED_WORLD_MODULES:
             return None
         module_name = ctx.module_name
         if module_name and qualified.startswith(module_name + "."):

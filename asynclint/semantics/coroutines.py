@@ -14,6 +14,7 @@ import sys
 from functools import lru_cache
 from typing import Any, Optional
 
+from asynclint.catalog.tasks import CLOSED_WORLD_MODULES
 from asynclint.catalog.tasks import COROUTINE_FUNCTIONS as COROUTINE_CATALOG
 
 # Fact kinds recorded per file (see `asynclint.checks.tasks`).
@@ -63,8 +64,9 @@ def _resolve(qualified: str, project: Any, hops: int) -> bool:
         return True
     module = project_module_of(qualified, project)
     if module is None:
-        if qualified.split(".")[0] in project_roots(project):
-            return False  # a project package we have not seen all of: do not guess
+        top = qualified.split(".")[0]
+        if top in project_roots(project) or top in CLOSED_WORLD_MODULES:
+            return False  # a project package we have not seen all of, or fully catalogued
         return library_coroutine_function(qualified) is True
     rest = qualified[len(module) + 1 :].split(".")
     head = f"{module}.{rest[0]}"
