@@ -725,3 +725,11 @@ def test_catalog_lists_every_public_asyncio_coroutine_function():
                     found.add(f"asyncio.{name}.{member}")
     assert "asyncio.sleep" in found and "asyncio.AbstractEventLoop.sock_recv" in found
     assert sorted(found - COROUTINE_FUNCTIONS) == []
+
+
+def test_module_level_calls_are_reported_with_a_readable_place():
+    source = PRELUDE + "send(1)\nasyncio.ensure_future(send(2))\n"
+    found = lint_snippet(source, select="ASY200,ASY201")
+    assert [(d.code, d.line) for d in found] == [("ASY200", 8), ("ASY201", 9)]
+    assert "this call in the module body creates a coroutine" in found[0].message
+    assert found[0].fix is None  # no `await` outside a coroutine

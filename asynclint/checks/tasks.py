@@ -55,7 +55,7 @@ def _only_inspected(node: cst.CSTNode, path: Path) -> bool:
 
 
 def _function_label(ctx: Context) -> str:
-    return f"`{ctx.function_name}()`" if ctx.function is not None else "module level"
+    return f"`{ctx.function_name}()`" if ctx.function is not None else "the module body"
 
 
 def _callee_text(ctx: Context, func: cst.BaseExpression, qualified: Optional[str]) -> str:
