@@ -21,7 +21,9 @@ def lines_of(source: str, code: str) -> list[int]:
 
 def marked(source: str) -> list[int]:
     """Lines of `source` carrying a `# !` marker: the lines that must be reported."""
-    return [number for number, text in enumerate(textwrap.dedent(source).splitlines(), 1) if text.rstrip().endswith("# !")]
+    return [
+        number for number, text in enumerate(textwrap.dedent(source).splitlines(), 1) if text.rstrip().endswith("# !")
+    ]
 
 
 # -- ASY200 coroutine-not-awaited -----------------------------------------------------------------
@@ -323,7 +325,8 @@ ASY202_POSITIVE = {
     ),
     "annotated local": PRELUDE + "async def main():\n    task: asyncio.Task = asyncio.create_task(send(1))  # !\n",
     "private attribute never awaited or cancelled": (
-        PRELUDE + "class Poller:\n    async def start(self):\n        self._task = asyncio.create_task(send(1))  # !\n\n"
+        PRELUDE
+        + "class Poller:\n    async def start(self):\n        self._task = asyncio.create_task(send(1))  # !\n\n"
         "    async def status(self):\n        return self._task.done()\n"
     ),
 }
@@ -337,14 +340,19 @@ def test_asy202_reports(name):
 
 POLLER = PRELUDE + "class Poller:\n    async def start(self):\n        self._task = asyncio.create_task(send(1))\n\n"
 ASY202_LOOKALIKES = {
-    "awaited later": PRELUDE + "async def main():\n    task = asyncio.create_task(send(1))\n    await send(2)\n    await task\n",
+    "awaited later": PRELUDE
+    + "async def main():\n    task = asyncio.create_task(send(1))\n    await send(2)\n    await task\n",
     "cancelled": PRELUDE + "async def main():\n    task = asyncio.create_task(send(1))\n    task.cancel()\n",
     "returned": PRELUDE + "def spawn():\n    task = asyncio.create_task(send(1))\n    return task\n",
-    "passed to gather": PRELUDE + "async def main():\n    t = asyncio.create_task(send(1))\n    await asyncio.gather(t)\n",
-    "stored in a list": PRELUDE + "def spawn(tasks):\n    task = asyncio.create_task(send(1))\n    tasks.append(task)\n",
-    "stored in a container literal": PRELUDE + "def spawn():\n    task = asyncio.create_task(send(1))\n    return {'t': task}\n",
+    "passed to gather": PRELUDE
+    + "async def main():\n    t = asyncio.create_task(send(1))\n    await asyncio.gather(t)\n",
+    "stored in a list": PRELUDE
+    + "def spawn(tasks):\n    task = asyncio.create_task(send(1))\n    tasks.append(task)\n",
+    "stored in a container literal": PRELUDE
+    + "def spawn():\n    task = asyncio.create_task(send(1))\n    return {'t': task}\n",
     "yielded": PRELUDE + "def spawn():\n    task = asyncio.create_task(send(1))\n    yield task\n",
-    "done callback": PRELUDE + "def spawn(cb):\n    task = asyncio.create_task(send(1))\n    task.add_done_callback(cb)\n",
+    "done callback": PRELUDE
+    + "def spawn(cb):\n    task = asyncio.create_task(send(1))\n    task.add_done_callback(cb)\n",
     "used in a nested function": (
         PRELUDE + "def spawn():\n    task = asyncio.create_task(send(1))\n    def stop():\n        task.cancel()\n"
         "    return stop\n"
@@ -356,7 +364,8 @@ ASY202_LOOKALIKES = {
     "attribute waited": POLLER + "    async def join(self):\n        await asyncio.wait([self._task])\n",
     "attribute done callback": POLLER + "    def watch(self, cb):\n        self._task.add_done_callback(cb)\n",
     "attribute via getattr": POLLER + "    def stop(self):\n        getattr(self, '_task').cancel()\n",
-    "public attribute": PRELUDE + "class Poller:\n    async def start(self):\n        self.task = asyncio.create_task(send(1))\n",
+    "public attribute": PRELUDE
+    + "class Poller:\n    async def start(self):\n        self.task = asyncio.create_task(send(1))\n",
     "base class from another module": (
         PRELUDE + "from base import Component\n\nclass Poller(Component):\n    async def start(self):\n"
         "        self._task = asyncio.create_task(send(1))\n"
@@ -470,12 +479,14 @@ def test_asy203_message():
 # -- ASY204 executor-future-dropped ---------------------------------------------------------------
 EXECUTOR = "import asyncio\n\n\ndef compress(path):\n    return path\n\n\n"
 ASY204_POSITIVE = {
-    "running loop": EXECUTOR + "async def archive(p):\n    asyncio.get_running_loop().run_in_executor(None, compress, p)  # !\n",
+    "running loop": EXECUTOR
+    + "async def archive(p):\n    asyncio.get_running_loop().run_in_executor(None, compress, p)  # !\n",
     "loop local": (
         EXECUTOR + "async def archive(p):\n    loop = asyncio.get_running_loop()\n"
         "    loop.run_in_executor(None, compress, p)  # !\n"
     ),
-    "sync function": EXECUTOR + "def archive(loop: asyncio.AbstractEventLoop, p):\n    loop.run_in_executor(None, compress, p)  # !\n",
+    "sync function": EXECUTOR
+    + "def archive(loop: asyncio.AbstractEventLoop, p):\n    loop.run_in_executor(None, compress, p)  # !\n",
 }
 
 
@@ -486,8 +497,10 @@ def test_asy204_reports(name):
 
 
 ASY204_LOOKALIKES = {
-    "awaited": EXECUTOR + "async def archive(p):\n    await asyncio.get_running_loop().run_in_executor(None, compress, p)\n",
-    "kept": EXECUTOR + "async def archive(p):\n    fut = asyncio.get_running_loop().run_in_executor(None, compress, p)\n    return fut\n",
+    "awaited": EXECUTOR
+    + "async def archive(p):\n    await asyncio.get_running_loop().run_in_executor(None, compress, p)\n",
+    "kept": EXECUTOR
+    + "async def archive(p):\n    fut = asyncio.get_running_loop().run_in_executor(None, compress, p)\n    return fut\n",
     "unknown receiver": EXECUTOR + "async def archive(loop, p):\n    loop.run_in_executor(None, compress, p)\n",
     "thread pool submit": EXECUTOR + "async def archive(pool, p):\n    pool.submit(compress, p)\n",
 }
@@ -587,10 +600,10 @@ def test_asy200_cross_module_fix_with_the_cli(write_tree):
     root = write_tree(PROJECT)
     result = run_cli("--no-cache", "--select", "ASY200", "--fix", "--unsafe-fixes", "app", cwd=root)
     text = (root / "app" / "handlers.py").read_text()
-    assert "    await publish(\"created\")  # !\n" in text
-    assert "    await bus.publish(\"created\")  # !\n" in text
-    assert "    if await events.emit(\"x\"):  # !\n" in text
-    assert "    publish_sync(\"created\")\n" in text
+    assert '    await publish("created")  # !\n' in text
+    assert '    await bus.publish("created")  # !\n' in text
+    assert '    if await events.emit("x"):  # !\n' in text
+    assert '    publish_sync("created")\n' in text
     assert result.returncode == 0, result.stdout + result.stderr
     again = run_cli("--no-cache", "--select", "ASY200", "--fix", "--unsafe-fixes", "app", cwd=root)
     assert (root / "app" / "handlers.py").read_text() == text
@@ -654,8 +667,14 @@ LIBRARY = {
 def test_asy200_library_coroutines_from_source(write_tree):
     root = write_tree(LIBRARY)
     result = run_cli(
-        "--no-cache", "--select", "ASY200", "--output-format", "json", "proj",
-        cwd=root, env={"PYTHONPATH": str(root / "lib")},
+        "--no-cache",
+        "--select",
+        "ASY200",
+        "--output-format",
+        "json",
+        "proj",
+        cwd=root,
+        env={"PYTHONPATH": str(root / "lib")},
     )
     assert result.returncode == 1, result.stderr
     found = sorted(d["line"] for d in json.loads(result.stdout))

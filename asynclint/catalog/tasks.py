@@ -190,7 +190,9 @@ EXECUTOR_SUBMITTERS: frozenset[str] = frozenset(
 
 # `asyncio.wait` (ASY203) and the `return_when` value that waits for everything.
 WAIT_FUNCTIONS: frozenset[str] = frozenset({"asyncio.wait", "asyncio.tasks.wait"})
-ALL_COMPLETED: frozenset[str] = frozenset({"asyncio.ALL_COMPLETED", "asyncio.tasks.ALL_COMPLETED", "concurrent.futures.ALL_COMPLETED"})
+ALL_COMPLETED: frozenset[str] = frozenset(
+    {"asyncio.ALL_COMPLETED", "asyncio.tasks.ALL_COMPLETED", "concurrent.futures.ALL_COMPLETED"}
+)
 
 # Task methods that neither wait for a task nor cancel it nor hand it on (ASY202 looks past them).
 TASK_INSPECTION_METHODS: frozenset[str] = frozenset(

@@ -145,7 +145,9 @@ def _class_of_receiver(name: str, ctx: Context) -> Optional[Scope]:
     if owner is None or len(bindings) != 1 or bindings[0].kind != "param" or bindings[0].index != 0:
         return None
     class_scope = ctx.resolver.method_class(owner)
-    if class_scope is None or not _is_decorated_with(owner.node, frozenset({"classmethod", "builtins.classmethod"}), ctx, owner):
+    if class_scope is None or not _is_decorated_with(
+        owner.node, frozenset({"classmethod", "builtins.classmethod"}), ctx, owner
+    ):
         return None
     return class_scope
 
@@ -526,7 +528,9 @@ class WaitPendingNotCancelled(Rule):
         how = self._pending_fate(awaited, await_path, ctx)
         if how is None:
             return
-        awaitables = node.args[0].value if node.args and node.args[0].keyword is None and not node.args[0].star else None
+        awaitables = (
+            node.args[0].value if node.args and node.args[0].keyword is None and not node.args[0].star else None
+        )
         if awaitables is None or not self._owned_here(awaitables, node, ctx, 0):
             return  # the tasks are reachable elsewhere, so whoever holds them can still cancel them
         ctx.report(node, self.message.format(why=why, function=_function_label(ctx), how=how))

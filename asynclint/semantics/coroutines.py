@@ -23,7 +23,9 @@ CLASS_MEMBERS = "class-members"  # class qualified name → {"bases": [qualified
 PACKAGE_EXPORTS = "package-exports"  # `pkg.name` → `pkg.mod.name` for `from .mod import name` in `pkg/__init__.py`
 
 _MAX_HOPS = 12
-_TRANSPARENT_LIBRARY_DECORATORS = frozenset({"staticmethod", "classmethod", "abstractmethod", "abc.abstractmethod", "override"})
+_TRANSPARENT_LIBRARY_DECORATORS = frozenset(
+    {"staticmethod", "classmethod", "abstractmethod", "abc.abstractmethod", "override"}
+)
 
 
 # -- project -------------------------------------------------------------------------------------
