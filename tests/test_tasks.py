@@ -752,3 +752,18 @@ def test_module_level_calls_are_reported_with_a_readable_place():
     assert [(d.code, d.line) for d in found] == [("ASY200", 8), ("ASY201", 9)]
     assert "this call in the module body creates a coroutine" in found[0].message
     assert found[0].fix is None  # no `await` outside a coroutine
+
+
+@pytest.mark.skipif(
+    __import__("importlib.util").util.find_spec("aiohttp") is None, reason="aiohttp (a test dependency) not installed"
+)
+def test_asy200_installed_library_read_with_astroid():
+    # Not in the catalog: answered from aiohttp's installed source.
+    source = (
+        "from aiohttp import web\n\n"
+        "async def handler(request, ws: web.WebSocketResponse):\n"
+        "    ws.send_str('hello')  # !\n"
+        "    ws.exception()\n"
+        "    await ws.send_json({})\n"
+    )
+    assert lines_of(source, "ASY200") == marked(source)
