@@ -193,6 +193,9 @@ ASY201_POSITIVE = {
         "import asyncio\n\nclass Service:\n    def __init__(self):\n        self.loop = asyncio.get_event_loop()\n\n"
         "    def start(self, c):\n        self.loop.create_task(c)  # !\n"
     ),
+    "only a done callback": (
+        PRELUDE + "async def main(log):\n    asyncio.create_task(send(1)).add_done_callback(log)  # !\n"
+    ),
     "annotated loop": (
         "import asyncio\n\ndef start(loop: asyncio.AbstractEventLoop, c):\n    loop.create_task(c)  # !\n"
     ),
@@ -219,6 +222,10 @@ ASY201_LOOKALIKES = {
     ),
     "unknown receiver create_task": "async def main(nursery, c):\n    nursery.create_task(c)\n",
     "passed to gather": PRELUDE + "async def main():\n    await asyncio.gather(asyncio.create_task(send(1)))\n",
+    "callback chained and kept": (
+        PRELUDE + "async def main(log, tasks):\n    tasks.append(asyncio.create_task(send(1)))\n"
+        "    keep = asyncio.create_task(send(2))\n    keep.add_done_callback(log)\n    return keep\n"
+    ),
 }
 
 

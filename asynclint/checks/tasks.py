@@ -338,15 +338,31 @@ class DanglingTask(Rule):
         if qualified is None:
             return
         parent = ctx.parent
+        fix = None
         if type(parent) is cst.Expr:
             how = "dropped"
+            fix = self._fix(node, parent, ctx)
         elif _is_underscore_assignment(parent, node):
             how = "bound to `_`"
+            fix = self._fix(node, parent, ctx)
+        elif self._only_gets_a_callback(node, ctx):
+            how = "dropped after `add_done_callback`"
         else:
             return
         callee = _callee_text(ctx, node.func, qualified)
         message = self.message.format(callee=callee, function=_function_label(ctx), how=how)
-        ctx.report(node, message, fix=self._fix(node, parent, ctx))
+        ctx.report(node, message, fix=fix)
+
+    @staticmethod
+    def _only_gets_a_callback(node: cst.Call, ctx: Context) -> bool:
+        """`asyncio.create_task(...).add_done_callback(cb)` as a statement: the callback does not
+        keep the task alive, and nothing else refers to it."""
+        attribute = ctx.parent
+        if type(attribute) is not cst.Attribute or attribute.attr.value != "add_done_callback":
+            return False
+        call_path = ctx.path[1][1]
+        call = call_path[0] if call_path is not None else None
+        return type(call) is cst.Call and call.func is attribute and type(_parent(call_path)) is cst.Expr
 
     def _fix(self, node: cst.Call, small: cst.CSTNode, ctx: Context) -> Optional[Fix]:
         statement_path = ctx.path[1][1]  # Call → Expr/Assign → SimpleStatementLine
