@@ -426,6 +426,10 @@ ASY203_POSITIVE = {
         "    done, _ = await wait([create_task(a), create_task(b)], return_when=FIRST_COMPLETED)  # !\n"
         "    return done\n"
     ),
+    "coroutine wrapped by wait": (
+        "import asyncio\n\nasync def close():\n    pass\n\nasync def stop(sender):\n"
+        "    await asyncio.wait([close(), sender], return_when=asyncio.FIRST_COMPLETED)  # !\n"
+    ),
     "one named task not used elsewhere": (
         "import asyncio\n\nasync def start(run, started):\n    manager = asyncio.create_task(run())\n"
         "    waiter = asyncio.create_task(started.wait())\n"
@@ -465,6 +469,14 @@ ASY203_LOOKALIKES = {
         "import asyncio\n\nasync def upload(loop, queue, job):\n    fut = loop.run_in_executor(None, job)\n"
         "    chunk = loop.create_future()\n    queue.put_nowait(chunk)\n"
         "    await asyncio.wait((fut, chunk), return_when=asyncio.FIRST_COMPLETED)\n    return await fut\n"
+    ),
+    "futures their owner keeps": (
+        "import asyncio\n\nasync def position(state, assignment):\n"
+        "    await asyncio.wait([state.wait_for_position(), assignment.unassign_future], timeout=1)\n"
+    ),
+    "a set built from tasks owned elsewhere": (
+        "import asyncio\n\nclass Fetcher:\n    async def run(self, extra):\n"
+        "        done, _ = await asyncio.wait(set(self._pending | extra), timeout=1)\n        return done\n"
     ),
     "collection cancelled afterwards": (
         WAIT + "    await asyncio.wait(tasks, timeout=1)\n    for task in tasks:\n        task.cancel()\n"

@@ -220,7 +220,7 @@ class CoroutineNotAwaited(Rule):
         dropped = type(ctx.parent) is cst.Expr
         if not dropped and not truth_tested(node, ctx.path):
             return
-        verdict = self._callee(node.func, ctx)
+        verdict = self.verdict(node.func, ctx)
         if verdict is None:
             return
         kind, qualified = verdict
@@ -238,7 +238,8 @@ class CoroutineNotAwaited(Rule):
         condition = ("coroutine-function", qualified) if kind == "maybe" else None
         ctx.report(node, message, fix=fix, condition=condition)
 
-    def _callee(self, func: cst.BaseExpression, ctx: Context) -> Optional[tuple[str, Optional[str]]]:
+    @classmethod
+    def verdict(cls, func: cst.BaseExpression, ctx: Context) -> Optional[tuple[str, Optional[str]]]:
         """("yes", name) for a known coroutine function, ("maybe", qualified) when the project or
         a library must answer, ("request", name) for aiohttp's lazy requests, None otherwise."""
         if type(func) is cst.Name:
@@ -263,9 +264,10 @@ class CoroutineNotAwaited(Rule):
         qualified = callee_names(func, ctx)[-1]
         if qualified is None:
             return None
-        return self._qualified_verdict(qualified, ctx)
+        return cls._qualified_verdict(qualified, ctx)
 
-    def _qualified_verdict(self, qualified: str, ctx: Context) -> Optional[tuple[str, Optional[str]]]:
+    @classmethod
+    def _qualified_verdict(cls, qualified: str, ctx: Context) -> Optional[tuple[str, Optional[str]]]:
         if qualified in catalog.COROUTINE_FUNCTIONS or qualified in ctx.config.extend_coroutine_functions:
             return "yes", qualified
         if qualified in catalog.AWAITABLE_REQUESTS:
@@ -275,7 +277,7 @@ class CoroutineNotAwaited(Rule):
             return None
         module_name = ctx.module_name
         if module_name and qualified.startswith(module_name + "."):
-            local = self._local_definition(qualified[len(module_name) + 1 :].split("."), ctx)
+            local = cls._local_definition(qualified[len(module_name) + 1 :].split("."), ctx)
             if local is not None:
                 return ("yes", qualified) if local else None
         return "maybe", qualified
@@ -559,7 +561,12 @@ class WaitPendingNotCancelled(Rule):
             return False
         cls = type(expr)
         if cls is cst.Call:
-            return True
+            # A new task: spawned here, or a coroutine `wait` wraps in one. Other calls may
+            # return a future that its owner keeps (`state.wait_for_position()`).
+            if _first_in(callee_names(expr.func, ctx), catalog.TASK_SPAWNERS) is not None:
+                return True
+            verdict = CoroutineNotAwaited.verdict(expr.func, ctx)
+            return verdict is not None and verdict[0] == "yes"
         if cls in (cst.List, cst.Tuple, cst.Set):
             return any(
                 type(element) is cst.Element and self._owned_here(element.value, wait, ctx, depth + 1)
@@ -619,7 +626,7 @@ class WaitPendingNotCancelled(Rule):
                 return None
             if pending.value == "_":
                 return "bound to `_`"
-            return None if _used(pending.value, ctx) else "never used"
+            return None if _used(pending.value, ctx) else "never iterated, cancelled or handed on"
         if type(target) is cst.Name:
             return None if _used(target.value, ctx, any_read=True) else "never used"
         return None
