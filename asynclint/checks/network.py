@@ -1,0 +1,747 @@
+"""Network clients (ASY400–ASY407): missing or disabled timeouts, sessions thrown away or leaked,
+TLS without ALPN for HTTP/2, certificate checks switched off, pools without a bound.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+import libcst as cst
+
+from asynclint.catalog import network as catalog
+from asynclint.checks.base import Rule
+from asynclint.engine.context import Context, iter_path, parent_of
+from asynclint.engine.fixes import Fix
+from asynclint.semantics.names import is_none
+from asynclint.semantics.scope import Binding, ModuleIndex, Path, Scope, dotted_name, iter_children
+
+_SCOPE_NODES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
+
+
+# -- shared helpers ------------------------------------------------------------------------------
+def callee_names(func: cst.BaseExpression, ctx: Context, scope: Optional[Scope] = None) -> tuple[str, ...]:
+    """The callee's qualified name, plus `Type.method` from the receiver's type when that differs."""
+    names = []
+    qualified = ctx.qualified_name(func, scope)
+    if qualified is not None:
+        names.append(qualified)
+    if type(func) is cst.Attribute:
+        receiver = ctx.type_of(func.value, scope)
+        if receiver is not None and f"{receiver}.{func.attr.value}" != qualified:
+            names.append(f"{receiver}.{func.attr.value}")
+    return tuple(names)
+
+
+def _matching(names: tuple[str, ...], known) -> Optional[str]:
+    for name in names:
+        if name in known:
+            return name
+    return None
+
+
+def _keyword(call: cst.Call, name: str) -> Optional[cst.Arg]:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg
+    return None
+
+
+def _argument(call: cst.Call, position: int, name: str) -> Optional[cst.Arg]:
+    """The argument bound to parameter `name` (given by keyword, or at `position` when >= 0)."""
+    found = _keyword(call, name) if name else None
+    if found is not None or position < 0:
+        return found
+    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+    if any(arg.star == "*" for arg in call.args[: len(positional) + 1]):
+        return None
+    return positional[position] if position < len(positional) else None
+
+
+def _has_double_star(call: cst.Call) -> bool:
+    return any(arg.star == "**" for arg in call.args)
+
+
+def _has_star(call: cst.Call) -> bool:
+    return any(arg.star for arg in call.args)
+
+
+def _is_name(node: Optional[cst.CSTNode], value: str) -> bool:
+    return type(node) is cst.Name and node.value == value
+
+
+def _function_label(ctx: Context) -> str:
+    return f"`{ctx.function_name}()`" if ctx.function is not None else "module level"
+
+
+def _callee_text(func: cst.BaseExpression, qualified: Optional[str]) -> str:
+    """The callee as written (`session.get`, `asyncio.get_running_loop().getaddrinfo`) when short."""
+    text = dotted_name(func)
+    if text is None:
+        text = cst.Module([]).code_for_node(func)
+        if len(text) > 60 or "\n" in text:
+            text = qualified or "call"
+    return text
+
+
+def _seconds(value: float) -> cst.BaseExpression:
+    """`30` for 30 or 30.0, `1.5` for 1.5: ints are written without `.0`."""
+    number = float(value)
+    text = str(int(number)) if number.is_integer() else repr(number)
+    return cst.parse_expression(text)
+
+
+def _keyword_arg(name: str, value: cst.BaseExpression) -> cst.Arg:
+    no_space = cst.SimpleWhitespace("")
+    return cst.Arg(
+        keyword=cst.Name(name), value=value, equal=cst.AssignEqual(whitespace_before=no_space, whitespace_after=no_space)
+    )
+
+
+def append_keyword(call: cst.Call, arg: cst.Arg) -> cst.Call:
+    """`call` with `arg` added last, following the call's layout (one line, or one argument per
+    line with a trailing comma)."""
+    args = list(call.args)
+    if not args:
+        return call.with_changes(args=(arg,))
+    last = args[-1]
+    if isinstance(last.comma, cst.Comma):
+        # Trailing comma: the new argument takes it (and the line break before `)`), and the
+        # previous last argument gets a separator like the others.
+        if len(args) >= 2 and isinstance(args[-2].comma, cst.Comma):
+            separator = args[-2].comma
+        elif isinstance(call.whitespace_before_args, cst.ParenthesizedWhitespace):
+            separator = cst.Comma(whitespace_after=call.whitespace_before_args)
+        else:
+            separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        args[-1] = last.with_changes(comma=separator)
+        args.append(arg.with_changes(comma=last.comma))
+    else:
+        args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        args.append(arg)
+    return call.with_changes(args=tuple(args))
+
+
+def _truth_tested(node: cst.CSTNode, path: Path) -> bool:
+    parent = parent_of(path)
+    cls = type(parent)
+    if cls in (cst.If, cst.While, cst.IfExp, cst.Assert, cst.CompIf):
+        return parent.test is node
+    if cls is cst.UnaryOperation:
+        return type(parent.operator) is cst.Not
+    if cls is cst.BooleanOperation:
+        return parent.left is node or _truth_tested(parent, path[1])
+    return False
+
+
+def _inspected(node: cst.CSTNode, path: Path) -> bool:
+    """Read only for its identity or truth: `x is None`, `if x:`, `del x`."""
+    return type(parent_of(path)) in (cst.Comparison, cst.ComparisonTarget, cst.Del) or _truth_tested(node, path)
+
+
+def classify_reference(node: cst.Name, path: Path) -> str:
+    """How a read of a client object uses it: "close" (close/aclose or a manual context-manager
+    call, anywhere in an attribute chain), "with" (`async with x:`), "use" (a method call or an
+    inspection, which keeps it here), or "escape" (anything that may hand it to other code)."""
+    parent = parent_of(path)
+    if type(parent) is cst.Attribute and parent.value is node:
+        current, current_path = parent, path[1]
+        while True:
+            if current.attr.value in catalog.CLOSE_METHODS:
+                return "close"
+            up = parent_of(current_path)
+            if type(up) is cst.Attribute and up.value is current:
+                current, current_path = up, current_path[1]
+                continue
+            break
+        up = parent_of(current_path)
+        if type(up) is cst.Call and up.func is current:
+            return "use"
+        return "use" if _inspected(current, current_path) else "escape"
+    if type(parent) is cst.WithItem and parent.item is node:
+        return "with"
+    return "use" if _inspected(node, path) else "escape"
+
+
+def _local_target(ctx: Context) -> Optional[str]:
+    """The name the current call is assigned to (`x = call(...)`, `x: T = call(...)`)."""
+    parent = ctx.parent
+    if type(parent) is cst.Assign and parent.value is ctx.node and len(parent.targets) == 1:
+        target = parent.targets[0].target
+    elif type(parent) is cst.AnnAssign and parent.value is ctx.node:
+        target = parent.target
+    else:
+        return None
+    return target.value if type(target) is cst.Name else None
+
+
+def _within(node: cst.CSTNode, path: Path) -> bool:
+    return any(ancestor is node for ancestor in iter_path(path))
+
+
+def _module_calls(index: ModuleIndex) -> Iterator[tuple[cst.Call, Path, Scope]]:
+    for node, path, scope in index.events:
+        if type(node) is cst.Call:
+            yield node, path, scope
+
+
+# -- ASY400 --------------------------------------------------------------------------------------
+class ClientSessionWithoutTimeout(Rule):
+    code = "ASY400"
+    message = (
+        "`{callee}()` in {function} has no `timeout=`: aiohttp then allows 5 minutes per request, so a "
+        "stalled server holds this coroutine (and its connection) that long; pass "
+        "`timeout=aiohttp.ClientTimeout(total=...)`"
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        qualified = ctx.qualified_name(node.func)
+        if qualified not in catalog.AIOHTTP_SESSIONS or _has_double_star(node):
+            return
+        if any(arg.keyword is not None and arg.keyword.value in catalog.SESSION_TIMEOUT_KEYWORDS for arg in node.args):
+            return
+        message = self.message.format(callee=_callee_text(node.func, qualified), function=_function_label(ctx))
+        ctx.report(node, message, fix=self._fix(node, ctx))
+
+    def _fix(self, node: cst.Call, ctx: Context) -> Optional[Fix]:
+        timeout_class, imports = self._client_timeout(ctx)
+        if timeout_class is None:
+            return None
+        seconds = _seconds(self.config.default_timeout)
+        value = cst.Call(func=timeout_class, args=(_keyword_arg("total", seconds),))
+        replacement = append_keyword(node, _keyword_arg("timeout", value))
+        text = cst.Module([]).code_for_node(value)
+        return Fix("unsafe", f"Add `timeout={text}`", ((node, replacement),), imports)
+
+    @staticmethod
+    def _client_timeout(ctx: Context) -> tuple[Optional[cst.BaseExpression], tuple[str, ...]]:
+        root = ctx.index.root
+        for name, bindings in root.bindings.items():
+            if all(binding.kind == "import" and binding.qualified in catalog.AIOHTTP_TIMEOUTS for binding in bindings):
+                if ctx.scope.resolve(name) is root:
+                    return cst.Name(name), ()
+        return ctx.module_attribute("aiohttp", "ClientTimeout")
+
+
+# -- ASY401 --------------------------------------------------------------------------------------
+class TimeoutDisabled(Rule):
+    code = "ASY401"
+    message = (
+        "{what} in {function}: {consequence}; set a finite bound (streaming and server-sent-event "
+        "clients may need one only on connect: `ClientTimeout(sock_connect=...)`, `httpx.Timeout(None, connect=...)`)"
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        names = callee_names(node.func, ctx)
+        if not names:
+            return
+        what = consequence = None
+        if _matching(names, catalog.AIOHTTP_TIMEOUTS):
+            if self._all_unbounded(node, catalog.AIOHTTP_TIMEOUT_FIELDS, None):
+                what = f"`{_callee_text(node.func, names[0])}({self._shown_args(node)})` sets no bound at all"
+                consequence = "a request through it can wait forever on a server that stops answering"
+        elif _matching(names, catalog.HTTPX_TIMEOUTS):
+            if self._httpx_timeout_unbounded(node):
+                what = f"`{_callee_text(node.func, names[0])}({self._shown_args(node)})` disables every timeout"
+                consequence = "connect, read, write and pool waits are unbounded"
+        elif _matching(names, catalog.HTTPX_TIMEOUT_TAKERS | catalog.AIOHTTP_TIMEOUT_TAKERS):
+            arg = _keyword(node, "timeout")
+            if arg is not None and is_none(arg.value):
+                what = f"`{_callee_text(node.func, names[0])}(..., timeout=None)` disables the timeout"
+                consequence = "the request can wait forever on a server that stops answering"
+        else:
+            deadline = _matching(names, catalog.ASYNCIO_DEADLINES)
+            if deadline is not None:
+                position, keyword = catalog.ASYNCIO_DEADLINES[deadline]
+                arg = _argument(node, position, keyword)
+                if arg is not None and is_none(arg.value) and not self._rescheduled(node, ctx):
+                    what = f"`{_callee_text(node.func, deadline)}(..., None)` sets no deadline"
+                    consequence = "the awaited operation can wait forever"
+        if what is not None:
+            ctx.report(node, self.message.format(what=what, function=_function_label(ctx), consequence=consequence))
+
+    @staticmethod
+    def _shown_args(node: cst.Call) -> str:
+        return ", ".join(cst.Module([]).code_for_node(arg.with_changes(comma=cst.MaybeSentinel.DEFAULT)) for arg in node.args)
+
+    @staticmethod
+    def _all_unbounded(node: cst.Call, fields: tuple[str, ...], first: Optional[str]) -> bool:
+        """Every bound the call sets is None (an empty call sets none)."""
+        if _has_star(node):
+            return False
+        positional = [arg for arg in node.args if arg.keyword is None]
+        names = ([first] if first else []) + list(fields)
+        for index, arg in enumerate(positional):
+            if index >= len(names) or not is_none(arg.value):
+                return False
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value in names and not is_none(arg.value):
+                return False
+        return True
+
+    def _httpx_timeout_unbounded(self, node: cst.Call) -> bool:
+        if _has_star(node):
+            return False
+        first = _argument(node, 0, "timeout")
+        given = {arg.keyword.value for arg in node.args if arg.keyword is not None}
+        if first is None and not set(catalog.HTTPX_TIMEOUT_FIELDS) <= given:
+            return False  # httpx requires either a default or all four fields
+        return self._all_unbounded(node, catalog.HTTPX_TIMEOUT_FIELDS, "timeout")
+
+    @staticmethod
+    def _rescheduled(node: cst.Call, ctx: Context) -> bool:
+        """`async with asyncio.timeout(None) as cm:` later moved with `cm.reschedule(...)`."""
+        parent = ctx.parent
+        if type(parent) is not cst.WithItem or parent.asname is None or type(parent.asname.name) is not cst.Name:
+            return False
+        name = parent.asname.name.value
+        owner = ctx.scope.resolve(name)
+        if owner is None:
+            return False
+        for reference, path, _ in ctx.references(owner, name):
+            up = parent_of(path)
+            if type(up) is cst.Attribute and up.value is reference and up.attr.value == "reschedule":
+                return True
+        return False
+
+
+# -- ASY402 --------------------------------------------------------------------------------------
+class Http2ContextWithoutAlpn(Rule):
+    code = "ASY402"
+    message = (
+        "SSL context `{name}` is used for the TLS connection of `{callee}()` in {function}, and this "
+        "module speaks HTTP/2 (`h2`), but no ALPN protocols are set on it: the handshake never agrees "
+        "on `h2`, so the server answers HTTP/1.1 or drops the connection; call "
+        "`{name}.set_alpn_protocols([\"h2\"])` after creating it"
+    )
+
+    def __init__(self, config):
+        super().__init__(config)
+        self._speaks_http2: tuple[Optional[ModuleIndex], bool] = (None, False)
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        if ctx.qualified_name(node.func) not in catalog.SSL_CONTEXT_FACTORIES:
+            return
+        name = _local_target(ctx)
+        statement = parent_of(ctx.path[1])
+        if name is None or type(statement) is not cst.SimpleStatementLine:
+            return
+        owner = ctx.scope.resolve(name)
+        if owner is None or len(owner.bindings[name]) != 1 or not self._module_speaks_http2(ctx):
+            return
+        connection = self._first_tls_use(owner, name, ctx)
+        if connection is None:
+            return
+        call, callee = connection
+        alpn = cst.parse_statement(f'{name}.set_alpn_protocols(["h2"])\n')
+        fix = Fix(
+            "unsafe",
+            f'Insert `{name}.set_alpn_protocols(["h2"])` after the context is created',
+            ((statement, cst.FlattenSentinel([statement, alpn])),),
+        )
+        message = self.message.format(name=name, callee=callee, function=_function_label(ctx))
+        ctx.report(call, message, fix=fix)
+
+    def _module_speaks_http2(self, ctx: Context) -> bool:
+        index, answer = self._speaks_http2
+        if index is not ctx.index:
+            answer = any(
+                ctx.qualified_name(call.func, scope) in catalog.HTTP2_CONNECTIONS for call, _, scope in _module_calls(ctx.index)
+            )
+            self._speaks_http2 = (ctx.index, answer)
+        return answer
+
+    @staticmethod
+    def _first_tls_use(owner: Scope, name: str, ctx: Context) -> Optional[tuple[cst.Call, str]]:
+        """The first call that runs a handshake with the context, or None when ALPN is set on it,
+        it is handed to other code, or no handshake is visible."""
+        uses: list[tuple[cst.Call, str]] = []
+        for reference, path, scope in ctx.references(owner, name):
+            parent = parent_of(path)
+            if type(parent) is cst.Attribute and parent.value is reference:
+                method = parent.attr.value
+                if method in catalog.ALPN_METHODS:
+                    return None
+                call = parent_of(path[1])
+                if method in ("wrap_socket", "wrap_bio") and type(call) is cst.Call and call.func is parent:
+                    uses.append((call, f"{name}.{method}"))
+                continue
+            if type(parent) is cst.Arg and parent.value is reference and not parent.star:
+                call = parent_of(path[1])
+                if type(call) is not cst.Call:
+                    return None
+                names = callee_names(call.func, ctx, scope)
+                connect = _matching(names, catalog.TLS_CONNECTS)
+                if connect is None:
+                    return None  # handed to other code, which may set ALPN
+                keyword, position = catalog.TLS_CONNECTS[connect]
+                if _argument(call, position, keyword) is not parent:
+                    return None
+                uses.append((call, _callee_text(call.func, connect)))
+                continue
+            if type(parent) in (cst.AssignTarget, cst.AugAssign) or _inspected(reference, path):
+                continue
+            return None
+        return uses[0] if uses else None
+
+
+# -- ASY403 --------------------------------------------------------------------------------------
+class ClientSessionInLoop(Rule):
+    code = "ASY403"
+    message = (
+        "`{callee}()` is created on every iteration of the {loop} in {function}: each one opens a new "
+        "connection pool, so connections, keep-alive and DNS caching are never reused; create one "
+        "client before the loop and reuse it"
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        qualified = ctx.qualified_name(node.func)
+        if qualified not in catalog.SESSION_CONSTRUCTORS:
+            return
+        loop = self._enclosing_loop(node, ctx)
+        if loop is None:
+            return
+        if isinstance(loop, _COMPREHENSIONS):
+            if node in (getattr(loop, "elt", None), getattr(loop, "value", None), getattr(loop, "key", None)):
+                return  # builds a collection of clients that outlive the comprehension
+        elif self._retry_loop(loop, ctx):
+            return
+        if not self._confined_to_iteration(node, loop, ctx):
+            return
+        kind = "comprehension" if isinstance(loop, _COMPREHENSIONS) else ("`while` loop" if type(loop) is cst.While else "`for` loop")
+        message = self.message.format(callee=_callee_text(node.func, qualified), loop=kind, function=_function_label(ctx))
+        ctx.report(node, message)
+
+    @staticmethod
+    def _enclosing_loop(node: cst.Call, ctx: Context) -> Optional[cst.CSTNode]:
+        child: cst.CSTNode = node
+        for ancestor in ctx.ancestors():
+            if isinstance(ancestor, _SCOPE_NODES):
+                return None
+            if type(ancestor) in (cst.For, cst.While) and child is ancestor.body:
+                return ancestor
+            if isinstance(ancestor, _COMPREHENSIONS):
+                if child in (getattr(ancestor, "elt", None), getattr(ancestor, "key", None), getattr(ancestor, "value", None)):
+                    return ancestor
+            child = ancestor
+        return None
+
+    def _retry_loop(self, loop: cst.CSTNode, ctx: Context) -> bool:
+        """A loop that leaves after a success (`return`/`break`: retries, fail-over) or, when it
+        repeats without iterating over data (`while`, `for attempt in range(n)`), one that keeps
+        each client for a long-lived inner loop (reconnecting a stream)."""
+        exits, nests = _exits_and_inner_loops(loop.body)
+        if exits:
+            return True
+        if not nests:
+            return False
+        if type(loop) is cst.While:
+            return True
+        iterable = loop.iter
+        return type(iterable) is cst.Call and ctx.qualified_name(iterable.func) in ("builtins.range", "itertools.count")
+
+    @staticmethod
+    def _confined_to_iteration(node: cst.Call, loop: cst.CSTNode, ctx: Context) -> bool:
+        """The client visibly dies with the iteration: `async with Client() ...`, `Client().get(...)`,
+        or a local bound only inside the loop that is only used, closed or entered."""
+        parent = ctx.parent
+        if type(parent) is cst.WithItem and parent.item is node:
+            return True
+        if type(parent) is cst.Attribute and parent.value is node:
+            return classify_reference(node, ctx.path) in ("use", "close")
+        name = _local_target(ctx)
+        if name is None:
+            return False
+        owner = ctx.scope.resolve(name)
+        if owner is None or owner is not ctx.function_scope or owner.kind != "function":
+            return False
+        if not all(_within(loop, binding.path) for binding in owner.bindings[name]):
+            return False  # also bound outside the loop: possibly created once and reused
+        for reference, path, scope in ctx.references(owner, name):
+            if scope.function_scope is not owner or classify_reference(reference, path) == "escape":
+                return False
+        return True
+
+
+def _exits_and_inner_loops(block: cst.CSTNode) -> tuple[bool, bool]:
+    """Whether `block` has a `return` or a `break` of its own loop, and whether it has inner loops."""
+    exits = nests = False
+    stack: list[tuple[cst.CSTNode, int]] = [(block, 0)]
+    while stack:
+        node, depth = stack.pop()
+        cls = type(node)
+        if isinstance(node, _SCOPE_NODES):
+            continue
+        if cls is cst.Return or (cls is cst.Break and depth == 0):
+            exits = True
+        inner = depth
+        if cls in (cst.For, cst.While):
+            nests = True
+            inner = depth + 1
+        for child in iter_children(node):
+            stack.append((child, inner))
+    return exits, nests
+
+
+# -- ASY404 --------------------------------------------------------------------------------------
+class ClientSessionNotClosed(Rule):
+    code = "ASY404"
+    message = (
+        "`{callee}()` bound to `{name}` in {function} is never closed, returned, stored or passed on: "
+        "its connections and sockets leak until garbage collection{warning}; "
+        "use `async with {callee}(...) as {name}:` or `{closing}` in a `finally`"
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        qualified = ctx.qualified_name(node.func)
+        if qualified not in catalog.CLOSEABLE_CLIENTS:
+            return
+        name = _local_target(ctx)
+        if name is None:
+            return
+        owner = ctx.scope.resolve(name)
+        if owner is None or owner is not ctx.function_scope or owner.kind != "function":
+            return  # module globals and class attributes live as long as the program
+        for reference, path, scope in ctx.references(owner, name):
+            if scope.function_scope is not owner:
+                return  # captured by a nested function that outlives this call
+            if classify_reference(reference, path) != "use":
+                return
+        closing = f"await {name}.aclose()" if qualified in catalog.HTTPX_ASYNC_CLIENTS else f"await {name}.close()"
+        if qualified in catalog.AIOHTTP_SESSIONS:
+            warning = ' (aiohttp logs "Unclosed client session")'
+        elif qualified in catalog.AIOHTTP_CONNECTORS:
+            warning = ' (aiohttp logs "Unclosed connector")'
+        else:
+            warning = ""
+        callee = _callee_text(node.func, qualified)
+        message = self.message.format(
+            callee=callee, name=name, function=_function_label(ctx), closing=closing, warning=warning
+        )
+        ctx.report(node, message)
+
+
+# -- ASY405 --------------------------------------------------------------------------------------
+class ConnectWithoutTimeout(Rule):
+    code = "ASY405"
+    message = (
+        "`{callee}()` in {function} has no timeout: {consequence}; wrap it in "
+        "`asyncio.wait_for(..., timeout=...)` or `async with asyncio.timeout(...)`"
+    )
+    connect = "a connect to a host that drops packets waits out the kernel's SYN retries (minutes)"
+    lookup = "a DNS lookup waits out the resolver's timeouts and retries, and this coroutine with it"
+
+    def __init__(self, config):
+        super().__init__(config)
+        self._timeout_contexts = catalog.TIMEOUT_CONTEXTS | frozenset(config.extend_timeout_contexts)
+        self._bounded_functions: tuple[Optional[ModuleIndex], frozenset] = (None, frozenset())
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        if type(ctx.parent) is not cst.Await:
+            return
+        connect = _matching(callee_names(node.func, ctx), catalog.CONNECT_CALLS)
+        if connect is None or self._bounded(node, ctx.path, ctx.scope, ctx):
+            return
+        function = ctx.function
+        if function is not None and function.name.value in self._functions_called_with_timeout(ctx):
+            return  # every caller we can see may bound it; the call site owns the deadline
+        callee = _callee_text(node.func, connect)
+        consequence = self.lookup if connect.endswith(".getaddrinfo") else self.connect
+        message = self.message.format(callee=callee, function=_function_label(ctx), consequence=consequence)
+        ctx.report(node, message, fix=self._fix(node, ctx))
+
+    def _fix(self, node: cst.Call, ctx: Context) -> Optional[Fix]:
+        wait_for, imports = ctx.module_attribute("asyncio", "wait_for")
+        if wait_for is None:
+            return None
+        first = cst.Arg(value=node, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        timeout = _keyword_arg("timeout", _seconds(self.config.default_timeout))
+        replacement = cst.Call(func=wait_for, args=(first, timeout))
+        return Fix("unsafe", "Wrap in `asyncio.wait_for(..., timeout=...)`", ((node, replacement),), imports)
+
+    def _bounded(self, node: cst.CSTNode, path: Path, scope: Scope, ctx: Context) -> bool:
+        """Inside a timeout context manager, or the awaitable handed to `asyncio.wait_for`."""
+        child = node
+        for ancestor in iter_path(path[1]):
+            if isinstance(ancestor, _SCOPE_NODES):
+                return False
+            cls = type(ancestor)
+            if cls is cst.With and child is ancestor.body:
+                if any(self._is_timeout_context(item.item, scope, ctx) for item in ancestor.items):
+                    return True
+            elif cls is cst.Call and type(child) is cst.Arg and ancestor.args and ancestor.args[0] is child:
+                if ctx.qualified_name(ancestor.func, scope) in catalog.TIMEOUT_WRAPPERS:
+                    return True
+            child = ancestor
+        return False
+
+    def _is_timeout_context(self, item: cst.BaseExpression, scope: Scope, ctx: Context) -> bool:
+        if type(item) is cst.Name:
+            owner, bindings = ctx.bindings(item.value, scope)
+            return bool(bindings) and all(
+                binding.kind == "assign" and binding.value is not None and self._is_timeout_context(binding.value, binding.scope, ctx)
+                for binding in bindings
+            )
+        if type(item) is not cst.Call:
+            return False
+        if ctx.qualified_name(item.func, scope) in self._timeout_contexts:
+            return True
+        return dotted_name(item.func) in self._timeout_contexts
+
+    def _functions_called_with_timeout(self, ctx: Context) -> frozenset:
+        index, names = self._bounded_functions
+        if index is not ctx.index:
+            found = set()
+            for call, path, scope in _module_calls(ctx.index):
+                func = call.func
+                short = func.value if type(func) is cst.Name else func.attr.value if type(func) is cst.Attribute else None
+                if short is not None and self._bounded(call, path, scope, ctx):
+                    found.add(short)
+            names = frozenset(found)
+            self._bounded_functions = (ctx.index, names)
+        return names
+
+
+# -- ASY406 --------------------------------------------------------------------------------------
+class TlsVerificationDisabled(Rule):
+    code = "ASY406"
+    argument_message = (
+        "`{argument}` on `{callee}()` in {function} turns off TLS certificate verification: anyone on "
+        "the network path can impersonate the server; trust the server's CA instead "
+        "(`ssl.create_default_context(cafile=...)`)"
+    )
+    attribute_message = (
+        "`{target} = {value}` in {function} turns off {what} for SSL context `{context}`: anyone on the "
+        "network path can impersonate the server; load the server's CA (`load_verify_locations`) instead"
+    )
+    factory_message = (
+        "`{callee}()` in {function} creates a context that verifies neither certificate nor host name; "
+        "use `ssl.create_default_context()` (with `cafile=` for a private CA)"
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        names = callee_names(node.func, ctx)
+        if not names:
+            return
+        aiohttp_call = _matching(names, catalog.AIOHTTP_SSL_TAKERS)
+        if aiohttp_call is not None:
+            for keyword in sorted(catalog.AIOHTTP_SSL_OFF_KEYWORDS):
+                self._report_false(node, keyword, aiohttp_call, ctx)
+        httpx_call = _matching(names, catalog.HTTPX_VERIFY_TAKERS)
+        if httpx_call is not None:
+            self._report_false(node, "verify", httpx_call, ctx)
+        factory = _matching(names, catalog.UNVERIFIED_CONTEXT_FACTORIES)
+        if factory is not None and not self._server_side(node, ctx.scope, ctx):
+            callee = _callee_text(node.func, factory)
+            ctx.report(node, self.factory_message.format(callee=callee, function=_function_label(ctx)))
+
+    def _report_false(self, node: cst.Call, keyword: str, callee: str, ctx: Context) -> None:
+        arg = _keyword(node, keyword)
+        if arg is not None and _is_name(arg.value, "False"):
+            message = self.argument_message.format(
+                argument=f"{keyword}=False", callee=_callee_text(node.func, callee), function=_function_label(ctx)
+            )
+            ctx.report(arg, message)
+
+    def visit_Assign(self, node: cst.Assign, ctx: Context) -> None:
+        for target in node.targets:
+            attribute = target.target
+            if type(attribute) is not cst.Attribute:
+                continue
+            field = attribute.attr.value
+            if field == "check_hostname" and _is_name(node.value, "False"):
+                what, value = "host name checking", "False"
+            elif field == "verify_mode" and ctx.qualified_name(node.value) in catalog.CERT_NONE:
+                what, value = "certificate verification", ctx.source_of(node.value)
+            else:
+                continue
+            creator = self._client_context_creator(attribute.value, ctx)
+            if creator is None:
+                continue
+            if field == "verify_mode" and not self._verifies_by_default(creator, ctx):
+                continue
+            context = ctx.source_of(attribute.value)
+            message = self.attribute_message.format(
+                target=ctx.source_of(attribute), value=value, function=_function_label(ctx), what=what, context=context
+            )
+            ctx.report(node, message)
+
+    def _client_context_creator(self, expr: cst.BaseExpression, ctx: Context) -> Optional[tuple[cst.Call, Scope]]:
+        """The call that created the (client-side) SSL context `expr` holds, when it is certain."""
+        if ctx.type_of(expr) != "ssl.SSLContext":
+            return None
+        values: list[tuple[Optional[cst.BaseExpression], Scope]] = []
+        if type(expr) is cst.Name:
+            _, bindings = ctx.bindings(expr.value)
+            values = [(binding.value, binding.scope) for binding in bindings if _assigned(binding)]
+            if len(values) != len(bindings):
+                return None
+        elif type(expr) is cst.Attribute and type(expr.value) is cst.Name:
+            class_scope = ctx.resolver.instance_class(expr.value.value, ctx.scope)
+            if class_scope is None:
+                return None
+            values = [(store.value, method) for method, store in ctx.resolver.attribute_stores(class_scope, expr.attr.value)]
+        if not values:
+            return None
+        for value, scope in values:
+            if type(value) is not cst.Call or ctx.qualified_name(value.func, scope) not in catalog.SSL_CONTEXT_FACTORIES:
+                return None
+            if self._server_side(value, scope, ctx):
+                return None
+        return values[0][0], values[0][1]
+
+    @staticmethod
+    def _server_side(call: cst.Call, scope: Scope, ctx: Context) -> bool:
+        return any(ctx.qualified_name(arg.value, scope) in catalog.SERVER_SIDE_MARKERS for arg in call.args)
+
+    @staticmethod
+    def _verifies_by_default(creator: tuple[cst.Call, Scope], ctx: Context) -> bool:
+        """`verify_mode = CERT_NONE` only switches something off on a context that verifies:
+        `create_default_context()` or `SSLContext(PROTOCOL_TLS_CLIENT)` (a bare `SSLContext()` could
+        be either side and already verifies nothing)."""
+        call, scope = creator
+        qualified = ctx.qualified_name(call.func, scope)
+        if qualified in ("ssl.create_default_context", "httpx.create_ssl_context"):
+            return True
+        if qualified == "ssl.SSLContext":
+            return any(ctx.qualified_name(arg.value, scope) == "ssl.PROTOCOL_TLS_CLIENT" for arg in call.args)
+        return False
+
+
+def _assigned(binding: Binding) -> bool:
+    return binding.kind in ("assign", "annotated") and binding.value is not None
+
+
+# -- ASY407 --------------------------------------------------------------------------------------
+class UnboundedConnectionPool(Rule):
+    code = "ASY407"
+    message = (
+        "{what} in {function}: the pool opens as many connections as there are concurrent requests, "
+        "so a burst exhausts file descriptors or overloads the server; {instead}"
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        qualified = ctx.qualified_name(node.func)
+        if qualified in catalog.AIOHTTP_CONNECTORS:
+            limit = _keyword(node, "limit")
+            if limit is None:
+                return
+            value = limit.value
+            if (type(value) is cst.Integer and value.evaluated_value == 0) or is_none(value):
+                what = f"`{_callee_text(node.func, qualified)}(limit={ctx.source_of(value)})` removes the connection limit"
+                self._report(node, what, "keep a bound (aiohttp's default is `limit=100`)", ctx)
+        elif qualified in catalog.HTTPX_LIMITS:
+            if _has_double_star(node):
+                return
+            arg = _keyword(node, "max_connections")
+            callee = _callee_text(node.func, qualified)
+            if arg is None:
+                what = f"`{callee}(...)` without `max_connections=` has no connection limit (httpx's default pool has 100)"
+            elif is_none(arg.value):
+                what = f"`{callee}(max_connections=None)` removes the connection limit"
+            else:
+                return
+            self._report(node, what, "pass `max_connections=` (httpx's default is 100)", ctx)
+
+    def _report(self, node: cst.Call, what: str, instead: str, ctx: Context) -> None:
+        ctx.report(node, self.message.format(what=what, function=_function_label(ctx), instead=instead))
