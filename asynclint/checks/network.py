@@ -106,16 +106,27 @@ def append_keyword(call: cst.Call, arg: cst.Arg) -> cst.Call:
         return call.with_changes(args=(arg,))
     last = args[-1]
     if isinstance(last.comma, cst.Comma):
-        # Trailing comma: the new argument takes it (and the line break before `)`), and the
-        # previous last argument gets a separator like the others.
+        # Trailing comma: the last argument keeps its comma and comment but now breaks to the
+        # argument indentation; the new argument ends the same way the old last one did.
+        trailing = last.comma
         if len(args) >= 2 and isinstance(args[-2].comma, cst.Comma):
-            separator = args[-2].comma
-        elif isinstance(call.whitespace_before_args, cst.ParenthesizedWhitespace):
-            separator = cst.Comma(whitespace_after=call.whitespace_before_args)
+            between = args[-2].comma.whitespace_after
         else:
-            separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-        args[-1] = last.with_changes(comma=separator)
-        args.append(arg.with_changes(comma=last.comma))
+            between = call.whitespace_before_args
+        closing = trailing.whitespace_after
+        if isinstance(closing, cst.ParenthesizedWhitespace) and isinstance(between, cst.ParenthesizedWhitespace):
+            args[-1] = last.with_changes(
+                comma=trailing.with_changes(
+                    whitespace_after=closing.with_changes(indent=between.indent, last_line=between.last_line)
+                )
+            )
+            end = cst.ParenthesizedWhitespace(
+                first_line=cst.TrailingWhitespace(), indent=closing.indent, last_line=closing.last_line
+            )
+            args.append(arg.with_changes(comma=cst.Comma(whitespace_after=end)))
+        else:
+            args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+            args.append(arg.with_changes(comma=trailing))
     else:
         args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
         args.append(arg)
