@@ -1,0 +1,88 @@
+"""ASY405 at run time: a connect to a listener whose accept queue is full hangs (Linux drops the SYN
+and the client keeps retrying); the program fixed by the real CLI gives up after the configured
+`default-timeout` with TimeoutError."""
+
+from __future__ import annotations
+
+import select
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+from conftest import run_cli
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="relies on Linux accept-queue overflow")
+
+CLIENT = """\
+import asyncio
+import sys
+
+
+async def main(port):
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"ping\\n")
+    print("connected", await reader.readline())
+
+
+asyncio.run(main(int(sys.argv[1])))
+"""
+
+
+@pytest.fixture
+def stalled_port():
+    """A loopback port that accepts no further connections: listen(0), never accept, and fill the
+    accept queue until a new connect no longer completes."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    try:
+        for _ in range(16):
+            client = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            client.setblocking(False)
+            fillers.append(client)
+            client.connect_ex(("127.0.0.1", port))
+            _, writable, _ = select.select([], [client], [], 0.3)
+            if not writable:
+                break  # this connect hangs: the queue is full
+        else:
+            pytest.skip("the kernel kept accepting connections into a listen(0) queue")
+        yield port
+    finally:
+        for client in fillers:
+            client.close()
+        listener.close()
+
+
+def test_connect_hangs_and_the_asy405_fix_bounds_it(tmp_path, stalled_port):
+    program = tmp_path / "client.py"
+    program.write_text(CLIENT)
+    (tmp_path / "pyproject.toml").write_text("[tool.asynclint]\ndefault-timeout = 1\n")
+
+    # The original program is still waiting for the connection when we give up on it.
+    started = time.monotonic()
+    with pytest.raises(subprocess.TimeoutExpired):
+        subprocess.run([sys.executable, str(program), str(stalled_port)], capture_output=True, timeout=3)
+    assert time.monotonic() - started >= 3
+
+    found = run_cli("--no-cache", "--select", "ASY405", "client.py", cwd=tmp_path)
+    assert found.returncode == 1 and "ASY405" in found.stdout and "client.py:6:" in found.stdout
+
+    fixed = run_cli("--no-cache", "--fix", "--unsafe-fixes", "--select", "ASY405", "client.py", cwd=tmp_path)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert program.read_text() == CLIENT.replace(
+        'await asyncio.open_connection("127.0.0.1", port)',
+        'await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), timeout=1)',
+    )
+
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, str(program), str(stalled_port)], capture_output=True, text=True, timeout=10)
+    elapsed = time.monotonic() - started
+    assert result.returncode == 1
+    assert "TimeoutError" in result.stderr, textwrap.shorten(result.stderr, 400)
+    assert "connected" not in result.stdout
+    assert 0.9 <= elapsed < 3, elapsed
