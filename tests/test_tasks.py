@@ -786,3 +786,27 @@ def test_asy200_installed_library_read_with_astroid():
         "    await ws.send_json({})\n"
     )
     assert lines_of(source, "ASY200") == marked(source)
+
+
+def test_asy200_candidates_left_for_the_project_are_only_plausible_callees():
+    # Cross-module candidates cost a pending diagnostic each; calls through instance attributes of
+    # unknown type (`self._items.append`) are never coroutine functions of this module's classes.
+    from conftest import make_config
+
+    from asynclint.engine.linter import Linter
+
+    source = (
+        "from .base import Base, helper\n\n"
+        "class Store(Base):\n"
+        "    def add(self, item):\n"
+        "        self._items.append(item)\n"
+        "        self.logger.debug('added')\n"
+        "        self.flush()\n"
+        "        helper()\n"
+    )
+    linter = Linter(make_config("ASY200"))
+    pending = linter.lint("pkg/store.py", source.encode(), module_name="pkg.store", is_package=False).result
+    assert sorted(d.condition for d in pending.diagnostics) == [
+        ("coroutine-function", "pkg.base.helper"),
+        ("coroutine-function", "pkg.store.Store.flush"),
+    ]

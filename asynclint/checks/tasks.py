@@ -290,7 +290,9 @@ class CoroutineNotAwaited(Rule):
         for position, part in enumerate(parts):
             bindings = scope.bindings.get(part)
             if not bindings:
-                return None if position > 0 else False
+                # Only `Class.method` may be inherited; `Class.attribute.method` goes through an
+                # instance attribute of unknown type.
+                return None if position == len(parts) - 1 and position > 0 else False
             if position == len(parts) - 1:
                 return bool(_definitions_make_coroutines(bindings, ctx, scope))
             if len(bindings) != 1 or bindings[0].kind != "class":
