@@ -9,6 +9,8 @@ import textwrap
 
 import pytest
 from conftest import codes_and_lines, fix_snippet, lint_snippet, run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from asynclint.semantics import coroutines
 
@@ -810,3 +812,40 @@ def test_asy200_candidates_left_for_the_project_are_only_plausible_callees():
         ("coroutine-function", "pkg.base.helper"),
         ("coroutine-function", "pkg.store.Store.flush"),
     ]
+
+
+# -- fixes on generated programs ------------------------------------------------------------------
+STATEMENTS = [
+    "asyncio.create_task(send(1))",
+    "asyncio.ensure_future(send(2))  # keep going",
+    "_ = asyncio.create_task(send(3))",
+    "send(4)",
+    "await send(5)",
+    "task = None",
+    "_background_tasks = []",
+    "loop = asyncio.get_running_loop()\nloop.run_in_executor(None, print)",
+    "if flag:\n    asyncio.create_task(send(6))\nelse:\n    send(7)",
+    "for item in range(2):\n    asyncio.create_task(send(item))",
+    "if not send(8):\n    pass",
+]
+
+
+@pytest.mark.filterwarnings("ignore:The recursion limit will not be reset")
+@settings(max_examples=40, deadline=None)
+@given(
+    body=st.lists(st.sampled_from(STATEMENTS), min_size=1, max_size=5),
+    module_set=st.sampled_from(["", "_background_tasks = set()\n", "_background_tasks = {}\n"]),
+)
+def test_fixes_on_generated_coroutines_parse_are_idempotent_and_leave_no_fixable_finding(body, module_set):
+    lines = "\n".join(textwrap.indent(statement, "    ") for statement in body)
+    source = PRELUDE + module_set + "\n\nasync def main(flag):\n" + lines + "\n"
+    select = "ASY200,ASY201,ASY202,ASY204"
+    fixed = fix_snippet(source, select=select, unsafe=True)
+    compile(fixed, "fixed.py", "exec")
+    assert fix_snippet(fixed, select=select, unsafe=True) == fixed
+    remaining = [d for d in lint_snippet(fixed, select=select) if d.fix is not None]
+    assert remaining == []
+    # Every dropped task now lands in a set that really is a set.
+    for name in ("_background_tasks", "_background_tasks_1"):
+        if f"{name}.add(" in fixed:
+            assert f"\n{name} = set()\n" in fixed
