@@ -56,6 +56,15 @@ ASY400_POSITIVES = [
     def make():
         return Session()  # here
     """,
+    # one request of the session relies on the session's default
+    """
+    import aiohttp
+
+    async def sync(url):
+        async with aiohttp.ClientSession() as session:  # here
+            await session.post(url, json={}, timeout=aiohttp.ClientTimeout(total=5))
+            return await session.get(url)
+    """,
 ]
 
 ASY400_NEGATIVES = [
@@ -116,6 +125,27 @@ ASY400_NEGATIVES = [
     """
     def make(aiohttp):
         return aiohttp.ClientSession()
+    """,
+    # every request of a local session sets its own timeout
+    """
+    import aiohttp
+
+    async def fetch(url):
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(url, timeout=aiohttp.ClientTimeout(total=5)) as response,
+        ):
+            return await response.read()
+    """,
+    """
+    import aiohttp
+
+    async def fetch(url, timeout):
+        session = aiohttp.ClientSession()
+        try:
+            return await session.get(url, timeout=timeout)
+        finally:
+            await session.close()
     """,
 ]
 

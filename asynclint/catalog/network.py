@@ -42,6 +42,8 @@ CLOSEABLE_CLIENTS = AIOHTTP_SESSIONS | HTTPX_ASYNC_CLIENTS | AIOHTTP_CONNECTORS
 CLOSE_METHODS = frozenset({"close", "aclose", "__aexit__", "__exit__", "__aenter__", "__enter__", "detach"})
 
 _HTTP_METHODS = ("request", "get", "post", "put", "patch", "delete", "head", "options")
+# ClientSession methods that take a per-request `timeout=` overriding the session's.
+AIOHTTP_REQUEST_METHODS = frozenset(_HTTP_METHODS)
 AIOHTTP_REQUESTS = frozenset(
     [f"aiohttp.ClientSession.{method}" for method in _HTTP_METHODS] + ["aiohttp.request", "aiohttp.client.request"]
 )

@@ -202,7 +202,7 @@ class ClientSessionWithoutTimeout(Rule):
     message = (
         "`{callee}()` in {function} has no `timeout=`: aiohttp then allows 5 minutes per request, so a "
         "stalled server holds this coroutine (and its connection) that long; pass "
-        "`timeout=aiohttp.ClientTimeout(total=...)`"
+        "`timeout=aiohttp.ClientTimeout(total=...)` (requests with their own `timeout=` keep it)"
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -211,8 +211,44 @@ class ClientSessionWithoutTimeout(Rule):
             return
         if any(arg.keyword is not None and arg.keyword.value in catalog.SESSION_TIMEOUT_KEYWORDS for arg in node.args):
             return
+        if self._every_request_has_timeout(node, ctx):
+            return
         message = self.message.format(callee=_callee_text(node.func, qualified), function=_function_label(ctx))
         ctx.report(node, message, fix=self._fix(node, ctx))
+
+    @staticmethod
+    def _every_request_has_timeout(node: cst.Call, ctx: Context) -> bool:
+        """A local session (`async with ClientSession() as s`, `s = ClientSession()`) whose every
+        request passes its own `timeout=`: the session's default never applies."""
+        parent = ctx.parent
+        if type(parent) is cst.WithItem and parent.item is node and parent.asname is not None:
+            target = parent.asname.name
+            name = target.value if type(target) is cst.Name else None
+        else:
+            name = _local_target(ctx)
+        if name is None:
+            return False
+        owner = ctx.scope.resolve(name)
+        if owner is None or owner.kind != "function" or len(owner.bindings[name]) != 1:
+            return False
+        requests = 0
+        for reference, path, _ in ctx.references(owner, name):
+            up = parent_of(path)
+            if type(up) is cst.Attribute and up.value is reference:
+                call = parent_of(path[1])
+                if type(call) is cst.Call and call.func is up:
+                    method = up.attr.value
+                    if method in catalog.AIOHTTP_REQUEST_METHODS:
+                        if _keyword(call, "timeout") is None and not _has_double_star(call):
+                            return False
+                        requests += 1
+                        continue
+                    if method in catalog.CLOSE_METHODS:
+                        continue
+                return False
+            if classify_reference(reference, path) != "with":
+                return False
+        return requests > 0
 
     def _fix(self, node: cst.Call, ctx: Context) -> Optional[Fix]:
         timeout_class, imports = self._client_timeout(ctx)
@@ -622,8 +658,8 @@ class TlsVerificationDisabled(Rule):
         "(`ssl.create_default_context(cafile=...)`)"
     )
     attribute_message = (
-        "`{target} = {value}` in {function} turns off {what} for SSL context `{context}`: anyone on the "
-        "network path can impersonate the server; load the server's CA (`load_verify_locations`) instead"
+        "`{target} = {value}` in {function} turns off {what} for SSL context `{context}`: {risk}; "
+        "load the server's CA (`load_verify_locations`) instead"
     )
     factory_message = (
         "`{callee}()` in {function} creates a context that verifies neither certificate nor host name; "
@@ -662,8 +698,10 @@ class TlsVerificationDisabled(Rule):
             field = attribute.attr.value
             if field == "check_hostname" and _is_name(node.value, "False"):
                 what, value = "host name checking", "False"
+                risk = "a certificate issued for any other host by a trusted CA is accepted"
             elif field == "verify_mode" and ctx.qualified_name(node.value) in catalog.CERT_NONE:
                 what, value = "certificate verification", ctx.source_of(node.value)
+                risk = "anyone on the network path can impersonate the server"
             else:
                 continue
             creator = self._client_context_creator(attribute.value, ctx)
@@ -673,7 +711,12 @@ class TlsVerificationDisabled(Rule):
                 continue
             context = ctx.source_of(attribute.value)
             message = self.attribute_message.format(
-                target=ctx.source_of(attribute), value=value, function=_function_label(ctx), what=what, context=context
+                target=ctx.source_of(attribute),
+                value=value,
+                function=_function_label(ctx),
+                what=what,
+                context=context,
+                risk=risk,
             )
             ctx.report(node, message)
 
