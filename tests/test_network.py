@@ -1231,3 +1231,62 @@ def test_cli_fixes_network_rules_with_configured_timeout(write_tree):
     )
     again = run_cli("--no-cache", "--fix", "--unsafe-fixes", "--select", NETWORK, "client.py", cwd=root)
     assert again.returncode == 0 and "Fixed" not in again.stdout
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # `sock=` wraps a socket that is already connected
+        """
+        import asyncio
+
+        async def wrap(sock, factory):
+            loop = asyncio.get_running_loop()
+            return await loop.create_connection(factory, sock=sock)
+        """,
+        # a timeout imported under another name, with a fallback import
+        """
+        import asyncio
+        import sys
+
+        if sys.version_info >= (3, 11):
+            from asyncio import timeout as connect_timeout
+        else:
+            from async_timeout import timeout as connect_timeout
+
+        async def connect(host, port):
+            async with connect_timeout(5):
+                return await asyncio.open_connection(host, port)
+        """,
+        # the coroutine is raced by the caller, which owns the deadline
+        """
+        import asyncio
+
+        async def resolve(host):
+            loop = asyncio.get_running_loop()
+            return await loop.getaddrinfo(host, 443)
+
+        async def resolve_all(hosts, timeout):
+            coros = []
+            for host in hosts:
+                coros.append(resolve(host))
+            return await asyncio.wait([asyncio.ensure_future(c) for c in coros], timeout=timeout)
+        """,
+    ],
+)
+def test_asy405_more_look_alikes(source):
+    assert reported(source, "ASY405") == []
+
+
+def test_asy405_unrelated_sync_call_with_the_same_name_does_not_hide_a_finding():
+    source = """
+    import asyncio
+
+    class Client:
+        async def connect(self):
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)  # here
+
+        def bind(self, signal):
+            signal.connect(self.on_signal)
+    """
+    assert reported(source, "ASY405") == [6]

@@ -569,6 +569,10 @@ class ClientSessionNotClosed(Rule):
 
 
 # -- ASY405 --------------------------------------------------------------------------------------
+# Where a call's result (for a coroutine function: the coroutine) is handed to other code.
+_HANDED_ON = (cst.Arg, cst.Assign, cst.AnnAssign, cst.Return, cst.Element)
+
+
 class ConnectWithoutTimeout(Rule):
     code = "ASY405"
     message = (
@@ -587,11 +591,11 @@ class ConnectWithoutTimeout(Rule):
         if type(ctx.parent) is not cst.Await:
             return
         connect = _matching(callee_names(node.func, ctx), catalog.CONNECT_CALLS)
-        if connect is None or self._bounded(node, ctx.path, ctx.scope, ctx):
-            return
+        if connect is None or _keyword(node, "sock") is not None or self._bounded(node, ctx.path, ctx.scope, ctx):
+            return  # `sock=` wraps a socket that is already connected
         function = ctx.function
-        if function is not None and function.name.value in self._functions_called_with_timeout(ctx):
-            return  # every caller we can see may bound it; the call site owns the deadline
+        if function is not None and function.name.value in self._functions_bounded_by_callers(ctx):
+            return  # a caller in this module bounds it, or hands the coroutine to code that may
         callee = _callee_text(node.func, connect)
         consequence = self.lookup if connect.endswith(".getaddrinfo") else self.connect
         message = self.message.format(callee=callee, function=_function_label(ctx), consequence=consequence)
@@ -633,16 +637,25 @@ class ConnectWithoutTimeout(Rule):
             return False
         if ctx.qualified_name(item.func, scope) in self._timeout_contexts:
             return True
+        if type(item.func) is cst.Name:
+            # `try: from asyncio import timeout` / `except ImportError: from async_timeout import timeout`
+            _, bindings = ctx.bindings(item.func.value, scope)
+            if bindings and all(binding.kind == "import" and binding.qualified in self._timeout_contexts for binding in bindings):
+                return True
         return dotted_name(item.func) in self._timeout_contexts
 
-    def _functions_called_with_timeout(self, ctx: Context) -> frozenset:
+    def _functions_bounded_by_callers(self, ctx: Context) -> frozenset:
+        """Names of functions this module calls under a deadline, or calls without awaiting the
+        coroutine (handed to `wait_for`, `gather` or a list raced later: the deadline is there)."""
         index, names = self._bounded_functions
         if index is not ctx.index:
             found = set()
             for call, path, scope in _module_calls(ctx.index):
                 func = call.func
                 short = func.value if type(func) is cst.Name else func.attr.value if type(func) is cst.Attribute else None
-                if short is not None and self._bounded(call, path, scope, ctx):
+                if short is None:
+                    continue
+                if type(parent_of(path)) in _HANDED_ON or self._bounded(call, path, scope, ctx):
                     found.add(short)
             names = frozenset(found)
             self._bounded_functions = (ctx.index, names)
