@@ -1290,3 +1290,20 @@ def test_asy405_unrelated_sync_call_with_the_same_name_does_not_hide_a_finding()
             signal.connect(self.on_signal)
     """
     assert reported(source, "ASY405") == [6]
+
+
+def test_asy405_running_the_coroutine_is_not_a_deadline():
+    source = """
+    import asyncio
+
+    async def main(host):
+        reader, writer = await asyncio.open_connection(host, 80)  # here
+        writer.close()
+
+    async def run_all(hosts):
+        await asyncio.gather(*(main(host) for host in hosts))
+        asyncio.create_task(main("a"))
+
+    asyncio.run(main("example.com"))
+    """
+    assert reported(source, "ASY405") == [5]

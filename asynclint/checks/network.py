@@ -569,8 +569,24 @@ class ClientSessionNotClosed(Rule):
 
 
 # -- ASY405 --------------------------------------------------------------------------------------
-# Where a call's result (for a coroutine function: the coroutine) is handed to other code.
-_HANDED_ON = (cst.Arg, cst.Assign, cst.AnnAssign, cst.Return, cst.Element)
+_COLLECTING_METHODS = frozenset({"append", "extend", "add", "insert"})
+
+
+def _handed_on(path: Path) -> bool:
+    """The coroutine of a call is kept to be awaited elsewhere, where a deadline may apply:
+    stored (`connector = connect()`), returned, put in a list or collection to be raced later.
+    Running it (`asyncio.run(main())`, `create_task(...)`, `gather(...)`) does not count."""
+    parent = parent_of(path)
+    if type(parent) in (cst.Assign, cst.AnnAssign, cst.Return, cst.Element):
+        return True
+    if type(parent) is cst.Arg:
+        call = parent_of(path[1])
+        return (
+            type(call) is cst.Call
+            and type(call.func) is cst.Attribute
+            and call.func.attr.value in _COLLECTING_METHODS
+        )
+    return False
 
 
 class ConnectWithoutTimeout(Rule):
@@ -655,7 +671,7 @@ class ConnectWithoutTimeout(Rule):
                 short = func.value if type(func) is cst.Name else func.attr.value if type(func) is cst.Attribute else None
                 if short is None:
                     continue
-                if type(parent_of(path)) in _HANDED_ON or self._bounded(call, path, scope, ctx):
+                if _handed_on(path) or self._bounded(call, path, scope, ctx):
                     found.add(short)
             names = frozenset(found)
             self._bounded_functions = (ctx.index, names)
