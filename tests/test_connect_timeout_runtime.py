@@ -80,7 +80,9 @@ def test_connect_hangs_and_the_asy405_fix_bounds_it(tmp_path, stalled_port):
     )
 
     started = time.monotonic()
-    result = subprocess.run([sys.executable, str(program), str(stalled_port)], capture_output=True, text=True, timeout=10)
+    result = subprocess.run(
+        [sys.executable, str(program), str(stalled_port)], capture_output=True, text=True, timeout=10
+    )
     elapsed = time.monotonic() - started
     assert result.returncode == 1
     assert "TimeoutError" in result.stderr, textwrap.shorten(result.stderr, 400)

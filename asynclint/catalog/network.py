@@ -135,7 +135,11 @@ TIMEOUT_WRAPPERS = frozenset({"asyncio.wait_for", "asyncio.tasks.wait_for"})
 AIOHTTP_SSL_TAKERS = AIOHTTP_REQUESTS | AIOHTTP_CONNECTORS | frozenset({"aiohttp.ClientSession.ws_connect"})
 AIOHTTP_SSL_OFF_KEYWORDS = frozenset({"ssl", "verify_ssl"})
 HTTPX_VERIFY_TAKERS = (
-    HTTPX_ASYNC_CLIENTS | HTTPX_SYNC_CLIENTS | HTTPX_FUNCTIONS | HTTPX_TRANSPORTS | frozenset({"httpx.create_ssl_context"})
+    HTTPX_ASYNC_CLIENTS
+    | HTTPX_SYNC_CLIENTS
+    | HTTPX_FUNCTIONS
+    | HTTPX_TRANSPORTS
+    | frozenset({"httpx.create_ssl_context"})
 )
 UNVERIFIED_CONTEXT_FACTORIES = frozenset({"ssl._create_unverified_context"})
 # Arguments that make an SSLContext server-side, where CERT_NONE only means "no client certificate".

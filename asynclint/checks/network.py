@@ -94,7 +94,9 @@ def _seconds(value: float) -> cst.BaseExpression:
 def _keyword_arg(name: str, value: cst.BaseExpression) -> cst.Arg:
     no_space = cst.SimpleWhitespace("")
     return cst.Arg(
-        keyword=cst.Name(name), value=value, equal=cst.AssignEqual(whitespace_before=no_space, whitespace_after=no_space)
+        keyword=cst.Name(name),
+        value=value,
+        equal=cst.AssignEqual(whitespace_before=no_space, whitespace_after=no_space),
     )
 
 
@@ -309,7 +311,9 @@ class TimeoutDisabled(Rule):
 
     @staticmethod
     def _shown_args(node: cst.Call) -> str:
-        return ", ".join(cst.Module([]).code_for_node(arg.with_changes(comma=cst.MaybeSentinel.DEFAULT)) for arg in node.args)
+        return ", ".join(
+            cst.Module([]).code_for_node(arg.with_changes(comma=cst.MaybeSentinel.DEFAULT)) for arg in node.args
+        )
 
     @staticmethod
     def _all_unbounded(node: cst.Call, fields: tuple[str, ...], first: Optional[str]) -> bool:
@@ -359,7 +363,7 @@ class Http2ContextWithoutAlpn(Rule):
         "SSL context `{name}` is used for the TLS connection of `{callee}()` in {function}, and this "
         "module speaks HTTP/2 (`h2`), but no ALPN protocols are set on it: the handshake never agrees "
         "on `h2`, so the server answers HTTP/1.1 or drops the connection; call "
-        "`{name}.set_alpn_protocols([\"h2\"])` after creating it"
+        '`{name}.set_alpn_protocols(["h2"])` after creating it'
     )
 
     def __init__(self, config):
@@ -393,7 +397,8 @@ class Http2ContextWithoutAlpn(Rule):
         index, answer = self._speaks_http2
         if index is not ctx.index:
             answer = any(
-                ctx.qualified_name(call.func, scope) in catalog.HTTP2_CONNECTIONS for call, _, scope in _module_calls(ctx.index)
+                ctx.qualified_name(call.func, scope) in catalog.HTTP2_CONNECTIONS
+                for call, _, scope in _module_calls(ctx.index)
             )
             self._speaks_http2 = (ctx.index, answer)
         return answer
@@ -455,8 +460,14 @@ class ClientSessionInLoop(Rule):
             return
         if not self._confined_to_iteration(node, loop, ctx):
             return
-        kind = "comprehension" if isinstance(loop, _COMPREHENSIONS) else ("`while` loop" if type(loop) is cst.While else "`for` loop")
-        message = self.message.format(callee=_callee_text(node.func, qualified), loop=kind, function=_function_label(ctx))
+        kind = (
+            "comprehension"
+            if isinstance(loop, _COMPREHENSIONS)
+            else ("`while` loop" if type(loop) is cst.While else "`for` loop")
+        )
+        message = self.message.format(
+            callee=_callee_text(node.func, qualified), loop=kind, function=_function_label(ctx)
+        )
         ctx.report(node, message)
 
     @staticmethod
@@ -468,7 +479,11 @@ class ClientSessionInLoop(Rule):
             if type(ancestor) in (cst.For, cst.While) and child is ancestor.body:
                 return ancestor
             if isinstance(ancestor, _COMPREHENSIONS):
-                if child in (getattr(ancestor, "elt", None), getattr(ancestor, "key", None), getattr(ancestor, "value", None)):
+                if child in (
+                    getattr(ancestor, "elt", None),
+                    getattr(ancestor, "key", None),
+                    getattr(ancestor, "value", None),
+                ):
                     return ancestor
             child = ancestor
         return None
@@ -582,9 +597,7 @@ def _handed_on(path: Path) -> bool:
     if type(parent) is cst.Arg:
         call = parent_of(path[1])
         return (
-            type(call) is cst.Call
-            and type(call.func) is cst.Attribute
-            and call.func.attr.value in _COLLECTING_METHODS
+            type(call) is cst.Call and type(call.func) is cst.Attribute and call.func.attr.value in _COLLECTING_METHODS
         )
     return False
 
@@ -646,7 +659,9 @@ class ConnectWithoutTimeout(Rule):
         if type(item) is cst.Name:
             owner, bindings = ctx.bindings(item.value, scope)
             return bool(bindings) and all(
-                binding.kind == "assign" and binding.value is not None and self._is_timeout_context(binding.value, binding.scope, ctx)
+                binding.kind == "assign"
+                and binding.value is not None
+                and self._is_timeout_context(binding.value, binding.scope, ctx)
                 for binding in bindings
             )
         if type(item) is not cst.Call:
@@ -656,7 +671,9 @@ class ConnectWithoutTimeout(Rule):
         if type(item.func) is cst.Name:
             # `try: from asyncio import timeout` / `except ImportError: from async_timeout import timeout`
             _, bindings = ctx.bindings(item.func.value, scope)
-            if bindings and all(binding.kind == "import" and binding.qualified in self._timeout_contexts for binding in bindings):
+            if bindings and all(
+                binding.kind == "import" and binding.qualified in self._timeout_contexts for binding in bindings
+            ):
                 return True
         return dotted_name(item.func) in self._timeout_contexts
 
@@ -668,7 +685,9 @@ class ConnectWithoutTimeout(Rule):
             found = set()
             for call, path, scope in _module_calls(ctx.index):
                 func = call.func
-                short = func.value if type(func) is cst.Name else func.attr.value if type(func) is cst.Attribute else None
+                short = (
+                    func.value if type(func) is cst.Name else func.attr.value if type(func) is cst.Attribute else None
+                )
                 if short is None:
                     continue
                 if _handed_on(path) or self._bounded(call, path, scope, ctx):
@@ -763,11 +782,16 @@ class TlsVerificationDisabled(Rule):
             class_scope = ctx.resolver.instance_class(expr.value.value, ctx.scope)
             if class_scope is None:
                 return None
-            values = [(store.value, method) for method, store in ctx.resolver.attribute_stores(class_scope, expr.attr.value)]
+            values = [
+                (store.value, method) for method, store in ctx.resolver.attribute_stores(class_scope, expr.attr.value)
+            ]
         if not values:
             return None
         for value, scope in values:
-            if type(value) is not cst.Call or ctx.qualified_name(value.func, scope) not in catalog.SSL_CONTEXT_FACTORIES:
+            if (
+                type(value) is not cst.Call
+                or ctx.qualified_name(value.func, scope) not in catalog.SSL_CONTEXT_FACTORIES
+            ):
                 return None
             if self._server_side(value, scope, ctx):
                 return None
@@ -811,7 +835,9 @@ class UnboundedConnectionPool(Rule):
                 return
             value = limit.value
             if (type(value) is cst.Integer and value.evaluated_value == 0) or is_none(value):
-                what = f"`{_callee_text(node.func, qualified)}(limit={ctx.source_of(value)})` removes the connection limit"
+                what = (
+                    f"`{_callee_text(node.func, qualified)}(limit={ctx.source_of(value)})` removes the connection limit"
+                )
                 self._report(node, what, "keep a bound (aiohttp's default is `limit=100`)", ctx)
         elif qualified in catalog.HTTPX_LIMITS:
             if _has_double_star(node):
@@ -819,7 +845,9 @@ class UnboundedConnectionPool(Rule):
             arg = _keyword(node, "max_connections")
             callee = _callee_text(node.func, qualified)
             if arg is None:
-                what = f"`{callee}(...)` without `max_connections=` has no connection limit (httpx's default pool has 100)"
+                what = (
+                    f"`{callee}(...)` without `max_connections=` has no connection limit (httpx's default pool has 100)"
+                )
             elif is_none(arg.value):
                 what = f"`{callee}(max_connections=None)` removes the connection limit"
             else:
