@@ -164,6 +164,8 @@ def test_asy400_look_alikes(source):
 def test_asy400_message_names_the_callee_and_function():
     [diagnostic] = lint_snippet(ASY400_POSITIVES[0], select="ASY400")
     assert "`aiohttp.ClientSession()` in `fetch()`" in diagnostic.message
+    [module_level] = lint_snippet("import aiohttp\nSESSION = aiohttp.ClientSession()\n", select="ASY400")
+    assert "`aiohttp.ClientSession()` at module level has no `timeout=`" in module_level.message
     assert "5 minutes" in diagnostic.message
     assert diagnostic.fix is not None and diagnostic.fix.applicability == "unsafe"
 
@@ -1076,6 +1078,11 @@ ASY406_POSITIVES = [
 
     CONTEXT = ssl._create_unverified_context()  # here
     """,
+    """
+    import ssl
+
+    ssl._create_default_https_context = ssl._create_unverified_context  # here
+    """,
 ]
 
 ASY406_NEGATIVES = [
@@ -1307,3 +1314,45 @@ def test_asy405_running_the_coroutine_is_not_a_deadline():
     asyncio.run(main("example.com"))
     """
     assert reported(source, "ASY405") == [5]
+
+
+def test_asy402_h2_server_context():
+    source = """
+    import asyncio
+    import ssl
+
+    from h2.config import H2Configuration
+    from h2.connection import H2Connection
+
+
+    async def serve(handler, cert, key):
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(cert, key)
+        return await asyncio.start_server(handler, "0.0.0.0", 8443, ssl=context)  # here
+
+
+    def new_connection():
+        return H2Connection(config=H2Configuration(client_side=False))
+    """
+    expected = [n for n, line in enumerate(textwrap.dedent(source).splitlines(), 1) if "# here" in line]
+    assert reported(source, "ASY402") == expected
+
+
+def test_asy402_start_tls_positional_context():
+    source = """
+    import asyncio
+    import ssl
+    import h2.connection
+
+
+    async def upgrade(transport, protocol, host):
+        loop = asyncio.get_running_loop()
+        context = ssl.create_default_context()
+        return await loop.start_tls(transport, protocol, context, server_hostname=host)  # here
+
+
+    def new_connection():
+        return h2.connection.H2Connection()
+    """
+    expected = [n for n, line in enumerate(textwrap.dedent(source).splitlines(), 1) if "# here" in line]
+    assert reported(source, "ASY402") == expected

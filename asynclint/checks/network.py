@@ -71,7 +71,8 @@ def _is_name(node: Optional[cst.CSTNode], value: str) -> bool:
 
 
 def _function_label(ctx: Context) -> str:
-    return f"`{ctx.function_name}()`" if ctx.function is not None else "module level"
+    """Where the finding is, as a phrase: "in `fetch()`" or "at module level"."""
+    return f"in `{ctx.function_name}()`" if ctx.function is not None else "at module level"
 
 
 def _callee_text(func: cst.BaseExpression, qualified: Optional[str]) -> str:
@@ -202,7 +203,7 @@ def _module_calls(index: ModuleIndex) -> Iterator[tuple[cst.Call, Path, Scope]]:
 class ClientSessionWithoutTimeout(Rule):
     code = "ASY400"
     message = (
-        "`{callee}()` in {function} has no `timeout=`: aiohttp then allows 5 minutes per request, so a "
+        "`{callee}()` {function} has no `timeout=`: aiohttp then allows 5 minutes per request, so a "
         "stalled server holds this coroutine (and its connection) that long; pass "
         "`timeout=aiohttp.ClientTimeout(total=...)` (requests with their own `timeout=` keep it)"
     )
@@ -276,7 +277,7 @@ class ClientSessionWithoutTimeout(Rule):
 class TimeoutDisabled(Rule):
     code = "ASY401"
     message = (
-        "{what} in {function}: {consequence}; set a finite bound (streaming and server-sent-event "
+        "{what} {function}: {consequence}; set a finite bound (streaming and server-sent-event "
         "clients may need one only on connect: `ClientTimeout(sock_connect=...)`, `httpx.Timeout(None, connect=...)`)"
     )
 
@@ -360,7 +361,7 @@ class TimeoutDisabled(Rule):
 class Http2ContextWithoutAlpn(Rule):
     code = "ASY402"
     message = (
-        "SSL context `{name}` is used for the TLS connection of `{callee}()` in {function}, and this "
+        "SSL context `{name}` is used for the TLS connection of `{callee}()` {function}, and this "
         "module speaks HTTP/2 (`h2`), but no ALPN protocols are set on it: the handshake never agrees "
         "on `h2`, so the server answers HTTP/1.1 or drops the connection; call "
         '`{name}.set_alpn_protocols(["h2"])` after creating it'
@@ -441,7 +442,7 @@ class Http2ContextWithoutAlpn(Rule):
 class ClientSessionInLoop(Rule):
     code = "ASY403"
     message = (
-        "`{callee}()` is created on every iteration of the {loop} in {function}: each one opens a new "
+        "`{callee}()` is created on every iteration of the {loop} {function}: each one opens a new "
         "connection pool, so connections, keep-alive and DNS caching are never reused; create one "
         "client before the loop and reuse it"
     )
@@ -549,7 +550,7 @@ def _exits_and_inner_loops(block: cst.CSTNode) -> tuple[bool, bool]:
 class ClientSessionNotClosed(Rule):
     code = "ASY404"
     message = (
-        "`{callee}()` bound to `{name}` in {function} is never closed, returned, stored or passed on: "
+        "`{callee}()` bound to `{name}` {function} is never closed, returned, stored or passed on: "
         "its connections and sockets leak until garbage collection{warning}; "
         "use `async with {callee}(...) as {name}:` or `{closing}` in a `finally`"
     )
@@ -605,7 +606,7 @@ def _handed_on(path: Path) -> bool:
 class ConnectWithoutTimeout(Rule):
     code = "ASY405"
     message = (
-        "`{callee}()` in {function} has no timeout: {consequence}; wrap it in "
+        "`{callee}()` {function} has no timeout: {consequence}; wrap it in "
         "`asyncio.wait_for(..., timeout=...)` or `async with asyncio.timeout(...)`"
     )
     connect = "a connect to a host that drops packets waits out the kernel's SYN retries (minutes)"
@@ -701,16 +702,20 @@ class ConnectWithoutTimeout(Rule):
 class TlsVerificationDisabled(Rule):
     code = "ASY406"
     argument_message = (
-        "`{argument}` on `{callee}()` in {function} turns off TLS certificate verification: anyone on "
+        "`{argument}` on `{callee}()` {function} turns off TLS certificate verification: anyone on "
         "the network path can impersonate the server; trust the server's CA instead "
         "(`ssl.create_default_context(cafile=...)`)"
     )
     attribute_message = (
-        "`{target} = {value}` in {function} turns off {what} for SSL context `{context}`: {risk}; "
+        "`{target} = {value}` {function} turns off {what} for SSL context `{context}`: {risk}; "
         "load the server's CA (`load_verify_locations`) instead"
     )
+    patch_message = (
+        "`{target} = ssl._create_unverified_context` {function} makes every connection that uses the "
+        "default context skip certificate and host name checks; remove it and trust the server's CA instead"
+    )
     factory_message = (
-        "`{callee}()` in {function} creates a context that verifies neither certificate nor host name; "
+        "`{callee}()` {function} creates a context that verifies neither certificate nor host name; "
         "use `ssl.create_default_context()` (with `cafile=` for a private CA)"
     )
 
@@ -739,6 +744,12 @@ class TlsVerificationDisabled(Rule):
             ctx.report(arg, message)
 
     def visit_Assign(self, node: cst.Assign, ctx: Context) -> None:
+        if ctx.qualified_name(node.value) in catalog.UNVERIFIED_CONTEXT_FACTORIES:
+            # `ssl._create_default_https_context = ssl._create_unverified_context` switches
+            # verification off for every urllib/http.client connection of the process.
+            target = ctx.source_of(node.targets[0].target)
+            ctx.report(node, self.patch_message.format(target=target, function=_function_label(ctx)))
+            return
         for target in node.targets:
             attribute = target.target
             if type(attribute) is not cst.Attribute:
@@ -823,7 +834,7 @@ def _assigned(binding: Binding) -> bool:
 class UnboundedConnectionPool(Rule):
     code = "ASY407"
     message = (
-        "{what} in {function}: the pool opens as many connections as there are concurrent requests, "
+        "{what} {function}: the pool opens as many connections as there are concurrent requests, "
         "so a burst exhausts file descriptors or overloads the server; {instead}"
     )
 
