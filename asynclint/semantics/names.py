@@ -74,9 +74,11 @@ class Resolver:
         if cls is cst.Name:
             return self._name(expr.value, scope)
         if cls is cst.Attribute:
-            base = self.qualified_name(expr.value, scope)
+            # A value of known type wins (`self.loop.create_task` is
+            # `asyncio.AbstractEventLoop.create_task`); module paths have no type.
+            base = self.type_of(expr.value, scope)
             if base is None:
-                base = self.type_of(expr.value, scope)
+                base = self.qualified_name(expr.value, scope)
             return f"{base}.{expr.attr.value}" if base is not None else None
         return None
 
