@@ -88,6 +88,8 @@ class Linter:
         self.interesting = frozenset(self.dispatch)
         self.return_types = catalog.return_types()
         self.report_syntax_errors = "ASY001" in enabled
+        # The flake8 plugin turns this off: flake8 applies `# noqa` itself (and `--disable-noqa`).
+        self.honour_noqa = True
         if sys.getrecursionlimit() < _RECURSION_LIMIT:
             sys.setrecursionlimit(_RECURSION_LIMIT)
 
@@ -194,7 +196,7 @@ class Linter:
             position = positions[report.node]
             line, column = position.start.line, position.start.column + 1
             text = lines[line - 1] if line - 1 < len(lines) else ""
-            if is_suppressed(text, report.code):
+            if self.honour_noqa and is_suppressed(text, report.code):
                 continue
             key = (report.code, line, column, report.message)
             if key in seen:
