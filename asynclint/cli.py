@@ -12,9 +12,13 @@ import click
 from asynclint import __version__
 from asynclint.checks import all_rule_classes
 from asynclint.config import OFFLOAD_STYLES, TARGET_VERSIONS, ConfigError, load_config, with_overrides
+from asynclint.engine.baseline import BaselineError, new_findings, read_baseline, write_baseline
 from asynclint.engine.diagnostics import Diagnostic
 from asynclint.engine.discovery import discover
-from asynclint.engine.runner import RunOptions, RunResult, run
+from asynclint.engine.fixer import applicable, fix_source
+from asynclint.engine.linter import Linter
+from asynclint.engine.project import ProjectIndex
+from asynclint.engine.runner import RunOptions, RunResult, run, unified_diff
 from asynclint.registry import RULES, RULES_BY_CODE
 from asynclint.reporters import formats, renderer
 
@@ -88,7 +92,9 @@ def rules_table() -> str:
 def _summary(diagnostics: list[Diagnostic], outcome: RunResult, options: RunOptions) -> str:
     lines = []
     if options.fix and outcome.fixed:
-        lines.append(f"Fixed {outcome.fixed} diagnostic{'s' * (outcome.fixed != 1)} in {outcome.fixed_files} file{'s' * (outcome.fixed_files != 1)}.")
+        lines.append(
+            f"Fixed {outcome.fixed} diagnostic{'s' * (outcome.fixed != 1)} in {outcome.fixed_files} file{'s' * (outcome.fixed_files != 1)}."
+        )
     if not diagnostics:
         lines.append("All checks passed!")
         return "\n".join(lines) + "\n"
@@ -131,6 +137,21 @@ def _statistics(diagnostics: list[Diagnostic]) -> str:
 @click.option("--target-version", type=click.Choice(TARGET_VERSIONS), help="Oldest Python the code runs on.")
 @click.option("--fix-offload", type=click.Choice(OFFLOAD_STYLES), help="How offload fixes move blocking calls.")
 @click.option("--config", "config_path", type=click.Path(), help="Use this pyproject.toml.")
+@click.option(
+    "--stdin-filename",
+    metavar="PATH",
+    help="Read the source from stdin (path `-` or none) and report it as PATH; with --fix, print the fixed source.",
+)
+@click.option(
+    "--baseline", "baseline_path", metavar="FILE", type=click.Path(), help="Report only findings not recorded in FILE."
+)
+@click.option(
+    "--write-baseline",
+    "write_baseline_path",
+    metavar="FILE",
+    type=click.Path(),
+    help="Record every current finding in FILE and exit 0.",
+)
 @click.option("--explain", metavar="CODE", help="Print the documentation of a rule and exit.")
 @click.option("--list-rules", is_flag=True, help="List every rule and exit.")
 @click.version_option(__version__, prog_name="asynclint")
@@ -150,6 +171,9 @@ def main(
     target_version: Optional[str],
     fix_offload: Optional[str],
     config_path: Optional[str],
+    stdin_filename: Optional[str],
+    baseline_path: Optional[str],
+    write_baseline_path: Optional[str],
     explain: Optional[str],
     list_rules: bool,
 ) -> None:
@@ -165,7 +189,13 @@ def main(
         info = RULES_BY_CODE[code]
         click.echo(page if page else f"{code} ({info.name}): {info.summary}\n", nl=False)
         return
-    path_list = list(paths) or ["."]
+    from_stdin = paths == ("-",) or (stdin_filename is not None and not paths)
+    if stdin_filename is not None and not from_stdin:
+        _fail("--stdin-filename reads the source from stdin: give no paths, or `-`")
+    if "-" in paths and not from_stdin:
+        _fail("`-` (stdin) cannot be combined with other paths")
+    display_name = stdin_filename or "-"
+    path_list = [_config_anchor(display_name)] if from_stdin else (list(paths) or ["."])
     try:
         config = load_config(path_list, config_path)
         config = with_overrides(
@@ -178,6 +208,27 @@ def main(
         )
     except ConfigError as error:
         _fail(str(error))
+    known_findings = None
+    if baseline_path is not None:
+        try:
+            known_findings = read_baseline(baseline_path)
+        except BaselineError as error:
+            _fail(str(error))
+    if from_stdin:
+        options = RunOptions(fix=fix, unsafe_fixes=unsafe_fixes, diff=diff)
+        outcome, fixed_source = _run_stdin(display_name, sys.stdin.buffer.read(), config, options)
+        _report(
+            outcome,
+            options,
+            output_format,
+            statistics,
+            exit_zero,
+            baseline_path,
+            known_findings,
+            write_baseline_path,
+            fixed_source,
+        )
+        return
     found = discover(path_list, config)
     if found.missing:
         _fail("path does not exist: " + ", ".join(found.missing))
@@ -194,9 +245,82 @@ def main(
     )
     outcome = run(found.files, config, options)
     progress.clear()
+    _report(outcome, options, output_format, statistics, exit_zero, baseline_path, known_findings, write_baseline_path)
+
+
+def _config_anchor(display_name: str) -> str:
+    """Where config is looked up for stdin: the file named, or its nearest existing directory."""
+    candidate = os.path.abspath(display_name) if display_name != "-" else os.getcwd()
+    while not os.path.exists(candidate):
+        parent = os.path.dirname(candidate)
+        if parent == candidate:
+            break
+        candidate = parent
+    return candidate
+
+
+def _run_stdin(name: str, data: bytes, config, options: RunOptions) -> tuple[RunResult, Optional[bytes]]:
+    """Lint (and fix) source read from stdin as if it were the file `name`. Returns the outcome
+    and, with --fix, the source to print (the input unchanged when nothing applied)."""
+    linter = Linter(config)
+    outcome = RunResult()
+    first = linter.lint(name, data)
+    project = ProjectIndex([first.result.summary])
+    linter.resolve_pending(first.result, project)
+    outcome.results = [first.result]
+    outcome.errors.extend(first.result.errors)
+    if not (options.fix or options.diff):
+        return outcome, None
+    fixed_data = data
+    if any(applicable(d.fix, options.unsafe_fixes) for d in first.result.diagnostics):
+        fixed = fix_source(linter, name, data, unsafe=options.unsafe_fixes, project=project)
+        outcome.errors.extend(fixed.errors)
+        if fixed.applied and fixed.data != data:
+            fixed_data = fixed.data
+            outcome.fixed, outcome.fixed_files = fixed.applied, 1
+            if options.diff:
+                outcome.diffs.append(unified_diff(name, data, fixed.data))
+            else:
+                outcome.results = [fixed.lint.result]
+                linter.resolve_pending(outcome.results[0], project)
+    return outcome, (fixed_data if options.fix and not options.diff else None)
+
+
+def _report(
+    outcome: RunResult,
+    options: RunOptions,
+    output_format: str,
+    statistics: bool,
+    exit_zero: bool,
+    baseline_path: Optional[str],
+    known_findings,
+    write_baseline_path: Optional[str],
+    fixed_source: Optional[bytes] = None,
+) -> None:
+    diff = options.diff
     for error in outcome.errors:
         click.echo(f"asynclint: error: {error}", err=True)
     diagnostics = sorted((d for result in outcome.results for d in result.diagnostics), key=Diagnostic.sort_key)
+    if write_baseline_path is not None:
+        try:
+            written = write_baseline(write_baseline_path, diagnostics)
+        except OSError as error:
+            _fail(f"{write_baseline_path}: cannot write baseline: {error.strerror or error}")
+        click.echo(f"Wrote {written} finding{'s' * (written != 1)} to {write_baseline_path}.", err=True)
+        sys.exit(0)
+    if known_findings is not None and baseline_path is not None:
+        before = len(diagnostics)
+        diagnostics = new_findings(diagnostics, baseline_path, known_findings)
+        if before - len(diagnostics):
+            click.echo(f"asynclint: {before - len(diagnostics)} finding(s) in the baseline not shown", err=True)
+    if fixed_source is not None:
+        # Editors read the fixed source from stdout; everything else goes to stderr.
+        sys.stdout.buffer.write(fixed_source)
+        sys.stdout.flush()
+        if diagnostics:
+            click.echo(renderer("text")(diagnostics, color=False), nl=False, err=True)
+        failed = bool(diagnostics) or bool(outcome.errors)
+        sys.exit(1 if failed and not exit_zero else 0)
     if diff:
         click.echo("".join(outcome.diffs), nl=False)
         click.echo(f"Would fix {outcome.fixed} diagnostic{'s' * (outcome.fixed != 1)}.", err=True)

@@ -39,7 +39,9 @@ def _opt_in_codes(*selector_lists: Optional[Sequence[str]]) -> tuple[str, ...]:
     return tuple(rule.code for rule in RULES if not rule.default_enabled and rule.code in named)
 
 
-def plugin_config(config: Config, flake8_select: Sequence[str] = (), flake8_extend_select: Sequence[str] = ()) -> Config:
+def plugin_config(
+    config: Config, flake8_select: Sequence[str] = (), flake8_extend_select: Sequence[str] = ()
+) -> Config:
     """The asynclint config with selection and suppression left to flake8."""
     opt_in = _opt_in_codes(config.select, config.extend_select, flake8_select, flake8_extend_select)
     return dataclasses.replace(config, select=None, ignore=("ASY001",), extend_select=opt_in, per_file_ignores=())
