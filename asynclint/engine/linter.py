@@ -88,7 +88,7 @@ class Linter:
         self.interesting = frozenset(self.dispatch)
         self.return_types = catalog.return_types()
         self.report_syntax_errors = "ASY001" in enabled
-        # The flake8 plugin turns this off: flake8 applies `# noqa` itself (and `--disable-noqa`).
+        # The flake8 plugin turns this off: flake8 applies noqa comments itself (and `--disable-noqa`).
         self.honour_noqa = True
         if sys.getrecursionlimit() < _RECURSION_LIMIT:
             sys.setrecursionlimit(_RECURSION_LIMIT)
