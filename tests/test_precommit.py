@@ -1,0 +1,78 @@
+"""The pre-commit hooks this repository ships, run by a real `pre-commit try-repo` (which installs the
+repository, with its uncommitted changes, into an isolated environment from the package index)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from conftest import REPO
+
+pytestmark = pytest.mark.precommit
+
+BLOCKING = """\
+import time
+
+
+async def poll(queue):
+    while not await queue.ready():
+        time.sleep(0.5)
+"""
+
+FIXED = """\
+import time
+import asyncio
+
+
+async def poll(queue):
+    while not await queue.ready():
+        await asyncio.sleep(0.5)
+"""
+
+
+def _git(*args: str, cwd, env) -> None:
+    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
+
+
+def test_hooks_check_then_fix_in_a_fresh_repository(tmp_path):
+    pytest.importorskip("pre_commit")
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    project = tmp_path / "project"
+    project.mkdir()
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("GIT_", "PRE_COMMIT"))}
+    env.update(
+        PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"),
+        GIT_AUTHOR_NAME="asynclint tests",
+        GIT_AUTHOR_EMAIL="tests@example.invalid",
+        GIT_COMMITTER_NAME="asynclint tests",
+        GIT_COMMITTER_EMAIL="tests@example.invalid",
+        NO_COLOR="1",
+    )
+    _git("init", "-q", cwd=project, env=env)
+    (project / "poller.py").write_text(BLOCKING)
+    (project / "notes.txt").write_text("time.sleep in a text file is not Python\n")
+    _git("add", "poller.py", "notes.txt", cwd=project, env=env)
+
+    # No hook id: both hooks run in the order the repository declares them, from one install.
+    result = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "--all-files", "--color", "never"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    check, fix = output.split("asynclint (fix)", 1)
+    assert "Failed" in check
+    assert "poller.py:6:9: ASY100 `time.sleep` blocks the event loop in `poll()`" in check
+    assert "notes.txt" not in check
+    assert "files were modified by this hook" in fix
+    assert "Fixed 1 diagnostic in 1 file." in fix
+    assert (project / "poller.py").read_text() == FIXED
+    assert (project / "notes.txt").read_text() == "time.sleep in a text file is not Python\n"
