@@ -25,7 +25,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Optional
 
 from asynclint import __version__
-from asynclint.config import Config, load_config
+from asynclint.config import Config, ConfigError, load_config
 from asynclint.engine.diagnostics import FileResult, ModuleSummary
 from asynclint.engine.linter import Linter
 from asynclint.engine.project import ProjectIndex
@@ -98,7 +98,13 @@ class _Run:
                 where = [filename]
             else:
                 where = [self.stdin_display_name if path == "-" else path for path in self.paths]
-            self._config = plugin_config(load_config(where, self.explicit_config), self.select, self.extend_select)
+            try:
+                config = load_config(where, self.explicit_config)
+            except ConfigError as error:
+                from flake8.exceptions import ExecutionError
+
+                raise ExecutionError(f"asynclint: {error}") from None
+            self._config = plugin_config(config, self.select, self.extend_select)
         return self._config
 
     def linter(self, filename: str) -> Linter:
@@ -181,8 +187,10 @@ class AsynclintChecker:
         )
 
     @classmethod
-    def parse_options(cls, options: argparse.Namespace) -> None:
+    def parse_options(cls, manager: Any, options: argparse.Namespace, arguments: Any = None) -> None:
         _RUN.configure(options)
+        # Read [tool.asynclint] now, in the main process, so a broken table stops the run at once.
+        _RUN.config(_RUN.stdin_display_name)
 
     def _source(self) -> bytes:
         if not _RUN.is_stdin(self.filename):
