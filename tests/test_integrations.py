@@ -118,6 +118,27 @@ def test_sarif_matches_json_and_carries_rule_pages(project):
     }
 
 
+def test_sarif_fingerprints_survive_shifted_lines_and_tell_duplicates_apart(write_tree):
+    root = write_tree({"poll.py": "import time\n\n\nasync def poll():\n    time.sleep(1)\n    time.sleep(1)\n"})
+
+    def fingerprints() -> list[tuple[int, str]]:
+        log = json.loads(run_cli("--output-format", "sarif", ".", cwd=root).stdout)
+        return [
+            (
+                item["locations"][0]["physicalLocation"]["region"]["startLine"],
+                item["partialFingerprints"]["asynclintKey/v1"],
+            )
+            for item in log["runs"][0]["results"]
+        ]
+
+    before = fingerprints()
+    assert [line for line, _ in before] == [5, 6] and before[0][1] != before[1][1]
+    (root / "poll.py").write_text("import logging\n" + (root / "poll.py").read_text())
+    after = fingerprints()
+    assert [line for line, _ in after] == [6, 7]
+    assert [print_ for _, print_ in after] == [print_ for _, print_ in before]
+
+
 def test_sarif_of_a_clean_tree_is_a_valid_empty_run(write_tree):
     root = write_tree({"ok.py": "import asyncio\n\n\nasync def f():\n    await asyncio.sleep(1)\n"})
     result = run_cli("--output-format", "sarif", ".", cwd=root)

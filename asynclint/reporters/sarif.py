@@ -6,6 +6,7 @@ Fixes are described, not spelled out: SARIF `fixes` need the exact replacement b
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -15,6 +16,7 @@ from urllib.parse import quote
 
 from asynclint import __version__
 from asynclint.checks import all_rule_classes
+from asynclint.engine.baseline import keys as baseline_keys
 from asynclint.engine.diagnostics import Diagnostic
 from asynclint.registry import RULES
 
@@ -75,6 +77,12 @@ def render(diagnostics: list[Diagnostic], *, rules_directory: Optional[Path] = N
     reporting = set(all_rule_classes()) | {"ASY001"} | {diagnostic.code for diagnostic in diagnostics}
     rules = [_rule(rule.code, rule.name, rule.summary, rules_directory) for rule in RULES if rule.code in reporting]
     index = {rule["id"]: position for position, rule in enumerate(rules)}
+    # The baseline's key (file, code, reported line's text, occurrence) survives edits that only
+    # shift lines, which is what code scanning needs to keep tracking an alert across commits.
+    fingerprints = {
+        id(diagnostic): hashlib.sha256(json.dumps(key).encode()).hexdigest()[:32]
+        for key, diagnostic in baseline_keys(diagnostics, os.getcwd())
+    }
     results = []
     for diagnostic in diagnostics:
         uri, relative = _uri(diagnostic.path)
@@ -99,6 +107,7 @@ def render(diagnostics: list[Diagnostic], *, rules_directory: Optional[Path] = N
                     }
                 }
             ],
+            "partialFingerprints": {"asynclintKey/v1": fingerprints[id(diagnostic)]},
         }
         if diagnostic.fix is not None:
             result["properties"] = {
