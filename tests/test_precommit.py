@@ -33,6 +33,21 @@ async def poll(queue):
 """
 
 
+# ASY200 needs both modules in one asynclint run. Unless a hook is `require_serial`, pre-commit
+# shuffles the files (with a fixed seed) and splits them over processes in chunks of
+# max(4, files / CPUs); with ten files the 5th and the 10th in sorted order land first and last,
+# so in different chunks on any machine with two or more CPUs.
+EVENTS = "async def publish(topic, payload):\n    return (topic, payload)\n"
+ORDERS = """\
+from shop.c_events import publish
+
+
+async def on_order_created(order):
+    publish("orders.created", order)
+    return order
+"""
+
+
 def _git(*args: str, cwd, env) -> None:
     subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
 
@@ -55,7 +70,13 @@ def test_hooks_check_then_fix_in_a_fresh_repository(tmp_path):
     _git("init", "-q", cwd=project, env=env)
     (project / "poller.py").write_text(BLOCKING)
     (project / "notes.txt").write_text("time.sleep in a text file is not Python\n")
-    _git("add", "poller.py", "notes.txt", cwd=project, env=env)
+    (project / "shop").mkdir()
+    (project / "shop" / "__init__.py").write_text("")
+    for name in ("b1", "b2", "d1", "d2", "d3", "d4"):
+        (project / "shop" / f"{name}.py").write_text(f"NAME = {name!r}\n")
+    (project / "shop" / "c_events.py").write_text(EVENTS)
+    (project / "shop" / "z_orders.py").write_text(ORDERS)
+    _git("add", "poller.py", "notes.txt", "shop", cwd=project, env=env)
 
     # No hook id: both hooks run in the order the repository declares them, from one install.
     result = subprocess.run(
@@ -71,6 +92,7 @@ def test_hooks_check_then_fix_in_a_fresh_repository(tmp_path):
     check, fix = output.split("asynclint (fix)", 1)
     assert "Failed" in check
     assert "poller.py:6:9: ASY100 `time.sleep` blocks the event loop in `poll()`" in check
+    assert "shop/z_orders.py:5:5: ASY200 `publish()` is a coroutine function" in check
     assert "notes.txt" not in check
     assert "files were modified by this hook" in fix
     assert "Fixed 1 diagnostic in 1 file." in fix
