@@ -79,8 +79,13 @@ class _Run:
         self._summaries: list[tuple[str, Optional[ModuleSummary]]] = []
         self._linted: dict[str, tuple[bytes, FileResult]] = {}  # realpath -> (bytes, result)
 
+    @classmethod
+    def from_options(cls, options: argparse.Namespace) -> _Run:
+        run = cls()
+        run.configure(options)
+        return run
+
     def configure(self, options: argparse.Namespace) -> None:
-        self.__init__()  # type: ignore[misc]  # a new flake8 run (the legacy API reuses the process)
         self.paths = list(getattr(options, "filenames", None) or ["."])
         self.stdin_display_name = getattr(options, "stdin_display_name", None) or "stdin"
         self.filename_patterns = getattr(options, "filename", None) or ("*.py",)
@@ -143,14 +148,14 @@ class _Run:
         if self._project is None:
             linter = self.linter(filename)
             for path in self._run_files():
-                lint = linter.lint_path(path)
-                self._summaries.append((os.path.realpath(path), lint.result.summary))
                 try:
                     with open(path, "rb") as handle:
-                        data = handle.read()
+                        content = handle.read()
                 except OSError:
-                    continue
-                self._linted[os.path.realpath(path)] = (data, lint.result)
+                    continue  # flake8 reports unreadable files itself (E902)
+                linted = linter.lint(path, content).result
+                self._summaries.append((os.path.realpath(path), linted.summary))
+                self._linted[os.path.realpath(path)] = (content, linted)
             self._project = ProjectIndex(summary for _, summary in self._summaries)
         key = os.path.realpath(filename)
         known = self._linted.get(key)
@@ -188,7 +193,8 @@ class AsynclintChecker:
 
     @classmethod
     def parse_options(cls, manager: Any, options: argparse.Namespace, arguments: Any = None) -> None:
-        _RUN.configure(options)
+        global _RUN
+        _RUN = _Run.from_options(options)  # a new flake8 run (the legacy API reuses the process)
         # Read [tool.asynclint] now, in the main process, so a broken table stops the run at once.
         _RUN.config(_RUN.stdin_display_name)
 
