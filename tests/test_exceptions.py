@@ -103,7 +103,7 @@ def test_asy301_look_alikes(body):
     ],
 )
 def test_asy302_positive(handler):
-    body = f"async def f(job):\n    try:\n        await job()\n    {handler}\n"
+    body = f"async def f(job):\n    try:\n        await job()\n    {handler}\n    await job()\n"
     assert found(body, "ASY302") == [("ASY302", 4)]
 
 
@@ -130,7 +130,7 @@ def test_asy302_look_alikes(body):
 
 
 def test_asy302_async_for_and_async_with_count_as_awaiting():
-    body = "async def f(stream):\n    try:\n        async for x in stream:\n            use(x)\n    except BaseException:\n        pass\n"
+    body = "async def f(stream):\n    try:\n        async for x in stream:\n            use(x)\n    except BaseException:\n        pass\n    await stream.aclose()\n"
     assert found(body, "ASY302") == [("ASY302", 5)]
 
 
@@ -150,6 +150,7 @@ def test_asy302_fix_appends_raise_and_is_idempotent():
         "    except asyncio.CancelledError:  # shutting down\n"
         "        print('bye')\n"
         "    except BaseException: cleanup()\n"
+        "    await queue.put(None)\n"
     )
     fixed = fix_snippet(source, select="ASY302", unsafe=True)
     assert fixed == (
@@ -161,6 +162,7 @@ def test_asy302_fix_appends_raise_and_is_idempotent():
         "        print('bye')\n"
         "        raise\n"
         "    except BaseException: cleanup(); raise\n"
+        "    await queue.put(None)\n"
     )
     assert fix_snippet(fixed, select="ASY302", unsafe=True) == fixed
     assert fix_snippet(source, select="ASY302", unsafe=False) == source
@@ -197,3 +199,21 @@ def test_asy303_positive(body, line):
 )
 def test_asy303_look_alikes(body):
     assert found(body, "ASY303") == []
+
+
+def test_asy302_catch_all_that_ends_the_coroutine_is_not_reported():
+    # uvicorn's run_asgi: a top-level catch-all that logs; the task stops either way.
+    body = "async def run(app):\n    try:\n        await app()\n    except BaseException as exc:\n        log(exc)\n"
+    assert found(body, "ASY302") == []
+    looping = "async def run(app):\n    while True:\n        try:\n            await app()\n        except BaseException as exc:\n            log(exc)\n"
+    assert found(looping, "ASY302") == [("ASY302", 5)]
+    followed = "async def run(app):\n    try:\n        await app()\n    except BaseException as exc:\n        log(exc)\n    await more()\n"
+    assert found(followed, "ASY302") == [("ASY302", 4)]
+
+
+def test_asy302_catch_all_followed_only_by_sync_code_is_not_reported():
+    body = (
+        "async def run(app, transport):\n    try:\n        await app()\n    except BaseException:\n"
+        "        log()\n    transport.close()\n"
+    )
+    assert found(body, "ASY302") == []

@@ -238,9 +238,12 @@ class CancellationSwallowed(Rule):
     def visit_Try(self, node: TryNode, ctx: Context) -> None:
         if not ctx.in_async_context or not _awaits(node.body) or self._allowed(ctx):
             return
+        catch_all_at_end = self._ends_function(node, ctx)
         for handler in node.handlers:
             caught = self._catches_cancellation(handler, ctx)
             if caught is None or _always_raises(_body(handler)) or self._uncancels(handler):
+                continue
+            if catch_all_at_end and "CancelledError" not in caught:
                 continue
             ctx.report(
                 handler,
@@ -249,6 +252,20 @@ class CancellationSwallowed(Rule):
             )
 
     visit_TryStar = visit_Try
+
+    @staticmethod
+    def _ends_function(node: TryNode, ctx: Context) -> bool:
+        """Nothing after the try (in the function body) awaits: after the handler the coroutine
+        returns, so the task stops (uncancelled) rather than running on. For a catch-all (`except
+        BaseException`, bare `except`) that is the deliberate top-level "log whatever killed this
+        task" pattern (uvicorn's `run_asgi`), not reported; an explicit `except CancelledError`
+        still is."""
+        block = ctx.parent
+        if type(block) is not cst.IndentedBlock or block is not getattr(ctx.function, "body", None):
+            return False
+        rest = list(block.body)
+        rest = rest[rest.index(node) + 1 :] if node in rest else [None]
+        return not any(statement is None or _awaits(statement) for statement in rest)
 
     @staticmethod
     def _catches_cancellation(handler: cst.ExceptHandler, ctx: Context) -> Optional[str]:
