@@ -260,7 +260,7 @@ def project_root(paths: list[str]) -> str:
     for candidate in (start, *start.parents):
         if (candidate / "pyproject.toml").is_file() or (candidate / ".git").exists():
             return str(candidate)
-    return str(start)
+    return os.getcwd()  # like ruff: no project around the paths, so the cache lives where we run
 
 
 def load_config(paths: list[str], explicit: Optional[str] = None) -> Config:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from asynclint.config import Config
+from asynclint.engine.cache import ResultCache, content_key
 from asynclint.engine.diagnostics import FileResult
 from asynclint.engine.fixer import applicable, fix_source
 from asynclint.engine.linter import Linter
@@ -48,28 +49,62 @@ def _init_worker(config: Config) -> None:
     _worker_linter = Linter(config)
 
 
-def _lint_in_worker(path: str) -> FileResult:
+def _lint_keyed(linter: Linter, path: str, salt: Optional[str]) -> tuple[FileResult, Optional[str]]:
+    """Lint one file; with a cache salt, also return the content key to store the result under.
+    The result is pickled (cache, worker pipe) before cross-file conditions are resolved."""
+    if salt is None:
+        return linter.lint_path(path).result, None
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return linter.lint_path(path).result, None
+    return linter.lint(path, data).result, content_key(data, salt)
+
+
+def _lint_in_worker(task: tuple[str, Optional[str]]) -> tuple[FileResult, Optional[str]]:
     assert _worker_linter is not None
-    return _worker_linter.lint_path(path).result
+    return _lint_keyed(_worker_linter, *task)
 
 
 def lint_files(files: list[str], config: Config, linter: Linter, options: RunOptions) -> list[FileResult]:
     total = len(files)
-    results: list[FileResult] = []
+    results: list[Optional[FileResult]] = [None] * total
+    cache = ResultCache(config) if options.cache else None
+    salt = cache.salt if cache else None
+    pending: list[int] = []
+    for position, path in enumerate(files):
+        cached = cache.lookup(path) if cache else None
+        if cached is not None:
+            results[position] = cached
+        else:
+            pending.append(position)
+    done = total - len(pending)
+    if options.progress and done:
+        options.progress(done, total)
+
+    def keep(position: int, result: FileResult, key: Optional[str]) -> None:
+        nonlocal done
+        if cache is not None and key is not None:
+            cache.store(files[position], key, result)
+        results[position] = result
+        done += 1
+        if options.progress:
+            options.progress(done, total)
+
     jobs = max(1, options.jobs)
-    if jobs > 1 and total >= _PARALLEL_THRESHOLD:
-        chunk = max(1, min(32, total // (jobs * 8)))
+    if jobs > 1 and len(pending) >= _PARALLEL_THRESHOLD:
+        chunk = max(1, min(32, len(pending) // (jobs * 8)))
+        tasks = [(files[position], salt) for position in pending]
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(config,)) as pool:
-            for result in pool.map(_lint_in_worker, files, chunksize=chunk):
-                results.append(result)
-                if options.progress:
-                    options.progress(len(results), total)
+            for position, (result, key) in zip(pending, pool.map(_lint_in_worker, tasks, chunksize=chunk)):
+                keep(position, result, key)
     else:
-        for path in files:
-            results.append(linter.lint_path(path).result)
-            if options.progress:
-                options.progress(len(results), total)
-    return results
+        for position in pending:
+            keep(position, *_lint_keyed(linter, files[position], salt))
+    if cache is not None:
+        cache.save()
+    return [result for result in results if result is not None]
 
 
 def run(files: list[str], config: Config, options: RunOptions) -> RunResult:

@@ -1,0 +1,124 @@
+"""The result cache: `.asynclint_cache/` at the project root, keyed by file content and settings.
+
+An entry is a file's *unresolved* result (diagnostics with their pending cross-file conditions, and
+the facts it contributes to the project index), so cross-file findings are recomputed on every run
+from cached facts: editing `bus.py` changes what `handlers.py` reports without re-linting it.
+A stat index (mtime, size, inode → content key) lets an unchanged tree skip reading files at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from functools import cache
+from pathlib import Path
+from typing import Optional
+
+import asynclint
+from asynclint.config import Config
+from asynclint.engine.diagnostics import FileResult
+
+DIRECTORY = ".asynclint_cache"
+
+
+@cache
+def _package_digest() -> str:
+    """Changes whenever asynclint's own code or catalog changes, so a new rule is never served stale."""
+    digest = hashlib.blake2b(asynclint.__version__.encode(), digest_size=16)
+    package = Path(asynclint.__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def content_key(data: bytes, salt: str) -> str:
+    return hashlib.blake2b(data, digest_size=20, key=salt.encode()[:64]).hexdigest()
+
+
+def _write(path: Path, data: bytes) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+
+
+class ResultCache:
+    def __init__(self, config: Config):
+        self.root = Path(config.root) / DIRECTORY
+        self.salt = hashlib.blake2b(
+            (config.fingerprint() + _package_digest()).encode(), digest_size=16
+        ).hexdigest()
+        self.entries = self.root / self.salt
+        self.index_path = self.entries / "index.pickle"
+        self.index: dict[str, tuple[int, int, int, str]] = {}
+        self.changed = False
+        try:
+            with open(self.index_path, "rb") as stream:
+                loaded = pickle.load(stream)
+            if isinstance(loaded, dict):
+                self.index = loaded
+        except Exception:  # missing or corrupted: start empty
+            self.index = {}
+
+    @staticmethod
+    def _stat(path: str) -> Optional[tuple[int, int, int]]:
+        try:
+            info = os.stat(path)
+        except OSError:
+            return None
+        return (info.st_mtime_ns, info.st_size, info.st_ino)
+
+    def lookup(self, path: str) -> Optional[FileResult]:
+        """The cached result when the file's stat is unchanged since it was stored."""
+        entry = self.index.get(os.path.abspath(path))
+        if entry is None or self._stat(path) != entry[:3]:
+            return None
+        return self._load(entry[3], path)
+
+    def _load(self, key: str, path: str) -> Optional[FileResult]:
+        try:
+            with open(self.entries / f"{key}.pickle", "rb") as stream:
+                result = pickle.load(stream)
+        except Exception:
+            return None
+        if not isinstance(result, FileResult):
+            return None
+        result.path = path
+        for diagnostic in result.diagnostics:
+            diagnostic.path = path
+        if result.summary is not None:
+            result.summary.path = path
+        return result
+
+    def store(self, path: str, key: str, result: FileResult) -> None:
+        stat = self._stat(path)
+        if stat is None:
+            return
+        try:
+            self.entries.mkdir(parents=True, exist_ok=True)
+            ignore = self.root / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# Automatically created by asynclint.\n*\n")
+            _write(self.entries / f"{key}.pickle", pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            return  # a read-only tree simply runs uncached
+        self.index[os.path.abspath(path)] = (*stat, key)
+        self.changed = True
+
+    def save(self) -> None:
+        if not self.changed:
+            return
+        try:
+            _write(self.index_path, pickle.dumps(self.index, protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            pass

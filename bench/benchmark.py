@@ -1,0 +1,158 @@
+"""Time asynclint against the tools people use today on the pinned corpus, in one run.
+
+    python bench/benchmark.py            # builds the corpus first if needed
+
+Prints a Markdown table (also written to bench/RESULTS.md): wall time, lines per second, the ratio
+to asynclint, findings and peak memory for libcst parse-only, asynclint (cold -j1, cold -jN, warm
+from cache), ruff's ASYNC rules, and flake8-async (on a slice: it is far slower).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus import CORPUS, PINNED, SLICE, build  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class Timing:
+    tool: str
+    scope: str
+    files: int
+    lines: int
+    seconds: float
+    findings: str
+    peak_mb: float
+
+
+def python_files(roots: list[Path]) -> list[Path]:
+    return sorted(path for root in roots for path in root.rglob("*.py"))
+
+
+def count_lines(files: list[Path]) -> int:
+    return sum(path.read_bytes().count(b"\n") for path in files)
+
+
+def ensure_tools() -> None:
+    missing = [name for name, binary in (("ruff", "ruff"), ("flake8-async", "flake8")) if not (BIN / binary).exists()]
+    try:
+        import flake8_async  # noqa: F401
+    except ImportError:
+        missing.append("flake8-async")
+    if missing:
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "ruff", "flake8-async"], check=True)
+
+
+def timed(command: list[str], cwd: Path) -> tuple[float, str, float]:
+    """Wall time, stdout and peak RSS (MB) of one child process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    output_chunks = []
+    assert process.stdout is not None
+    for chunk in iter(lambda: process.stdout.read(1 << 16), ""):
+        output_chunks.append(chunk)
+    _, _, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    return elapsed, "".join(output_chunks), usage.ru_maxrss / 1024
+
+
+def parse_only(files: list[Path]) -> float:
+    code = (
+        "import sys, libcst\n"
+        "for p in sys.argv[1:]:\n"
+        "    try:\n"
+        "        libcst.parse_module(open(p, 'rb').read())\n"
+        "    except Exception:\n"
+        "        pass\n"
+    )
+    listing = HERE / ".files.txt"
+    listing.write_text("\n".join(map(str, files)))
+    runner = f"import sys; sys.argv[1:] = open({str(listing)!r}).read().split(chr(10)); exec({code!r})"
+    seconds, _, peak = timed([sys.executable, "-c", runner], HERE)
+    return seconds, peak
+
+
+def asynclint(paths: list[Path], jobs: int, cache: bool, cwd: Path) -> tuple[float, str, float]:
+    command = [str(BIN / "asynclint"), "--output-format", "json", "--exit-zero", "-j", str(jobs)]
+    if not cache:
+        command.append("--no-cache")
+    seconds, output, peak = timed(command + [str(p) for p in paths], cwd)
+    return seconds, str(len(json.loads(output or "[]"))), peak
+
+
+def ruff(paths: list[Path], cwd: Path) -> tuple[float, str, float]:
+    command = [str(BIN / "ruff"), "check", "--select", "ASYNC", "--no-cache", "--exit-zero",
+               "--output-format", "json", "--isolated"] + [str(p) for p in paths]
+    seconds, output, peak = timed(command, cwd)
+    return seconds, str(len(json.loads(output or "[]"))), peak
+
+
+def flake8_async(paths: list[Path], cwd: Path) -> tuple[float, str, float]:
+    command = [str(BIN / "flake8"), "--isolated", "--select", "ASYNC", "--exit-zero", "-j", "1"] + [str(p) for p in paths]
+    seconds, output, peak = timed(command, cwd)
+    return seconds, str(len([line for line in output.splitlines() if line.strip()])), peak
+
+
+def main() -> None:
+    build()
+    ensure_tools()
+    jobs = os.cpu_count() or 2
+    roots = [CORPUS / name for name in PINNED]
+    slice_roots = [CORPUS / name for name in SLICE]
+    files = python_files(roots)
+    slice_files = python_files(slice_roots)
+    lines, slice_lines = count_lines(files), count_lines(slice_files)
+    cache = CORPUS / ".asynclint_cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    rows: list[Timing] = []
+    full, part = "corpus", "slice (httpx+starlette+uvicorn)"
+
+    seconds, peak = parse_only(files)
+    rows.append(Timing("libcst parse only (1 process)", full, len(files), lines, seconds, "–", peak))
+    for label, jobs_used, use_cache in (("asynclint cold -j1", 1, False), (f"asynclint cold -j{jobs}", jobs, False)):
+        seconds, findings, peak = asynclint(roots, jobs_used, use_cache, CORPUS)
+        rows.append(Timing(label, full, len(files), lines, seconds, findings, peak))
+    asynclint(roots, jobs, True, CORPUS)  # fill the cache
+    seconds, findings, peak = asynclint(roots, jobs, True, CORPUS)
+    rows.append(Timing(f"asynclint warm -j{jobs} (cache)", full, len(files), lines, seconds, findings, peak))
+    seconds, findings, peak = ruff(roots, CORPUS)
+    rows.append(Timing("ruff --select ASYNC", full, len(files), lines, seconds, findings, peak))
+    seconds, findings, peak = asynclint(slice_roots, 1, False, CORPUS)
+    rows.append(Timing("asynclint cold -j1", part, len(slice_files), slice_lines, seconds, findings, peak))
+    seconds, peak = parse_only(slice_files)
+    rows.append(Timing("libcst parse only (1 process)", part, len(slice_files), slice_lines, seconds, "–", peak))
+    seconds, findings, peak = flake8_async(slice_roots, CORPUS)
+    rows.append(Timing("flake8-async (flake8 -j1)", part, len(slice_files), slice_lines, seconds, findings, peak))
+    shutil.rmtree(cache, ignore_errors=True)
+    (HERE / ".files.txt").unlink(missing_ok=True)
+
+    reference = {row.scope: row.seconds for row in rows if row.tool == "asynclint cold -j1"}
+    table = [
+        "| tool | files | lines | seconds | lines/s | time ÷ asynclint -j1 | findings | peak MB |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        ratio = row.seconds / reference[row.scope]
+        table.append(
+            f"| {row.tool} — {row.scope} | {row.files:,} | {row.lines:,} | {row.seconds:.1f} | "
+            f"{row.lines / row.seconds:,.0f} | {ratio:.2f} | {row.findings} | {row.peak_mb:.0f} |"
+        )
+    text = "\n".join(table) + "\n"
+    header = f"Pinned corpus ({len(PINNED)} projects), {jobs} CPUs, Python {sys.version.split()[0]}.\n\n"
+    (HERE / "RESULTS.md").write_text("# Benchmark results\n\n" + header + text)
+    print(header + text)
+
+
+if __name__ == "__main__":
+    main()

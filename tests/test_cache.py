@@ -1,0 +1,62 @@
+"""The result cache, through the real CLI: same answers warm and cold, cross-file facts stay fresh."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import run_cli
+
+BLOCKING = "import time\n\nasync def f():\n    time.sleep(1)\n"
+
+
+def findings(root, *args):
+    result = run_cli("--output-format", "json", *args, ".", cwd=root)
+    assert "Traceback" not in result.stderr, result.stderr
+    return sorted((d["path"], d["line"], d["code"], d["message"]) for d in json.loads(result.stdout))
+
+
+def test_warm_equals_cold_and_cache_ignores_itself(write_tree):
+    root = write_tree({"pyproject.toml": "[tool.asynclint]\n", "a.py": BLOCKING, "b.py": "x = 1\n"})
+    cold = findings(root, "--no-cache")
+    assert not (root / ".asynclint_cache").exists()
+    first = findings(root)
+    assert (root / ".asynclint_cache" / ".gitignore").read_text().strip().endswith("*")
+    warm = findings(root)
+    assert cold == first == warm and len(cold) == 1
+
+
+def test_edited_file_is_relinted(write_tree):
+    root = write_tree({"pyproject.toml": "[tool.asynclint]\n", "a.py": BLOCKING})
+    assert len(findings(root)) == 1
+    (root / "a.py").write_text("import asyncio\n\nasync def f():\n    await asyncio.sleep(1)\n")
+    assert findings(root) == []
+
+
+def test_change_in_imported_module_reaches_unchanged_caller(write_tree):
+    root = write_tree(
+        {
+            "pyproject.toml": "[tool.asynclint]\n",
+            "pkg/__init__.py": "",
+            "pkg/a.py": "from .b import f\n\n\nasync def g():\n    f()\n",
+            "pkg/b.py": "def f():\n    pass\n",
+        }
+    )
+    assert findings(root) == []
+    (root / "pkg" / "b.py").write_text("async def f():\n    pass\n")
+    assert [(path, code) for path, _, code, _ in findings(root)] == [("pkg/a.py", "ASY200")]
+
+
+def test_corrupted_entries_are_ignored(write_tree):
+    root = write_tree({"pyproject.toml": "[tool.asynclint]\n", "a.py": BLOCKING})
+    expected = findings(root)
+    for entry in (root / ".asynclint_cache").rglob("*.pickle"):
+        entry.write_bytes(b"not a pickle")
+    assert findings(root) == expected
+
+
+def test_parallel_runs_fill_and_use_the_cache(write_tree):
+    files = {f"m{i}.py": BLOCKING for i in range(40)}
+    root = write_tree({"pyproject.toml": "[tool.asynclint]\n", **files})
+    cold = findings(root, "-j", "2")
+    warm = findings(root, "-j", "2")
+    assert cold == warm and len(cold) == 40
