@@ -61,6 +61,25 @@ def module_name_for(path: str) -> tuple[str, bool]:
     return ".".join(part for part in parts if part.isidentifier()), is_package
 
 
+_MAX_BRACKET_DEPTH = 200  # CPython's tokenizer limit (MAXLEVEL)
+_NOT_BRACKETS = bytes(byte for byte in range(256) if chr(byte) not in "()[]{}")
+_BRACKET_STEP = {ord("("): 1, ord("["): 1, ord("{"): 1, ord(")"): -1, ord("]"): -1, ord("}"): -1}
+
+
+def bracket_depth(data: bytes) -> int:
+    """Deepest bracket nesting, counting brackets in strings too (an over-estimate only matters
+    past 200 levels, which real code never reaches). C-speed filtering keeps this cheap."""
+    brackets = data.translate(None, _NOT_BRACKETS)
+    if len(brackets) <= 2 * _MAX_BRACKET_DEPTH:
+        return len(brackets) // 2
+    depth = deepest = 0
+    for byte in brackets:
+        depth += _BRACKET_STEP[byte]
+        if depth > deepest:
+            deepest = depth
+    return deepest
+
+
 def _precise_syntax_error(data: bytes, error: cst.ParserSyntaxError) -> tuple[str, int, int]:
     """CPython's parser pinpoints syntax errors better than libcst's; parsing (never compiling
     or running) the source with `ast` gives its message and position when it agrees it is invalid."""
@@ -119,6 +138,13 @@ class Linter:
             source = decode(data)
         except UnreadableSource as error:
             self._syntax_error(result, str(error), 1, 1, "")
+            return FileLint(result)
+        depth = bracket_depth(data)
+        if depth > _MAX_BRACKET_DEPTH:
+            # CPython refuses this too; libcst's native parser would overflow its stack and crash.
+            self._syntax_error(
+                result, f"cannot parse: brackets nested {depth} deep (Python allows {_MAX_BRACKET_DEPTH})", 1, 1, ""
+            )
             return FileLint(result)
         try:
             module = cst.parse_module(data)
