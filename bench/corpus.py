@@ -76,6 +76,9 @@ def _download(project: str, version: str) -> Path:
 
 
 def build() -> Path:
+    CORPUS.mkdir(parents=True, exist_ok=True)
+    # The corpus sits in this repository's .gitignore; asynclint respects that unless told not to.
+    (CORPUS / "pyproject.toml").write_text("[tool.asynclint]\nrespect-gitignore = false\n")
     for project, version in PINNED.items():
         destination = CORPUS / project
         if destination.is_dir() and any(destination.rglob("*.py")):

@@ -6,7 +6,6 @@ file mode. Run: `python bench/fix_safety.py` (builds the corpus first if needed)
 from __future__ import annotations
 
 import ast
-import os
 import shutil
 import stat
 import subprocess
