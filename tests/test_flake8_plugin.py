@@ -62,6 +62,8 @@ def flake8_findings(result: subprocess.CompletedProcess) -> set[tuple]:
     found = set()
     for line in result.stdout.splitlines():
         path, row, col, code, text = line.split("\t")
+        if code.startswith("ASYNC"):
+            continue  # flake8-async's codes share the `ASY` prefix when it is installed too
         found.add((os.path.normpath(path), int(row), int(col), code, text))
     return found
 
