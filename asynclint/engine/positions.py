@@ -18,9 +18,14 @@ from libcst._nodes.internal import CodegenState
 from libcst.metadata import CodePosition, CodeRange
 
 
+class _AllFound(Exception):
+    """Raised to stop code generation once every requested node has its range."""
+
+
 @dataclass(frozen=False)
 class _TargetedPositionState(CodegenState):
     wanted: set = field(default_factory=set)
+    remaining: set = field(default_factory=set)
     computed: dict = field(default_factory=dict)
     starts: dict = field(default_factory=dict)
     line: int = 1
@@ -49,6 +54,12 @@ class _TargetedPositionState(CodegenState):
             start = self.starts.pop(node)
             if node not in self.computed:
                 self.computed[node] = CodeRange(start, self.here())
+            self._found(node)
+
+    def _found(self, node: cst.CSTNode) -> None:
+        self.remaining.discard(node)
+        if not self.remaining:
+            raise _AllFound
 
     @contextmanager
     def record_syntactic_position(
@@ -74,13 +85,21 @@ class _TargetedPositionState(CodegenState):
             if end_node is not None:
                 end = self.computed[end_node].end
             self.computed[node] = CodeRange(start, end)
+        self._found(node)
 
 
 def positions_of(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[cst.CSTNode, CodeRange]:
+    wanted = set(nodes)
+    if not wanted:
+        return {}
     state = _TargetedPositionState(
         default_indent=module.default_indent,
         default_newline=module.default_newline,
-        wanted=set(nodes),
+        wanted=set(wanted),
+        remaining=wanted,
     )
-    module._codegen(state)
+    try:
+        module._codegen(state)
+    except _AllFound:
+        pass  # the rest of the file holds nothing we were asked about
     return state.computed
