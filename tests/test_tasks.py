@@ -709,8 +709,7 @@ def test_library_lookup_never_loads_compiled_or_project_modules(write_tree, monk
     root = write_tree({"fakeclient/__init__.py": "async def connect():\n    pass\n"})
     monkeypatch.chdir(root)
     monkeypatch.syspath_prepend(str(root))
-    coroutines.library_coroutine_function.cache_clear()
-    coroutines._source_module.cache_clear()
+    coroutines.clear_library_caches()
     try:
         # The working directory is where analyzed code lives: never read as a library.
         assert coroutines.library_coroutine_function("fakeclient.connect") is None
@@ -720,8 +719,78 @@ def test_library_lookup_never_loads_compiled_or_project_modules(write_tree, monk
         assert coroutines.library_coroutine_function("asyncio.create_task") is False
         assert "fakeclient" not in sys.modules
     finally:
-        coroutines.library_coroutine_function.cache_clear()
-        coroutines._source_module.cache_clear()
+        coroutines.clear_library_caches()
+
+
+STATIC_LIBRARY = {
+    "libs/staticlib/__init__.py": "from .client import Client as Client, connect\nfrom .starred import *\n",
+    "libs/staticlib/base.py": """\
+        from typing import Generic, TypeVar, overload
+
+        T = TypeVar("T")
+
+
+        class Base(Generic[T]):
+            async def close(self):
+                pass
+
+            def closed(self):
+                return False
+    """,
+    "libs/staticlib/client.py": """\
+        import typing
+
+        from . import base
+        from .base import Base
+
+
+        async def connect(host):
+            return host
+
+
+        class Client(typing.Generic[base.T], Base[int]):
+            @overload
+            async def send(self, data: int) -> None: ...
+            @overload
+            async def send(self, data: str) -> None: ...
+            async def send(self, data):
+                pass
+
+            async def events(self):
+                yield 1
+
+            async def _receive(self):
+                pass
+
+            receive = _receive  # an assignment: only astroid follows it
+    """,
+    "libs/staticlib/starred.py": "async def ping():\n    pass\n",
+}
+
+
+def test_library_lookup_reads_source_statically_and_asks_astroid_only_when_it_must(write_tree, monkeypatch):
+    root = write_tree(STATIC_LIBRARY)
+    monkeypatch.syspath_prepend(str(root / "libs"))
+    asked = []
+    real = coroutines._astroid_lookup
+    monkeypatch.setattr(coroutines, "_astroid_lookup", lambda name: asked.append(name) or real(name))
+    coroutines.clear_library_caches()
+    try:
+        lookup = coroutines.library_coroutine_function
+        assert lookup("staticlib.connect") is True  # re-exported from a submodule
+        assert lookup("staticlib.Client.send") is True  # overload stubs are not definitions
+        assert lookup("staticlib.Client.close") is True  # inherited past a standard-library base
+        assert lookup("staticlib.Client.closed") is False
+        assert lookup("staticlib.Client.events") is False  # an async generator
+        assert lookup("staticlib.Client") is False  # a class
+        assert lookup("staticlib.client.Client.missing") is None
+        assert asked == []
+        assert lookup("staticlib.Client.receive") is True  # bound by assignment
+        assert lookup("staticlib.ping") is True  # behind a star import
+        assert asked == ["staticlib.Client.receive", "staticlib.ping"]
+        assert "staticlib" not in sys.modules
+    finally:
+        coroutines.clear_library_caches()
 
 
 # -- the fixture package --------------------------------------------------------------------------

@@ -8,6 +8,8 @@ are looked up in the installed library's source with astroid (`asynclint.semanti
 
 from __future__ import annotations
 
+import sys
+
 # What calls to these return, so that receivers of later calls have a known type.
 RETURN_TYPES: dict[str, str] = {
     "asyncio.create_task": "asyncio.Task",
@@ -114,6 +116,20 @@ COROUTINE_FUNCTIONS: frozenset[str] = frozenset(
         "httpx.AsyncClient.aclose",
         "httpx.Response.aread",
         "httpx.Response.aclose",
+        # the rest of the standard library
+        "contextlib.AsyncExitStack.aclose",
+        "contextlib.AsyncExitStack.enter_async_context",
+        "contextlib.AsyncExitStack.__aenter__",
+        "contextlib.AsyncExitStack.__aexit__",
+        "contextlib.AbstractAsyncContextManager.__aenter__",
+        "contextlib.AbstractAsyncContextManager.__aexit__",
+        "contextlib.aclosing.__aenter__",
+        "contextlib.aclosing.__aexit__",
+        "contextlib.nullcontext.__aenter__",
+        "contextlib.nullcontext.__aexit__",
+        "unittest.IsolatedAsyncioTestCase.asyncSetUp",
+        "unittest.IsolatedAsyncioTestCase.asyncTearDown",
+        "unittest.IsolatedAsyncioTestCase.enterAsyncContext",
     }
 )
 
@@ -150,9 +166,16 @@ COROUTINE_FUNCTIONS = COROUTINE_FUNCTIONS | frozenset(
     f"asyncio.{loop}.{method}" for loop in _LOOP_TYPES for method in _LOOP_COROUTINE_METHODS
 )
 
-# The catalog lists every public coroutine function of asyncio, so asyncio names are never looked
-# up in source (that would parse a dozen modules of the standard library on every run).
-CLOSED_WORLD_MODULES: frozenset[str] = frozenset({"asyncio"})
+# The catalog lists every public coroutine function of the standard library (asyncio, contextlib,
+# unittest), so standard-library names are never looked up in source: that would parse a dozen
+# modules of the standard library on every run. `sys.stdlib_module_names` exists from 3.10 on.
+CLOSED_WORLD_MODULES: frozenset[str] = frozenset(getattr(sys, "stdlib_module_names", ())) | {
+    "asyncio",
+    "builtins",
+    "contextlib",
+    "typing",
+    "unittest",
+}
 
 # Not coroutine functions, but plain functions returning an awaitable that wraps a coroutine
 # (aiohttp's `_RequestContextManager`): dropped, the request is never sent, exactly like a

@@ -5,7 +5,6 @@ collector or left running, pending sets of `asyncio.wait` and executor futures d
 from __future__ import annotations
 
 import os
-import sys
 from typing import Iterator, Optional
 
 import libcst as cst
@@ -16,8 +15,6 @@ from asynclint.engine.context import Context, iter_path
 from asynclint.engine.fixes import Fix
 from asynclint.semantics import coroutines
 from asynclint.semantics.scope import Binding, Path, Scope, dotted_name, iter_children, iter_subtree
-
-_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) - {"asyncio"}
 
 
 # -- shared helpers ------------------------------------------------------------------------------
@@ -273,7 +270,7 @@ class CoroutineNotAwaited(Rule):
         if qualified in catalog.AWAITABLE_REQUESTS:
             return "request", None
         top = qualified.split(".")[0]
-        if top == "builtins" or top in _STDLIB or top in catalog.CLOSED_WORLD_MODULES:
+        if top in catalog.CLOSED_WORLD_MODULES:
             return None
         module_name = ctx.module_name
         if module_name and qualified.startswith(module_name + "."):

@@ -9,8 +9,11 @@ skipped, and the answer is "unknown", which rules treat as "not a coroutine func
 
 from __future__ import annotations
 
+import ast
 import os
 import sys
+import warnings
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Optional
 
@@ -102,6 +105,14 @@ def _defines(class_name: str, member: str, project: Any, hops: int) -> bool:
 
 
 # -- libraries -----------------------------------------------------------------------------------
+# Most answers need only the definitions a module states: `async def`, `class`, `from .x import y`.
+# Those are read with the standard library's `ast` (a C parser, ~15x cheaper than an astroid build
+# with its transforms); astroid is asked only when that read is inconclusive (a name bound by an
+# assignment, a star import, a base class computed at run time, conflicting definitions).
+_INCONCLUSIVE: Any = object()
+_ROOT_BASES = frozenset({"object", "builtins.object"})
+
+
 def _search_path() -> tuple[str, ...]:
     # The working directory is where analyzed code usually lives: never look there.
     here = os.path.abspath(os.getcwd())
@@ -113,12 +124,241 @@ def library_coroutine_function(qualified: str) -> Optional[bool]:
     """Whether an installed library's `qualified` is an `async def`, from its source; None when
     the module is not installed as Python source or the name cannot be followed."""
     try:
-        return _library_lookup(qualified)
+        answer = _static_lookup(qualified)
+        if answer is _INCONCLUSIVE:
+            answer = _astroid_lookup(qualified)
+        return answer
     except Exception:  # astroid raises many kinds of errors (and RecursionError): unknown, not a crash
         return None
 
 
-def _library_lookup(qualified: str) -> Optional[bool]:
+def clear_library_caches() -> None:
+    """Forget every library answer (tests that install a library mid-run use this)."""
+    for cached in (library_coroutine_function, _source_file, _static_module, _source_module):
+        cached.cache_clear()
+
+
+@lru_cache(maxsize=1024)
+def _source_file(name: str) -> Optional[str]:
+    """The `.py` file of module `name` when it is installed as source, found without importing
+    anything; None for compiled, built-in, frozen and namespace modules, and for missing ones."""
+    from astroid.interpreter._import import spec
+
+    try:
+        found = spec.find_spec(name.split("."), list(_search_path()))
+    except ImportError:
+        return None
+    if found.type is spec.ModuleType.PY_SOURCE:
+        filename = found.location
+    elif found.type is spec.ModuleType.PKG_DIRECTORY and found.location:
+        filename = os.path.join(found.location, "__init__.py")
+    else:
+        return None
+    if not filename or not filename.endswith(".py") or not os.path.isfile(filename):
+        return None
+    return filename
+
+
+# -- libraries: the static read ------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Module:
+    name: str
+    package: str  # what `from . import x` is relative to
+    definitions: dict[str, list[Any]]  # name → ast nodes or ("module", dotted) / ("from", module, name)
+    open_ended: bool  # a star import or a module `__getattr__`: a missing name may still exist
+
+
+@lru_cache(maxsize=512)
+def _static_module(name: str) -> Optional[_Module]:
+    filename = _source_file(name)
+    if filename is None:
+        return None
+    try:
+        with open(filename, "rb") as handle:
+            data = handle.read()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes and the like in library code
+            tree = ast.parse(data, filename)
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    package = name if os.path.basename(filename) == "__init__.py" else name.rpartition(".")[0]
+    definitions: dict[str, list[Any]] = {}
+    open_ended = _collect(tree.body, package, definitions)
+    if "__getattr__" in definitions:
+        open_ended = True
+    return _Module(name, package, definitions, open_ended)
+
+
+def _collect(body: list[ast.stmt], package: str, definitions: dict[str, list[Any]]) -> bool:
+    """Record what each statement of a module or class body binds; True on a star import."""
+    open_ended = False
+    for statement in body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if not any(_decorator_name(d) in _OVERLOAD for d in statement.decorator_list):
+                definitions.setdefault(statement.name, []).append(statement)
+        elif isinstance(statement, ast.Import):
+            for alias in statement.names:
+                if alias.asname:
+                    definitions.setdefault(alias.asname, []).append(("module", alias.name))
+                else:
+                    top = alias.name.split(".")[0]
+                    definitions.setdefault(top, []).append(("module", top))
+        elif isinstance(statement, ast.ImportFrom):
+            source = _absolute(statement.module, statement.level, package)
+            for alias in statement.names:
+                if alias.name == "*":
+                    open_ended = True
+                elif source is not None:
+                    definitions.setdefault(alias.asname or alias.name, []).append(("from", source, alias.name))
+        elif isinstance(statement, (ast.If, ast.Try, getattr(ast, "TryStar", ast.Try))):
+            for block in (statement.body, statement.orelse, getattr(statement, "finalbody", [])):
+                open_ended |= _collect(block, package, definitions)
+            for handler in getattr(statement, "handlers", ()):
+                open_ended |= _collect(handler.body, package, definitions)
+        elif isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            for target in targets:
+                for node in ast.walk(target):
+                    if isinstance(node, ast.Name):
+                        definitions.setdefault(node.id, []).append(statement)
+    return open_ended
+
+
+def _absolute(module: Optional[str], level: int, package: str) -> Optional[str]:
+    if not level:
+        return module
+    parts = package.split(".") if package else []
+    if level - 1 > len(parts):
+        return None
+    base = parts[: len(parts) - (level - 1)]
+    return ".".join(base + ([module] if module else [])) or None
+
+
+_OVERLOAD = frozenset({"overload", "typing.overload", "typing_extensions.overload"})
+
+
+def _static_lookup(qualified: str) -> Any:
+    parts = qualified.split(".")
+    if parts[0] in CLOSED_WORLD_MODULES:
+        return qualified in COROUTINE_CATALOG
+    for end in range(len(parts) - 1, 0, -1):
+        if _source_file(".".join(parts[:end])) is not None:
+            return _in_module(".".join(parts[:end]), parts[end:], 0)
+    return None
+
+
+def _in_module(module_name: str, path: list[str], hops: int) -> Any:
+    """True/False for `module_name.path…` when the source says; None when it is not there."""
+    if hops > _MAX_HOPS:
+        return _INCONCLUSIVE
+    if module_name.split(".")[0] in CLOSED_WORLD_MODULES:
+        # Catalogued, so known; None otherwise, so that a base class of the standard library
+        # (`Generic[T]`, `Mapping`) lets the next base answer.
+        return True if ".".join([module_name, *path]) in COROUTINE_CATALOG else None
+    module = _static_module(module_name)
+    if module is None:
+        return None
+    found = module.definitions.get(path[0])
+    if not found:
+        submodule = f"{module_name}.{path[0]}"
+        if len(path) > 1 and _source_file(submodule) is not None:
+            return _in_module(submodule, path[1:], hops + 1)
+        return _INCONCLUSIVE if module.open_ended else None
+    answers = {_follow(definition, module, path[1:], hops) for definition in found}
+    return answers.pop() if len(answers) == 1 else _INCONCLUSIVE
+
+
+def _follow(definition: Any, module: _Module, rest: list[str], hops: int) -> Any:
+    if isinstance(definition, tuple):
+        if definition[0] == "module":
+            return _in_module(definition[1], rest, hops + 1) if rest else False
+        _, source, name = definition
+        return _in_module(source, [name, *rest], hops + 1)
+    if isinstance(definition, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return _function_verdict(definition) if not rest else None
+    if isinstance(definition, ast.ClassDef):
+        return _in_class(definition, module, rest, hops + 1) if rest else False
+    return _INCONCLUSIVE  # bound by an assignment: astroid may follow it
+
+
+def _in_class(node: ast.ClassDef, module: _Module, path: list[str], hops: int) -> Any:
+    if hops > _MAX_HOPS:
+        return _INCONCLUSIVE
+    members: dict[str, list[Any]] = {}
+    _collect(node.body, module.package, members)
+    if path[0] in members:
+        answers = {_follow(definition, module, path[1:], hops) for definition in members[path[0]]}
+        return answers.pop() if len(answers) == 1 else _INCONCLUSIVE
+    for base in node.bases:
+        answer = _in_base(base, module, path, hops + 1)
+        if answer is not None:
+            return answer  # the first base that has it wins, as in a simple MRO
+    return None
+
+
+def _in_base(base: ast.expr, module: _Module, path: list[str], hops: int) -> Any:
+    if isinstance(base, ast.Subscript):
+        base = base.value  # `Generic[T]`, `Mapping[str, int]`
+    dotted = []
+    while isinstance(base, ast.Attribute):
+        dotted.append(base.attr)
+        base = base.value
+    if not isinstance(base, ast.Name):
+        return _INCONCLUSIVE
+    dotted.append(base.id)
+    dotted.reverse()
+    if ".".join(dotted) in _ROOT_BASES:
+        return None
+    found = module.definitions.get(dotted[0])
+    if not found:
+        return None if dotted[0] in _BUILTIN_NAMES else _INCONCLUSIVE
+    answers = {_follow(definition, module, dotted[1:] + path, hops) for definition in found}
+    return answers.pop() if len(answers) == 1 else _INCONCLUSIVE
+
+
+_BUILTIN_NAMES = frozenset(dir(__import__("builtins")))
+
+
+def _function_verdict(node: ast.AST) -> Optional[bool]:
+    if not isinstance(node, ast.AsyncFunctionDef):
+        return False
+    if _is_async_generator(node):
+        return False  # calling it makes an async generator, not a coroutine
+    for decorator in node.decorator_list:
+        if _decorator_name(decorator) not in _TRANSPARENT_LIBRARY_DECORATORS:
+            return None
+    return True
+
+
+def _is_async_generator(function: ast.AsyncFunctionDef) -> bool:
+    pending: list[ast.AST] = list(function.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        pending.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _decorator_name(decorator: Any) -> Optional[str]:
+    """`name` or `module.name` of a decorator, for astroid and `ast` nodes alike."""
+    if isinstance(decorator, ast.Name):
+        return decorator.id
+    if isinstance(decorator, ast.Attribute) and isinstance(decorator.value, ast.Name):
+        return f"{decorator.value.id}.{decorator.attr}"
+    from astroid import nodes
+
+    if isinstance(decorator, nodes.Name):
+        return decorator.name
+    if isinstance(decorator, nodes.Attribute) and isinstance(decorator.expr, nodes.Name):
+        return f"{decorator.expr.name}.{decorator.attrname}"
+    return None
+
+
+# -- libraries: astroid, for what the static read cannot follow -----------------------------------
+def _astroid_lookup(qualified: str) -> Optional[bool]:
     from astroid import nodes
 
     parts = qualified.split(".")
@@ -146,33 +386,13 @@ def _library_lookup(qualified: str) -> Optional[bool]:
     return True
 
 
-def _decorator_name(decorator: Any) -> Optional[str]:
-    from astroid import nodes
-
-    if isinstance(decorator, nodes.Name):
-        return decorator.name
-    if isinstance(decorator, nodes.Attribute) and isinstance(decorator.expr, nodes.Name):
-        return f"{decorator.expr.name}.{decorator.attrname}"
-    return None
-
-
 @lru_cache(maxsize=1024)
 def _source_module(name: str) -> Any:
     """The astroid Module for `name` when it is installed as `.py` source, else None."""
     from astroid import MANAGER
-    from astroid.interpreter._import import spec
 
-    try:
-        found = spec.find_spec(name.split("."), list(_search_path()))
-    except ImportError:
-        return None
-    if found.type is spec.ModuleType.PY_SOURCE:
-        filename = found.location
-    elif found.type is spec.ModuleType.PKG_DIRECTORY and found.location:
-        filename = os.path.join(found.location, "__init__.py")
-    else:
-        return None  # compiled, built-in, frozen, namespace: never loaded
-    if not filename or not filename.endswith(".py") or not os.path.isfile(filename):
+    filename = _source_file(name)
+    if filename is None:
         return None
     return MANAGER.ast_from_file(filename, name, source=True)
 
@@ -182,16 +402,21 @@ def _member(node: Any, attribute: str) -> Any:
     from astroid import nodes
     from astroid.util import UninferableBase
 
-    if isinstance(node, nodes.Module):
-        found = []
-        for item in node.igetattr(attribute):
-            if not isinstance(item, UninferableBase) and not any(item is seen for seen in found):
-                found.append(item)
-    elif isinstance(node, nodes.ClassDef):
-        candidates = node.getattr(attribute)
-        found = [candidates[0]] if candidates else []
+    if isinstance(node, nodes.ClassDef):
+        candidates = node.getattr(attribute)  # the first definition along the MRO
+        if not candidates:
+            return None
+        if isinstance(candidates[0], nodes.FunctionDef):
+            return candidates[0]
+        values = candidates[0].infer()  # `receive = _receive` in the class body
+    elif isinstance(node, nodes.Module):
+        values = node.igetattr(attribute)
     else:
         return None
+    found: list[Any] = []
+    for item in values:
+        if not isinstance(item, UninferableBase) and not any(item is seen for seen in found):
+            found.append(item)
     if len(found) != 1:
         return None
     return found[0]
