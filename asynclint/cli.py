@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Optional
 
@@ -58,17 +59,28 @@ def _use_color(stream) -> bool:
 
 
 class _Progress:
-    """A one-line progress bar on stderr, only on a terminal and only for long runs."""
+    """A one-line progress bar on stderr, only on a terminal (never in pipes or CI logs) and only
+    once a run has taken longer than a couple of seconds."""
 
     def __init__(self, enabled: bool):
         self.enabled = enabled
         self.drawn = False
+        self.started = time.monotonic()
+        self.last = 0.0
+        try:
+            self.delay = float(os.environ.get("ASYNCLINT_PROGRESS_DELAY", "2"))
+        except ValueError:
+            self.delay = 2.0
 
     def __call__(self, done: int, total: int) -> None:
-        if not self.enabled or total < 200 or (done % 50 and done != total):
+        if not self.enabled:
             return
+        now = time.monotonic()
+        if now - self.started < self.delay or (now - self.last < 0.1 and done != total):
+            return
+        self.last = now
         width = 30
-        filled = width * done // total
+        filled = width * done // max(total, 1)
         sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
         sys.stderr.flush()
         self.drawn = True

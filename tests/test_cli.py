@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import sys
 
 import pytest
 from conftest import run_cli
@@ -214,3 +216,32 @@ class TestConfig:
     def test_selecting_a_planned_rule_is_not_an_error(self, write_tree):
         root = write_tree({"app.py": CLEAN})
         assert run_cli("--select", "ASY4", "app.py", cwd=root).returncode == 0
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_progress_bar_on_a_terminal_only(tmp_path):
+    for number in range(30):
+        (tmp_path / f"module_{number}.py").write_text("import time\n\nasync def f():\n    time.sleep(1)\n")
+    env = {key: value for key, value in os.environ.items() if key not in ("CI", "GITHUB_ACTIONS")}
+    env["ASYNCLINT_PROGRESS_DELAY"] = "0"  # long runs only, normally: make this short run count
+    command = [sys.executable, "-m", "asynclint", "--no-cache", "-j", "1", "--statistics", str(tmp_path)]
+    controller, terminal = os.openpty()
+    try:
+        result = subprocess.run(command, stdout=subprocess.PIPE, stderr=terminal, env=env, timeout=300)
+    finally:
+        os.close(terminal)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # EIO: the terminal's other end is closed and drained
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    os.close(controller)
+    assert b"30/30 files" in drawn and b"\r[" in drawn
+    assert b"\r[" not in result.stdout and b"ASY100" in result.stdout  # the report itself is untouched
+    # In a pipe (CI logs, editors): never.
+    piped = subprocess.run(command, capture_output=True, env=env, timeout=300)
+    assert b"\r[" not in piped.stderr and b"/30 files" not in piped.stderr

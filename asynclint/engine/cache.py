@@ -12,6 +12,7 @@ import hashlib
 import os
 import pickle
 import tempfile
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Optional
@@ -19,6 +20,7 @@ from typing import Optional
 import asynclint
 from asynclint.config import Config
 from asynclint.engine.diagnostics import FileResult
+from asynclint.semantics import coroutines
 
 DIRECTORY = ".asynclint_cache"
 
@@ -62,6 +64,8 @@ class ResultCache:
         self.index_path = self.entries / "index.pickle"
         self.index: dict[str, tuple[int, int, int, str]] = {}
         self.changed = False
+        self.library_fingerprint: Optional[str] = None
+        self.library_answers_loaded = -1
         try:
             with open(self.index_path, "rb") as stream:
                 loaded = pickle.load(stream)
@@ -120,5 +124,61 @@ class ResultCache:
             return
         try:
             _write(self.index_path, pickle.dumps(self.index, protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            pass
+
+    # -- a whole run over an unchanged tree ------------------------------------------------------
+    def run_key(self, files: list[str]) -> Optional[str]:
+        """Identifies this exact set of files in this exact state (and the installed libraries
+        they were checked against); None when a file cannot be stat'ed."""
+        digest = hashlib.blake2b(coroutines.library_fingerprint().encode(), digest_size=20)
+        for path in files:
+            stat = self._stat(path)
+            if stat is None:
+                return None
+            digest.update(f"{path}\0{os.path.abspath(path)}\0{stat}\0".encode())  # paths as shown
+        return digest.hexdigest()
+
+    def remembered_run(self, key: str) -> Optional[list[FileResult]]:
+        """The final results of the last run when it saw exactly the same tree: an unchanged tree
+        costs a stat per file and one small read."""
+        try:
+            with open(self.entries / "last-run.pickle", "rb") as stream:
+                stored_key, results = pickle.load(stream)
+        except Exception:
+            return None
+        if stored_key != key or not isinstance(results, list):
+            return None
+        return results
+
+    def remember_run(self, key: str, results: list[FileResult]) -> None:
+        final = [replace(result, summary=None) for result in results]
+        try:
+            self.entries.mkdir(parents=True, exist_ok=True)
+            _write(self.entries / "last-run.pickle", pickle.dumps((key, final), protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            pass
+
+    # -- what installed libraries answered (is `lib.Client.send` an `async def`?) ----------------
+    def load_library_answers(self) -> None:
+        """Reuse earlier answers when the installed libraries are the same as then."""
+        self.library_fingerprint = coroutines.library_fingerprint()
+        try:
+            with open(self.entries / "libraries.pickle", "rb") as stream:
+                fingerprint, answers = pickle.load(stream)
+        except Exception:
+            return
+        if fingerprint == self.library_fingerprint and isinstance(answers, dict):
+            coroutines.remember_library_answers(answers)
+            self.library_answers_loaded = len(answers)
+
+    def save_library_answers(self) -> None:
+        answers = coroutines.library_answers()
+        if self.library_fingerprint is None or len(answers) == self.library_answers_loaded:
+            return
+        try:
+            self.entries.mkdir(parents=True, exist_ok=True)
+            payload = (self.library_fingerprint, dict(answers))
+            _write(self.entries / "libraries.pickle", pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             pass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -27,18 +28,20 @@ class _Ignores:
 
     def __init__(self, config: Config):
         self.root = os.path.abspath(config.root)
-        self.patterns = tuple(config.exclude) + tuple(config.extend_exclude)
+        patterns = [pattern.rstrip("/") for pattern in (*config.exclude, *config.extend_exclude)]
+        # One regular expression for all globs, matched (case-sensitively) against the file's name
+        # and its path relative to the project root.
+        self.pattern = re.compile("|".join(fnmatch.translate(pattern) for pattern in patterns)) if patterns else None
         self.gitignore = config.respect_gitignore
         self._specs: dict[str, Optional[pathspec.PathSpec]] = {}
+        self._chains: dict[str, tuple[tuple[str, pathspec.PathSpec], ...]] = {}
 
     def excluded(self, path: str) -> bool:
-        name = os.path.basename(path)
-        relative = os.path.relpath(path, self.root).replace(os.sep, "/")
-        for pattern in self.patterns:
-            pattern = pattern.rstrip("/")
-            if fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(relative, pattern):
-                return True
-        return False
+        if self.pattern is None:
+            return False
+        if self.pattern.match(os.path.basename(path)):
+            return True
+        return bool(self.pattern.match(_relative(path, self.root).replace(os.sep, "/")))
 
     def _spec(self, directory: str) -> Optional[pathspec.PathSpec]:
         if directory not in self._specs:
@@ -53,23 +56,32 @@ class _Ignores:
             self._specs[directory] = spec
         return self._specs[directory]
 
+    def _chain(self, directory: str) -> tuple[tuple[str, pathspec.PathSpec], ...]:
+        """The .gitignore files that apply in `directory`: its own, then its parents' up to the
+        repository root (the directory holding `.git`) or the filesystem root."""
+        chain = self._chains.get(directory)
+        if chain is None:
+            spec = self._spec(directory)
+            chain = ((directory, spec),) if spec is not None else ()
+            parent = os.path.dirname(directory)
+            if parent != directory and not os.path.isdir(os.path.join(directory, ".git")):
+                chain += self._chain(parent)
+            self._chains[directory] = chain
+        return chain
+
     def ignored(self, path: str, is_dir: bool) -> bool:
         if not self.gitignore:
             return False
-        directory = os.path.dirname(path)
-        # .gitignore files from the repository root (or filesystem root) down to the file.
-        while True:
-            spec = self._spec(directory)
-            if spec is not None:
-                relative = os.path.relpath(path, directory).replace(os.sep, "/")
-                if spec.match_file(relative + ("/" if is_dir else "")):
-                    return True
-            if os.path.isdir(os.path.join(directory, ".git")):
-                return False
-            parent = os.path.dirname(directory)
-            if parent == directory:
-                return False
-            directory = parent
+        suffix = "/" if is_dir else ""
+        for directory, spec in self._chain(os.path.dirname(path)):
+            if spec.match_file(_relative(path, directory).replace(os.sep, "/") + suffix):
+                return True
+        return False
+
+
+def _relative(path: str, directory: str) -> str:
+    prefix = directory if directory.endswith(os.sep) else directory + os.sep
+    return path[len(prefix) :] if path.startswith(prefix) else os.path.relpath(path, directory)
 
 
 def _looks_like_python_script(path: str) -> bool:
@@ -84,12 +96,18 @@ def _looks_like_python_script(path: str) -> bool:
 def discover(paths: list[str], config: Config) -> Discovery:
     found = Discovery()
     ignores = _Ignores(config)
-    seen: set[str] = set()
+    seen: set[tuple[int, int]] = set()
 
-    def add(path: str) -> None:
-        key = os.path.realpath(path)
-        if key not in seen:
-            seen.add(key)
+    def add(path: str, identity: Optional[tuple[int, int]] = None) -> None:
+        # A file reached twice (given twice, or through a link) is linted once.
+        if identity is None:
+            try:
+                info = os.stat(path)
+            except OSError:
+                info = None
+            identity = (info.st_dev, info.st_ino) if info else (-1, hash(os.path.abspath(path)))
+        if identity not in seen:
+            seen.add(identity)
             found.files.append(path)
 
     for given in paths:
@@ -126,28 +144,35 @@ def _walk(top: str, ignores: _Ignores, found: Discovery, add) -> None:
             found.warnings.append(f"{directory}: skipped: symbolic link loop")
             continue
         visited.add((info.st_dev, info.st_ino))
+        absolute_directory = os.path.abspath(directory)
         subdirectories = []
         for entry in entries:
             path = entry.path if directory != "." else entry.name
-            absolute = os.path.abspath(path)
             try:
                 is_dir = entry.is_dir()
                 is_file = entry.is_file()
+                is_link = entry.is_symlink()
             except OSError as error:
                 found.warnings.append(f"{path}: skipped: {error.strerror or error}")
                 continue
-            if entry.is_symlink() and not is_dir and not is_file:
-                if entry.name.endswith(PYTHON_SUFFIXES):
+            is_python = entry.name.endswith(PYTHON_SUFFIXES)
+            if is_link and not is_dir and not is_file:
+                if is_python:
                     found.warnings.append(f"{path}: skipped: broken symbolic link")
                 continue
+            if not is_dir and not (is_file and is_python):
+                continue
+            absolute = os.path.join(absolute_directory, entry.name)
             if ignores.excluded(absolute) or ignores.ignored(absolute, is_dir):
                 continue
             if is_dir:
-                if entry.is_symlink():
+                if is_link:
                     continue  # like ruff and git: do not follow directory links while walking
                 subdirectories.append(path)
-            elif is_file and entry.name.endswith(PYTHON_SUFFIXES):
+            elif is_link:
                 add(path)
+            else:
+                add(path, (info.st_dev, entry.inode()))  # readdir's inode: no extra system call
         stack.extend(reversed(subdirectories))
 
 

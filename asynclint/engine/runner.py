@@ -67,10 +67,11 @@ def _lint_in_worker(task: tuple[str, Optional[str]]) -> tuple[FileResult, Option
     return _lint_keyed(_worker_linter, *task)
 
 
-def lint_files(files: list[str], config: Config, linter: Linter, options: RunOptions) -> list[FileResult]:
+def lint_files(
+    files: list[str], config: Config, linter: Linter, options: RunOptions, cache: Optional[ResultCache] = None
+) -> list[FileResult]:
     total = len(files)
     results: list[Optional[FileResult]] = [None] * total
-    cache = ResultCache(config) if options.cache else None
     salt = cache.salt if cache else None
     pending: list[int] = []
     for position, path in enumerate(files):
@@ -110,11 +111,28 @@ def lint_files(files: list[str], config: Config, linter: Linter, options: RunOpt
 def run(files: list[str], config: Config, options: RunOptions) -> RunResult:
     linter = Linter(config)
     outcome = RunResult()
-    outcome.results = lint_files(files, config, linter, options)
+    cache = ResultCache(config) if options.cache else None
+    # Reports only (no fixes to apply): an unchanged tree gets the last run's final results back.
+    run_key = cache.run_key(files) if cache is not None and not (options.fix or options.diff) else None
+    remembered = cache.remembered_run(run_key) if cache is not None and run_key is not None else None
+    if remembered is not None:
+        outcome.results = remembered
+        if options.progress:
+            options.progress(len(files), len(files))
+        for result in remembered:
+            outcome.errors.extend(result.errors)
+        return outcome
+    outcome.results = lint_files(files, config, linter, options, cache)
     project = ProjectIndex(result.summary for result in outcome.results)
+    if cache is not None:
+        cache.load_library_answers()
     for result in outcome.results:
         linter.resolve_pending(result, project)
         outcome.errors.extend(result.errors)
+    if cache is not None:
+        cache.save_library_answers()
+        if run_key is not None:
+            cache.remember_run(run_key, outcome.results)
     if options.fix or options.diff:
         _apply_fixes(outcome, linter, project, options)
     return outcome

@@ -119,22 +119,54 @@ def _search_path() -> tuple[str, ...]:
     return tuple(entry for entry in sys.path if entry and os.path.abspath(entry) != here)
 
 
-@lru_cache(maxsize=4096)
+# Answers for this run, and those the result cache kept from earlier runs in the same environment
+# (see `library_fingerprint`): an unchanged tree is re-linted without reading any library.
+_answers: dict[str, Optional[bool]] = {}
+
+
 def library_coroutine_function(qualified: str) -> Optional[bool]:
     """Whether an installed library's `qualified` is an `async def`, from its source; None when
     the module is not installed as Python source or the name cannot be followed."""
     try:
+        return _answers[qualified]
+    except KeyError:
+        pass
+    try:
         answer = _static_lookup(qualified)
         if answer is _INCONCLUSIVE:
             answer = _astroid_lookup(qualified)
-        return answer
     except Exception:  # astroid raises many kinds of errors (and RecursionError): unknown, not a crash
-        return None
+        answer = None
+    _answers[qualified] = answer
+    return answer
+
+
+def library_answers() -> dict[str, Optional[bool]]:
+    return _answers
+
+
+def remember_library_answers(answers: dict[str, Optional[bool]]) -> None:
+    """Answers from an earlier run whose `library_fingerprint` matches this environment's."""
+    for qualified, answer in answers.items():
+        _answers.setdefault(qualified, answer)
+
+
+def library_fingerprint() -> str:
+    """Changes when a library is installed, upgraded or removed: the interpreter, the search path,
+    and the modification time of each directory on it (installing adds or renames entries)."""
+    parts = [sys.version, sys.prefix]
+    for entry in _search_path():
+        try:
+            parts.append(f"{entry}:{os.stat(entry).st_mtime_ns}")
+        except OSError:
+            parts.append(f"{entry}:-")
+    return "\n".join(parts)
 
 
 def clear_library_caches() -> None:
     """Forget every library answer (tests that install a library mid-run use this)."""
-    for cached in (library_coroutine_function, _source_file, _static_module, _source_module):
+    _answers.clear()
+    for cached in (_source_file, _static_module, _source_module):
         cached.cache_clear()
 
 
