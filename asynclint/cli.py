@@ -278,7 +278,7 @@ def _run_stdin(name: str, data: bytes, config, options: RunOptions) -> tuple[Run
     outcome = RunResult()
     first = linter.lint(name, data)
     project = ProjectIndex([first.result.summary])
-    linter.resolve_pending(first.result, project)
+    linter.resolve_pending(first.result, project, data)
     outcome.results = [first.result]
     outcome.errors.extend(first.result.errors)
     if not (options.fix or options.diff):
@@ -294,7 +294,7 @@ def _run_stdin(name: str, data: bytes, config, options: RunOptions) -> tuple[Run
                 outcome.diffs.append(unified_diff(name, data, fixed.data))
             else:
                 outcome.results = [fixed.lint.result]
-                linter.resolve_pending(outcome.results[0], project)
+                linter.resolve_pending(outcome.results[0], project, fixed.data)
     return outcome, (fixed_data if options.fix and not options.diff else None)
 
 

@@ -214,18 +214,12 @@ class AsynclintChecker:
         result = _RUN.lint(self.filename, data)
         for error in result.errors:
             sys.stderr.write(f"asynclint: error: {error}\n")
-        linter = _RUN.linter(self.filename)
-        project = None
-        for diagnostic in result.diagnostics:
-            message = diagnostic.message
-            if diagnostic.condition is not None:
-                if project is None:
-                    project = _RUN.project(self.filename, data, result)
-                resolved = linter.resolve_condition(diagnostic, project)
-                if resolved is None:
-                    continue
-                message = resolved
-            yield diagnostic.line, diagnostic.column - 1, f"{diagnostic.code} {message}", type(self)
+        diagnostics = result.diagnostics
+        if any(diagnostic.condition is not None for diagnostic in diagnostics):
+            project = _RUN.project(self.filename, data, result)
+            diagnostics = _RUN.linter(self.filename).final_diagnostics(result, project, data)
+        for diagnostic in diagnostics:
+            yield diagnostic.line, diagnostic.column - 1, f"{diagnostic.code} {diagnostic.message}", type(self)
 
 
 def _same_text(data: bytes, lines: Sequence[str]) -> bool:

@@ -34,7 +34,7 @@ def lint_snippet(source: str, select: Optional[str] = None, path: str = "snippet
     data = textwrap.dedent(source).encode()
     first = linter.lint(path, data, module_name="snippet", is_package=False)
     project = ProjectIndex([first.result.summary])
-    linter.resolve_pending(first.result, project)
+    linter.resolve_pending(first.result, project, data)
     return sorted(first.result.diagnostics, key=Diagnostic.sort_key)
 
 

@@ -10,10 +10,11 @@ import sys
 import textwrap
 import time
 
+import hypothesmith
 import libcst as cst
 import pytest
 from conftest import REPO, run_cli
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from asynclint.config import Config
@@ -46,6 +47,51 @@ def test_bad_inputs_get_one_line_each_and_the_run_goes_on(tmp_path):
     errors = result.stderr.splitlines()
     assert any("dangling.py" in line and "broken symbolic link" in line for line in errors)
     assert any("notes.txt" in line and "not a Python file" in line for line in errors)
+
+
+def test_fifo_directory_named_py_and_unreadable_file_do_not_stop_the_run(tmp_path):
+    (tmp_path / "good.py").write_text(BLOCKING)
+    os.mkfifo(tmp_path / "pipe.py")  # reading it would block forever
+    (tmp_path / "package.py").mkdir()  # a directory that looks like a module
+    (tmp_path / "package.py" / "inner.py").write_text(BLOCKING)
+    locked = tmp_path / "locked.py"
+    locked.write_text(BLOCKING)
+    locked.chmod(0)
+    try:
+        result = run_cli("--output-format", "json", "pipe.py", "package.py", "locked.py", "good.py", cwd=tmp_path)
+    finally:
+        locked.chmod(0o644)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    paths = sorted(d["path"] for d in json.loads(result.stdout))
+    assert "good.py" in paths and "package.py/inner.py" in paths
+    assert any("pipe.py" in line and "not a regular file" in line for line in result.stderr.splitlines())
+    if os.geteuid() != 0:  # root reads mode-000 files anyway
+        assert "locked.py" not in paths
+        assert any("locked.py" in line and "cannot read" in line for line in result.stderr.splitlines())
+
+
+def test_50_mb_file_takes_bounded_time_and_memory(tmp_path):
+    line = b"value = compute(alpha, beta, gamma)  # generated\n"
+    (tmp_path / "generated.py").write_bytes(line * (50 * 1024 * 1024 // len(line)))
+    (tmp_path / "good.py").write_text(BLOCKING)
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "asynclint", "--no-cache", "--output-format", "json", "."],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    stdout, stderr = process.stdout.read(), process.stderr.read()  # small: one diagnostic each
+    _, status, usage = os.wait4(process.pid, 0)  # reaped here, to read its peak memory
+    process.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - started
+    reported = {(d["path"], d["code"]): d["message"] for d in json.loads(stdout)}
+    assert ("good.py", "ASY100") in reported
+    assert "MB limit" in reported[("generated.py", "ASY001")]
+    assert b"Traceback" not in stderr
+    assert process.returncode == 1
+    assert seconds < 60
+    assert usage.ru_maxrss / 1024 < 400  # MB, peak of the whole run: the file is never parsed
 
 
 def test_missing_path_exits_2(tmp_path):
@@ -160,3 +206,29 @@ def test_corpus_sample_has_no_internal_errors():
     sample = REPO / "bench" / "corpus" / "aiohttp"
     result = run_cli("--no-cache", "--exit-zero", str(sample))
     assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+
+
+PROBE = "\n\nimport asyncio\nimport time\n\n\nasync def _probe():\n    time.sleep(1)\n    asyncio.create_task(_probe())\n"
+
+
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")  # hypothesmith compiles odd programs
+@settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
+@given(hypothesmith.from_grammar())
+def test_grammar_generated_programs_never_crash_the_engine(source):
+    # Any program libcst parses is analyzed without an exception or an internal error; with a
+    # fixable coroutine appended, every fix keeps it parseable and a second pass changes nothing.
+    try:
+        cst.parse_module(source)
+        data = (source.rstrip("\\\n") + PROBE).encode()
+        cst.parse_module(data)
+    except Exception:
+        assume(False)
+    linter = Linter(Config())
+    first = linter.lint("gen.py", data, module_name="gen", is_package=False)
+    assert not first.result.errors
+    project = ProjectIndex([first.result.summary])
+    once = fix_source(linter, "gen.py", data, unsafe=True, project=project, module_name="gen", is_package=False)
+    assert not once.errors
+    cst.parse_module(once.data)
+    twice = fix_source(linter, "gen.py", once.data, unsafe=True, project=project, module_name="gen", is_package=False)
+    assert twice.data == once.data

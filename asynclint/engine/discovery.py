@@ -122,6 +122,9 @@ def discover(paths: list[str], config: Config) -> Discovery:
             _walk(given, ignores, found, add)
         elif ignores.excluded(absolute):
             continue
+        elif not os.path.isfile(given):
+            # A FIFO or a device would block the run or never end: only regular files are read.
+            found.warnings.append(f"{given}: skipped: not a regular file")
         elif given.endswith(PYTHON_SUFFIXES) or _looks_like_python_script(given):
             add(given)
         else:

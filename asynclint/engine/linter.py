@@ -209,42 +209,55 @@ class Linter:
         lint = FileLint(result, module if keep_tree else None)
         if not context.reports:
             return lint
-        wanted = [report.node for report in context.reports]
-        if keep_tree:
-            wanted += [target for report in context.reports if report.fix for target, _ in report.fix.edits]
-        positions = positions_of(module, wanted)
-        lines = source.lines
         ignored = self.config.ignored_for(path)
-        seen: set[tuple] = set()
+        # Placing a node costs a code generation pass up to it, so only findings that stand are
+        # placed. A cross-file candidate (`condition`) is decided here when the project is known;
+        # otherwise it is kept unplaced, and `final_diagnostics` lints the file again, with the
+        # project, in the rare case that it stands.
+        standing: list[tuple[Report, str]] = []
         for report in context.reports:
             if ignored and matches(report.code, ignored):
                 continue
+            if report.condition is None:
+                standing.append((report, report.message))
+            elif project is not None:
+                message = self.rules[report.code].resolve_condition(report.condition, report.message, project)
+                if message is not None:
+                    standing.append((report, message))
+            else:
+                result.diagnostics.append(
+                    Diagnostic(report.code, report.message, path, 0, 0, 0, 0, condition=report.condition)
+                )
+        if not standing and not keep_tree:
+            return lint
+        wanted = [report.node for report, _ in standing]
+        if keep_tree:
+            wanted += [target for report, _ in standing if report.fix for target, _ in report.fix.edits]
+        positions = positions_of(module, wanted)
+        lines = source.lines
+        seen: set[tuple] = set()
+        for report, message in standing:
             position = positions[report.node]
             line, column = position.start.line, position.start.column + 1
             text = lines[line - 1] if line - 1 < len(lines) else ""
             if self.honour_noqa and is_suppressed(text, report.code):
                 continue
-            key = (report.code, line, column, report.message)
+            key = (report.code, line, column, message)
             if key in seen:
                 continue
             seen.add(key)
             diagnostic = Diagnostic(
                 report.code,
-                report.message,
+                message,
                 path,
                 line,
                 column,
                 position.end.line,
                 position.end.column + 1,
                 FixInfo(report.fix.applicability, report.fix.message) if report.fix else None,
-                report.condition,
+                None,
                 text,
             )
-            if report.condition is not None and project is not None:
-                message = self.resolve_condition(diagnostic, project)
-                if message is None:
-                    continue
-                diagnostic.message, diagnostic.condition = message, None
             result.diagnostics.append(diagnostic)
             if keep_tree:
                 lint.reports.append((report, diagnostic))
@@ -252,20 +265,30 @@ class Linter:
             lint.positions = positions
         return lint
 
-    # -- cross-file conditions ---------------------------------------------------------------
+# -- cross-file conditions ---------------------------------------------------------------
     def resolve_condition(self, diagnostic: Diagnostic, project: Any) -> Optional[str]:
         rule = self.rules.get(diagnostic.code)
         if rule is None or diagnostic.condition is None:
             return diagnostic.message
         return rule.resolve_condition(diagnostic.condition, diagnostic.message, project)
 
-    def resolve_pending(self, result: FileResult, project: Any) -> None:
-        kept = []
-        for diagnostic in result.diagnostics:
-            if diagnostic.condition is not None:
-                message = self.resolve_condition(diagnostic, project)
-                if message is None:
-                    continue
-                diagnostic.message, diagnostic.condition = message, None
-            kept.append(diagnostic)
-        result.diagnostics = kept
+    def final_diagnostics(self, result: FileResult, project: Any, data: Optional[bytes] = None) -> list[Diagnostic]:
+        """`result`'s diagnostics with its cross-file candidates decided against the project. When
+        one stands, the file (`data`, else read from its path) is linted again to place it."""
+        pending = [diagnostic for diagnostic in result.diagnostics if diagnostic.condition is not None]
+        settled = [diagnostic for diagnostic in result.diagnostics if diagnostic.condition is None]
+        if not any(self.resolve_condition(diagnostic, project) is not None for diagnostic in pending):
+            return settled
+        if data is None:
+            try:
+                with open(result.path, "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                return settled  # gone since it was linted: nothing more can be placed
+        module_name = result.summary.module_name if result.summary is not None else None
+        is_package = os.path.basename(result.path).startswith("__init__.") if module_name is not None else None
+        again = self.lint(result.path, data, module_name=module_name, is_package=is_package, project=project)
+        return again.result.diagnostics
+
+    def resolve_pending(self, result: FileResult, project: Any, data: Optional[bytes] = None) -> None:
+        result.diagnostics = self.final_diagnostics(result, project, data)

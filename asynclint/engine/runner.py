@@ -5,6 +5,7 @@ then apply fixes. The CLI and the flake8 plugin both come through here or throug
 from __future__ import annotations
 
 import difflib
+import gc
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -90,6 +91,8 @@ def lint_files(
             cache.store(files[position], key, result)
         results[position] = result
         done += 1
+        if done % _FREEZE_EVERY == 0:
+            _settle()
         if options.progress:
             options.progress(done, total)
 
@@ -105,7 +108,19 @@ def lint_files(
             keep(position, *_lint_keyed(linter, files[position], salt))
     if cache is not None:
         cache.save()
+    gc.unfreeze()
     return [result for result in results if result is not None]
+
+
+# The results kept so far (facts of every file, for the project index) are long-lived: without
+# this, each full garbage collection walks all of them again, about a tenth of a -j1 run on a
+# large tree. Collecting first means no garbage is frozen.
+_FREEZE_EVERY = 256
+
+
+def _settle() -> None:
+    gc.collect()
+    gc.freeze()
 
 
 def run(files: list[str], config: Config, options: RunOptions) -> RunResult:

@@ -15,6 +15,7 @@ import sys
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.machinery import PathFinder
 from typing import Any, Optional
 
 from asynclint.catalog.tasks import CLOSED_WORLD_MODULES
@@ -173,22 +174,25 @@ def clear_library_caches() -> None:
 @lru_cache(maxsize=1024)
 def _source_file(name: str) -> Optional[str]:
     """The `.py` file of module `name` when it is installed as source, found without importing
-    anything; None for compiled, built-in, frozen and namespace modules, and for missing ones."""
-    from astroid.interpreter._import import spec
-
-    try:
-        found = spec.find_spec(name.split("."), list(_search_path()))
-    except ImportError:
+    anything (the path finder only lists directories); None for compiled, built-in, frozen and
+    namespace modules, and for missing ones."""
+    search: Optional[list[str]] = list(_search_path())
+    found = None
+    parts = name.split(".")
+    for end in range(1, len(parts) + 1):
+        if search is None:
+            return None  # `a.b` where `a` is a plain module
+        try:
+            found = PathFinder.find_spec(".".join(parts[:end]), search)
+        except (ImportError, ValueError, OSError):
+            return None
+        if found is None:
+            return None
+        search = list(found.submodule_search_locations) if found.submodule_search_locations is not None else None
+    origin = found.origin if found is not None else None
+    if not origin or not origin.endswith(".py") or not os.path.isfile(origin):
         return None
-    if found.type is spec.ModuleType.PY_SOURCE:
-        filename = found.location
-    elif found.type is spec.ModuleType.PKG_DIRECTORY and found.location:
-        filename = os.path.join(found.location, "__init__.py")
-    else:
-        return None
-    if not filename or not filename.endswith(".py") or not os.path.isfile(filename):
-        return None
-    return filename
+    return origin
 
 
 # -- libraries: the static read ------------------------------------------------------------------
