@@ -116,6 +116,34 @@ def test_analyzed_code_is_never_imported(tmp_path):
     assert not marker.exists()
 
 
+def test_installed_libraries_are_read_never_imported_astroid_included(tmp_path):
+    # Library callees are answered from the library's source: statically, and through astroid for
+    # what that cannot follow (here a method bound by assignment). Neither imports the library.
+    marker = tmp_path / "IMPORTED"
+    side_effect = f"open({str(marker)!r}, 'w').write('imported')\n"
+    site = tmp_path / "site" / "trapclient"
+    site.mkdir(parents=True)
+    (site / "__init__.py").write_text(side_effect + "from .core import Client, connect\n")
+    (site / "core.py").write_text(
+        side_effect
+        + "async def connect():\n    pass\n\n\nclass Client:\n    async def _send(self):\n        pass\n\n"
+        + "    send = _send\n"
+    )
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "main.py").write_text(
+        "import trapclient\n\n\nasync def main(client: trapclient.Client):\n"
+        "    trapclient.connect()\n    client.send()\n"
+    )
+    result = run_cli(
+        "--no-cache", "--select", "ASY200", "--output-format", "json", ".",
+        cwd=project, env={"PYTHONPATH": str(tmp_path / "site")},
+    )
+    assert "Traceback" not in result.stderr
+    assert sorted(d["line"] for d in json.loads(result.stdout)) == [5, 6]  # both questions answered
+    assert not marker.exists()
+
+
 def test_internal_rule_error_names_file_and_rule_and_keeps_other_results(tmp_path):
     (tmp_path / "a.py").write_text(BLOCKING)
     (tmp_path / "b.py").write_text("async def g():\n    pass\n")
