@@ -12,6 +12,7 @@ from asynclint.registry import RULES_BY_CODE
 
 HEADINGS = ["What it does", "Why is this bad", "Example", "Use instead", "Fix safety", "Options", "References"]
 IMPLEMENTED = sorted(all_rule_classes())
+DOCUMENTED = ["ASY001", *IMPLEMENTED]  # ASY001 is the engine's own (a file it cannot analyze)
 
 
 def sections(text: str) -> dict[str, str]:
@@ -23,7 +24,7 @@ def python_blocks(text: str) -> list[str]:
     return re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
 
 
-@pytest.mark.parametrize("code", IMPLEMENTED)
+@pytest.mark.parametrize("code", DOCUMENTED)
 def test_page_has_standard_shape(code):
     page = REPO / "rules" / f"{code}.md"
     assert page.is_file(), f"{code} is implemented but rules/{code}.md is missing"
@@ -33,7 +34,7 @@ def test_page_has_standard_shape(code):
     assert headings == HEADINGS
 
 
-@pytest.mark.parametrize("code", IMPLEMENTED)
+@pytest.mark.parametrize("code", DOCUMENTED)
 def test_examples_behave_as_documented(code):
     parts = sections((REPO / "rules" / f"{code}.md").read_text())
     bad = python_blocks(parts["Example"])
