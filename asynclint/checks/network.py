@@ -10,7 +10,7 @@ import libcst as cst
 
 from asynclint.catalog import network as catalog
 from asynclint.checks.base import Rule
-from asynclint.engine.context import Context, iter_path, parent_of
+from asynclint.engine.context import Context, iter_path, parent_of, truth_tested
 from asynclint.engine.fixes import Fix
 from asynclint.semantics.names import is_none
 from asynclint.semantics.scope import Binding, ModuleIndex, Path, Scope, dotted_name, iter_children
@@ -136,21 +136,9 @@ def append_keyword(call: cst.Call, arg: cst.Arg) -> cst.Call:
     return call.with_changes(args=tuple(args))
 
 
-def _truth_tested(node: cst.CSTNode, path: Path) -> bool:
-    parent = parent_of(path)
-    cls = type(parent)
-    if cls in (cst.If, cst.While, cst.IfExp, cst.Assert, cst.CompIf):
-        return parent.test is node
-    if cls is cst.UnaryOperation:
-        return type(parent.operator) is cst.Not
-    if cls is cst.BooleanOperation:
-        return parent.left is node or _truth_tested(parent, path[1])
-    return False
-
-
 def _inspected(node: cst.CSTNode, path: Path) -> bool:
     """Read only for its identity or truth: `x is None`, `if x:`, `del x`."""
-    return type(parent_of(path)) in (cst.Comparison, cst.ComparisonTarget, cst.Del) or _truth_tested(node, path)
+    return type(parent_of(path)) in (cst.Comparison, cst.ComparisonTarget, cst.Del) or truth_tested(node, path)
 
 
 def classify_reference(node: cst.Name, path: Path) -> str:

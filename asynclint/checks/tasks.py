@@ -11,42 +11,24 @@ import libcst as cst
 
 from asynclint.catalog import tasks as catalog
 from asynclint.checks.base import Rule
-from asynclint.engine.context import Context, iter_path
+from asynclint.engine.context import Context, iter_path, parent_of, truth_tested
 from asynclint.engine.fixes import Fix
 from asynclint.semantics import coroutines
 from asynclint.semantics.scope import Binding, Path, Scope, dotted_name, iter_children, iter_subtree
 
 
 # -- shared helpers ------------------------------------------------------------------------------
-def _parent(path: Path) -> Optional[cst.CSTNode]:
-    return path[1][0] if path is not None and path[1] is not None else None
-
-
-def truth_tested(node: cst.CSTNode, path: Path) -> bool:
-    """Whether the value of `node` is only used for its truth (`if x:`, `not x`, `x and y`)."""
-    parent = _parent(path)
-    cls = type(parent)
-    if cls in (cst.If, cst.While, cst.IfExp, cst.Assert, cst.CompIf):
-        return parent.test is node
-    if cls is cst.UnaryOperation:
-        return type(parent.operator) is cst.Not
-    if cls is cst.BooleanOperation:
-        # The left operand is always tested; the right one only when the whole is.
-        return parent.left is node or truth_tested(parent, path[1])
-    return False
-
-
 def _only_inspected(node: cst.CSTNode, path: Path) -> bool:
     """A read of a task (or task set) that neither waits for, cancels nor hands it on:
     `task.done()`, `task is None`, `if task:`, `len(pending)`, `del task`."""
-    parent = _parent(path)
+    parent = parent_of(path)
     cls = type(parent)
     if cls is cst.Attribute and parent.value is node:
         return parent.attr.value in catalog.TASK_INSPECTION_METHODS
     if cls in (cst.Comparison, cst.ComparisonTarget, cst.Del):
         return True
     if cls is cst.Arg:
-        call = _parent(path[1])
+        call = parent_of(path[1])
         return type(call) is cst.Call and type(call.func) is cst.Name and call.func.value == "len"
     return truth_tested(node, path)
 
@@ -363,14 +345,14 @@ class DanglingTask(Rule):
             return False
         call_path = ctx.path[1][1]
         call = call_path[0] if call_path is not None else None
-        return type(call) is cst.Call and call.func is attribute and type(_parent(call_path)) is cst.Expr
+        return type(call) is cst.Call and call.func is attribute and type(parent_of(call_path)) is cst.Expr
 
     def _fix(self, node: cst.Call, small: cst.CSTNode, ctx: Context) -> Optional[Fix]:
         statement_path = ctx.path[1][1]  # Call → Expr/Assign → SimpleStatementLine
         statement = statement_path[0] if statement_path is not None else None
         if type(statement) is not cst.SimpleStatementLine or len(statement.body) != 1:
             return None
-        if type(_parent(statement_path)) not in (cst.IndentedBlock, cst.Module):
+        if type(parent_of(statement_path)) not in (cst.IndentedBlock, cst.Module):
             return None
         keeper = self._keeper_set(ctx)
         if keeper is None:
@@ -513,7 +495,7 @@ class TaskNeverAwaitedOrCancelled(Rule):
                 return True
             if cls is not cst.Attribute or node.attr.value != attribute:
                 continue
-            parent = _parent(path)
+            parent = parent_of(path)
             if type(parent) is cst.AssignTarget and parent.target is node:
                 continue
             if type(parent) in (cst.AnnAssign, cst.AugAssign) and parent.target is node:
@@ -605,7 +587,7 @@ class WaitPendingNotCancelled(Rule):
 
     @staticmethod
     def _pending_fate(awaited: cst.Await, path: Path, ctx: Context) -> Optional[str]:
-        parent = _parent(path)
+        parent = parent_of(path)
         cls = type(parent)
         if cls is cst.Expr:
             return "dropped"

@@ -44,6 +44,20 @@ def parent_of(path: Path) -> Optional[cst.CSTNode]:
     return path[1][0] if path is not None and path[1] is not None else None
 
 
+def truth_tested(node: cst.CSTNode, path: Path) -> bool:
+    """Whether the value of `node` (at `path`) is only used for its truth: `if x:`, `not x`, `x and y`."""
+    parent = parent_of(path)
+    cls = type(parent)
+    if cls in (cst.If, cst.While, cst.IfExp, cst.Assert, cst.CompIf):
+        return parent.test is node
+    if cls is cst.UnaryOperation:
+        return type(parent.operator) is cst.Not
+    if cls is cst.BooleanOperation:
+        # The left operand is always tested; the right one only when the whole is.
+        return parent.left is node or truth_tested(parent, path[1])
+    return False
+
+
 class Context:
     def __init__(self, path: str, index: ModuleIndex, resolver: Resolver, config: Any, target_version: tuple[int, int]):
         self.filename = path
