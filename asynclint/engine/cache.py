@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Optional
 import asynclint
 from asynclint.config import Config
 from asynclint.engine.diagnostics import FileResult
+from asynclint.engine.writer import write_atomic
 from asynclint.semantics import coroutines
 
 DIRECTORY = ".asynclint_cache"
@@ -41,17 +41,7 @@ def content_key(data: bytes, salt: str) -> str:
 
 
 def _write(path: Path, data: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
+    write_atomic(str(path), data, durable=False)  # a lost entry is only a cache miss
 
 
 class ResultCache:
@@ -64,7 +54,8 @@ class ResultCache:
         self.index_path = self.entries / "index.pickle"
         self.index: dict[str, tuple[int, int, int, str]] = {}
         self.changed = False
-        self.library_fingerprint: Optional[str] = None
+        # The installed libraries this run answers against (a few stats of the search path).
+        self.library_fingerprint = coroutines.library_fingerprint()
         self.library_answers_loaded = -1
         try:
             with open(self.index_path, "rb") as stream:
@@ -131,7 +122,7 @@ class ResultCache:
     def run_key(self, files: list[str]) -> Optional[str]:
         """Identifies this exact set of files in this exact state (and the installed libraries
         they were checked against); None when a file cannot be stat'ed."""
-        digest = hashlib.blake2b(coroutines.library_fingerprint().encode(), digest_size=20)
+        digest = hashlib.blake2b(self.library_fingerprint.encode(), digest_size=20)
         for path in files:
             stat = self._stat(path)
             if stat is None:
@@ -162,7 +153,6 @@ class ResultCache:
     # -- what installed libraries answered (is `lib.Client.send` an `async def`?) ----------------
     def load_library_answers(self) -> None:
         """Reuse earlier answers when the installed libraries are the same as then."""
-        self.library_fingerprint = coroutines.library_fingerprint()
         try:
             with open(self.entries / "libraries.pickle", "rb") as stream:
                 fingerprint, answers = pickle.load(stream)
@@ -174,7 +164,7 @@ class ResultCache:
 
     def save_library_answers(self) -> None:
         answers = coroutines.library_answers()
-        if self.library_fingerprint is None or len(answers) == self.library_answers_loaded:
+        if len(answers) == self.library_answers_loaded:
             return
         try:
             self.entries.mkdir(parents=True, exist_ok=True)
