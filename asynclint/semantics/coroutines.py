@@ -300,7 +300,13 @@ def _in_module(module_name: str, path: list[str], hops: int) -> Any:
         if len(path) > 1 and _source_file(submodule) is not None:
             return _in_module(submodule, path[1:], hops + 1)
         return _INCONCLUSIVE if module.open_ended else None
-    answers = {_follow(definition, module, path[1:], hops) for definition in found}
+    return _agreed(found, module, path[1:], hops)
+
+
+def _agreed(definitions: list[Any], module: _Module, rest: list[str], hops: int) -> Any:
+    """The answer all of a name's definitions give (`try: from x import f` / `except: def f`);
+    inconclusive when they differ."""
+    answers = {_follow(definition, module, rest, hops) for definition in definitions}
     return answers.pop() if len(answers) == 1 else _INCONCLUSIVE
 
 
@@ -323,8 +329,7 @@ def _in_class(node: ast.ClassDef, module: _Module, path: list[str], hops: int) -
     members: dict[str, list[Any]] = {}
     _collect(node.body, module.package, members)
     if path[0] in members:
-        answers = {_follow(definition, module, path[1:], hops) for definition in members[path[0]]}
-        return answers.pop() if len(answers) == 1 else _INCONCLUSIVE
+        return _agreed(members[path[0]], module, path[1:], hops)
     for base in node.bases:
         answer = _in_base(base, module, path, hops + 1)
         if answer is not None:
@@ -348,8 +353,7 @@ def _in_base(base: ast.expr, module: _Module, path: list[str], hops: int) -> Any
     found = module.definitions.get(dotted[0])
     if not found:
         return None if dotted[0] in _BUILTIN_NAMES else _INCONCLUSIVE
-    answers = {_follow(definition, module, dotted[1:] + path, hops) for definition in found}
-    return answers.pop() if len(answers) == 1 else _INCONCLUSIVE
+    return _agreed(found, module, dotted[1:] + path, hops)
 
 
 _BUILTIN_NAMES = frozenset(dir(__import__("builtins")))
