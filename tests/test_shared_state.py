@@ -21,7 +21,9 @@ import functools
 def lines(source: str, code: str) -> list[int]:
     """Lines (counted in `source` after the shared header) where `code` is reported."""
     offset = HEADER.count("\n")
-    return [line - offset for found, line in codes_and_lines(HEADER + textwrap.dedent(source), select=code) if found == code]
+    return [
+        line - offset for found, line in codes_and_lines(HEADER + textwrap.dedent(source), select=code) if found == code
+    ]
 
 
 # -- ASY500 check-then-act across await --------------------------------------------------------
@@ -640,7 +642,11 @@ def test_no_fix_when_the_future_is_kept():
 
 
 def test_rules_are_opt_in():
-    source = HEADER + textwrap.dedent(CHECK_THEN_ACT["lazy connection"]) + textwrap.dedent(LOST_UPDATE["augmented assignment"])
+    source = (
+        HEADER
+        + textwrap.dedent(CHECK_THEN_ACT["lazy connection"])
+        + textwrap.dedent(LOST_UPDATE["augmented assignment"])
+    )
     assert lint_snippet(source) == []
     assert lint_snippet(source, select="ASY") == []
     assert {d.code for d in lint_snippet(source, select="ASY500,ASY501")} == {"ASY500", "ASY501"}

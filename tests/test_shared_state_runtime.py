@@ -19,7 +19,9 @@ def run(path) -> str:
 
 
 def findings(path, code: str) -> list[tuple[str, int]]:
-    result = run_cli("--no-cache", "--select", code, "--output-format", "json", "--exit-zero", str(path), cwd=path.parent)
+    result = run_cli(
+        "--no-cache", "--select", code, "--output-format", "json", "--exit-zero", str(path), cwd=path.parent
+    )
     assert result.returncode == 0, result.stderr
     return [(item["code"], item["line"]) for item in json.loads(result.stdout)]
 

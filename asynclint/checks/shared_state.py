@@ -89,7 +89,7 @@ def mentions(expression: cst.CSTNode, state: State, ctx: Context) -> Optional[cs
     for node in iter_subtree(expression):
         if found_root is None and type(node) in (cst.Attribute, cst.Name) and dotted_name(node) == state.root:
             found_root = node
-        if not found_key and _same_expression(node, state.key, state.key_text, ctx):
+        if not found_key and state.key is not None and _same_expression(node, state.key, state.key_text or "", ctx):
             found_key = True
         if found_root is not None and found_key:
             return found_root
@@ -98,9 +98,9 @@ def mentions(expression: cst.CSTNode, state: State, ctx: Context) -> Optional[cs
 
 # -- suspension points and guards -------------------------------------------------------------
 def is_suspension(node: cst.CSTNode) -> bool:
-    if type(node) is cst.Await:
+    if isinstance(node, cst.Await):
         return True
-    return type(node) in (cst.With, cst.For, cst.CompFor) and node.asynchronous is not None
+    return isinstance(node, (cst.With, cst.For, cst.CompFor)) and node.asynchronous is not None
 
 
 def first_suspension(node: cst.CSTNode) -> Optional[cst.CSTNode]:
@@ -150,8 +150,8 @@ def _body_statements(block: cst.CSTNode) -> tuple:
     return tuple(block.body) if hasattr(block, "body") and isinstance(block.body, (tuple, list)) else ()
 
 
-def _exits(statement: cst.CSTNode) -> bool:
-    """The body of `statement` (an `if`) always leaves the enclosing block."""
+def _exits(statement: cst.If) -> bool:
+    """The body of `statement` always leaves the enclosing block."""
     body = _body_statements(statement.body)
     if not body:
         return False
@@ -179,10 +179,9 @@ def walk_back(statement_path: list[cst.CSTNode], stop) -> Optional[Walk]:
     earliest: Optional[cst.CSTNode] = None
     for depth in range(len(statement_path) - 1):
         child, parent = statement_path[depth], statement_path[depth + 1]
-        cls = type(parent)
-        if cls is cst.FunctionDef or cls is cst.Lambda or cls is cst.ClassDef:
+        if isinstance(parent, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
             return None
-        if cls in _BLOCKS:
+        if isinstance(parent, _BLOCKS):
             body = parent.body
             if child not in body:
                 continue
@@ -193,23 +192,23 @@ def walk_back(statement_path: list[cst.CSTNode], stop) -> Optional[Walk]:
                 if verdict:
                     return Walk(sibling, statement_path[depth + 1 :], earliest)
                 earliest = first_suspension(sibling) or earliest
-        elif cls in (cst.If, cst.While) and child is not parent.test:
+        elif isinstance(parent, (cst.If, cst.While)) and child is not parent.test:
             verdict = stop(parent, "test")
             if verdict is None:
                 return None
             if verdict:
                 return Walk(parent, statement_path[depth + 2 :], earliest)
             earliest = first_suspension(parent.test) or earliest
-        elif cls is cst.With and child is parent.body:
+        elif isinstance(parent, cst.With) and child is parent.body:
             if parent.asynchronous is not None:
                 earliest = parent
             for item in reversed(parent.items):
                 earliest = first_suspension(item) or earliest
-        elif cls is cst.For and child is parent.body:
+        elif isinstance(parent, cst.For) and child is parent.body:
             if parent.asynchronous is not None:
                 earliest = parent
             earliest = first_suspension(parent.iter) or earliest
-        elif cls is cst.Try and child is not parent.body:
+        elif isinstance(parent, cst.Try) and child is not parent.body:
             earliest = first_suspension(parent.body) or earliest
     return None
 
@@ -247,7 +246,7 @@ def _statement_path(ctx: Context) -> list[cst.CSTNode]:
 
 
 def _targets(node: Write) -> list[cst.BaseExpression]:
-    if type(node) is cst.Assign:
+    if isinstance(node, cst.Assign):
         return [target.target for target in node.targets]
     return [node.target]
 
@@ -303,8 +302,8 @@ class CheckThenActAcrossAwait(_SharedWriteRule):
             return  # `self.peer = convert(await resolve(self.peer))`: the value transformed, not raced for
 
         def is_check(candidate: cst.CSTNode, kind: str) -> Optional[bool]:
-            if type(candidate) in (cst.If, cst.While):
-                if kind == "test" or (type(candidate) is cst.If and _exits(candidate) and candidate.orelse is None):
+            if isinstance(candidate, (cst.If, cst.While)):
+                if kind == "test" or (isinstance(candidate, cst.If) and _exits(candidate) and candidate.orelse is None):
                     return mentions(candidate.test, state, ctx) is not None
             return False
 
@@ -330,9 +329,9 @@ def _is_reset(value: cst.BaseExpression) -> bool:
         return value.value in ("None", "True", "False")
     if type(value) in _CONSTANTS:
         return True
-    if type(value) in (cst.List, cst.Dict, cst.Set, cst.Tuple):
+    if isinstance(value, (cst.List, cst.Dict, cst.Set, cst.Tuple)):
         return not value.elements
-    if type(value) is cst.UnaryOperation:
+    if isinstance(value, cst.UnaryOperation):
         return type(value.expression) in _CONSTANTS
     return False
 
@@ -383,7 +382,7 @@ class LostUpdateAcrossAwait(_SharedWriteRule):
             if kind == "node" and read is None and type(current) in (cst.Attribute, cst.Name):
                 if dotted_name(current) == state.root and mentions(value, state, ctx) is not None:
                     read = current
-            elif kind == "suspend" and read is not None:
+            elif kind == "suspend" and read is not None and isinstance(current, cst.Await):
                 if any(inner is read for inner in iter_subtree(current.expression)):
                     # `self.x = await convert(self.x)`: a transformation handed to the callee.
                     return None, None
@@ -392,6 +391,8 @@ class LostUpdateAcrossAwait(_SharedWriteRule):
 
     def _through_local(self, node: Write, target: cst.BaseExpression, state: State, ctx: Context) -> None:
         """`total = self.total; await flush(); self.total = total + n`."""
+        if node.value is None:
+            return
         locals_read = {
             current.value
             for current in iter_subtree(node.value)
@@ -409,7 +410,9 @@ class LostUpdateAcrossAwait(_SharedWriteRule):
             if not hit:
                 return False
             small = _single_assignment(candidate)
-            source = mentions(small.value, state, ctx) if small is not None and len(hit) == 1 else None
+            source = None
+            if small is not None and small.value is not None and len(hit) == 1:
+                source = mentions(small.value, state, ctx)
             if source is not None:
                 found["read"] = source
                 return True
@@ -424,7 +427,9 @@ class LostUpdateAcrossAwait(_SharedWriteRule):
             return
         self._report(ctx, target, state, found["read"], walk.suspension)
 
-    def _report(self, ctx: Context, target: cst.CSTNode, state: State, read: cst.CSTNode, suspension: cst.CSTNode) -> None:
+    def _report(
+        self, ctx: Context, target: cst.CSTNode, state: State, read: cst.CSTNode, suspension: cst.CSTNode
+    ) -> None:
         read_line, await_line = self.lines.lines_of(ctx, read, suspension)
         message = self.message.format(
             state=state.label,
@@ -526,11 +531,18 @@ class ContextLostInExecutor(Rule):
                 return
             callees = tuple(sorted(self._project_callees(local, ctx)))
             if callees:
-                ctx.report(node, self._message(label, "{variable}", "{chain}", ctx), fix=fix, condition=("context-read", *callees))
+                ctx.report(
+                    node,
+                    self._message(label, "{variable}", "{chain}", ctx),
+                    fix=fix,
+                    condition=("context-read", *callees),
+                )
             return
         start = ctx.qualified_name(target)
         if start is not None and self._in_project(start, ctx):
-            ctx.report(node, self._message(label, "{variable}", "{chain}", ctx), fix=fix, condition=("context-read", start))
+            ctx.report(
+                node, self._message(label, "{variable}", "{chain}", ctx), fix=fix, condition=("context-read", start)
+            )
 
     def _message(self, target: str, variable: str, chain: str, ctx: Context) -> str:
         return self.message.format(target=target, variable=variable, chain=chain, function=ctx.function_name)
@@ -539,7 +551,7 @@ class ContextLostInExecutor(Rule):
     def _record_facts(self, node: cst.Call, ctx: Context) -> None:
         if ctx.qualified_name(node.func) == "contextvars.ContextVar" and ctx.scope.kind == "module":
             parent = ctx.parent
-            if type(parent) in (cst.Assign, cst.AnnAssign):
+            if isinstance(parent, (cst.Assign, cst.AnnAssign)):
                 targets = _targets(parent)
                 if len(targets) == 1 and type(targets[0]) is cst.Name:
                     prefix = f"{ctx.module_name}." if ctx.module_name else ""
@@ -586,17 +598,19 @@ class ContextLostInExecutor(Rule):
 
     # -- the target -----------------------------------------------------------------------------
     @staticmethod
-    def _local_function(target: cst.BaseExpression, ctx: Context) -> Optional[cst.CSTNode]:
+    def _local_function(target: cst.BaseExpression, ctx: Context) -> Optional[Union[cst.FunctionDef, cst.Lambda]]:
         """A function defined inside another function, or a lambda: its body is read here."""
-        if type(target) is cst.Lambda:
+        if isinstance(target, cst.Lambda):
             return target
-        if type(target) is cst.Name:
+        if isinstance(target, cst.Name):
             owner, bindings = ctx.bindings(target.value)
-            if owner is not None and owner.kind == "function" and len(bindings) == 1 and bindings[0].kind == "def":
-                return bindings[0].node
+            if owner is not None and owner.kind == "function" and len(bindings) == 1:
+                definition = bindings[0].node
+                if isinstance(definition, cst.FunctionDef):
+                    return definition
         return None
 
-    def _direct_read(self, function: cst.CSTNode, ctx: Context) -> Optional[str]:
+    def _direct_read(self, function: Union[cst.FunctionDef, cst.Lambda], ctx: Context) -> Optional[str]:
         scope = ctx.scope_of(function)
         calls = [node for node in iter_subtree(function.body) if type(node) is cst.Call]
         written = {self._read_of(node, ctx, scope, catalog.CONTEXT_VAR_WRITES) for node in calls}
@@ -606,7 +620,7 @@ class ContextLostInExecutor(Rule):
                 return read
         return None
 
-    def _project_callees(self, function: cst.CSTNode, ctx: Context) -> set[str]:
+    def _project_callees(self, function: Union[cst.FunctionDef, cst.Lambda], ctx: Context) -> set[str]:
         scope = ctx.scope_of(function)
         callees: set[str] = set()
         for node in iter_subtree(function.body):
@@ -704,5 +718,10 @@ class ContextLostInExecutor(Rule):
 
 
 _LOOP_GETTERS = frozenset(
-    {"asyncio.get_running_loop", "asyncio.get_event_loop", "asyncio.events.get_running_loop", "asyncio.events.get_event_loop"}
+    {
+        "asyncio.get_running_loop",
+        "asyncio.get_event_loop",
+        "asyncio.events.get_running_loop",
+        "asyncio.events.get_event_loop",
+    }
 )
