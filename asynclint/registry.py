@@ -52,17 +52,9 @@ RULES: tuple[RuleInfo, ...] = (
     RuleInfo("ASY405", "connect-without-timeout", "connection opened with no timeout", "unsafe"),
     RuleInfo("ASY406", "tls-verification-disabled", "TLS certificate verification disabled"),
     RuleInfo("ASY407", "unbounded-connection-pool", "connection pool without a size limit"),
-    RuleInfo(
-        "ASY500", "check-then-act-across-await", "shared state checked, then written after an `await`", None, default_enabled=False
-    ),
-    RuleInfo(
-        "ASY501", "lost-update-across-await", "shared state written back from a value read before an `await`", None,
-        default_enabled=False,
-    ),
-    RuleInfo(
-        "ASY502", "context-lost-in-executor", "`run_in_executor` of a function that reads a `ContextVar`", "safe",
-        default_enabled=False,
-    ),
+    RuleInfo("ASY500", "check-then-act-across-await", "shared state checked, then written after an `await`", None, default_enabled=False),
+    RuleInfo("ASY501", "lost-update-across-await", "shared state written back from a value read before an `await`", None, default_enabled=False),
+    RuleInfo("ASY502", "context-lost-in-executor", "`run_in_executor` of a function that reads a `ContextVar`", "safe", default_enabled=False),
 )
 
 RULES_BY_CODE: dict[str, RuleInfo] = {rule.code: rule for rule in RULES}
