@@ -6,6 +6,8 @@
     python bench/ecosystem.py --sample ASY300 # unlabeled findings of a rule to read, with context
     python bench/ecosystem.py --table         # also write the per-rule table to bench/ECOSYSTEM.md
     python bench/ecosystem.py --from-json F   # use an earlier `asynclint --output-format json` run
+    python bench/ecosystem.py --guard         # CI: labeled files only; fails when a `wrong` finding
+                                              # comes back or a `bug` finding disappears
 
 It prints the findings added and removed since the snapshot (per rule and per project, with the
 source line of each), then per rule: findings, labeled, bug / noise / wrong, labeled precision
@@ -34,6 +36,7 @@ import argparse
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 from collections import Counter, defaultdict
@@ -83,6 +86,7 @@ class Label:
     reason: str
     fix: Optional[str]
     line: int
+    accepted_loss: Optional[str] = None
 
 
 # -- running -----------------------------------------------------------------------------------
@@ -160,7 +164,9 @@ def load_labels(directory: Path = LABELS) -> dict[Key, Label]:
                 raise SystemExit(f"{file}:{number}: not a label ({error})") from None
             if verdict not in VERDICTS:
                 raise SystemExit(f"{file}:{number}: label must be one of {VERDICTS}, not {verdict!r}")
-            labels[key] = Label(key, verdict, item.get("reason", ""), item.get("fix"), item.get("line", 0))
+            labels[key] = Label(
+                key, verdict, item.get("reason", ""), item.get("fix"), item.get("line", 0), item.get("accepted_loss")
+            )
     return labels
 
 
@@ -269,6 +275,59 @@ def sample(findings: list[Finding], labels: dict[Key, Label], code: str, count: 
         print()
 
 
+# -- the CI guard ------------------------------------------------------------------------------
+def _module_files(project_root: Path, message: str) -> set[Path]:
+    """Files of the project's modules named in a message (`pkg.mod.func` in a chain): a
+    cross-module finding needs them to be found again."""
+    files = set()
+    for name in re.findall(r"[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)+", message):
+        parts = name.split(".")
+        for end in range(len(parts), 0, -1):
+            base = project_root.joinpath(*parts[:end])
+            for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+                if candidate.is_file():
+                    files.add(candidate)
+            if any(c.is_file() for c in (base.with_suffix(".py"), base / "__init__.py")):
+                break
+    return files
+
+
+def guard(jobs: int) -> int:
+    """Run every rule on the files that carry labels (and the modules their findings' messages
+    name) and fail when a `bug` finding is gone, a `wrong` finding absent from the snapshot comes
+    back, or a default rule reports a `wrong` finding at all (opt-in rules may keep theirs: that is
+    their measured precision). A label may carry `"accepted_loss": "why"` when a change drops a
+    bug finding on purpose."""
+    labels = load_labels()
+    known, defaults = set(every_code()), default_codes()
+    checked = {key: label for key, label in labels.items() if key[2] in known}
+    projects = sorted({key[0] for key in checked})
+    build(projects)
+    snapshot = {finding.key: finding for finding in load_snapshot()}
+    files: set[Path] = set()
+    for key in checked:
+        project_root = CORPUS / key[0]
+        files.add(project_root / key[1])
+        if key in snapshot:
+            files |= _module_files(project_root, snapshot[key].message)
+    present = Counter(f.key for f in findings_from(run_asynclint(sorted(files), True, jobs)))
+    failures = []
+    for key, label in sorted(checked.items()):
+        where = f"{key[0]}/{key[1]}:{label.line} {key[2]} {key[3]}"
+        if label.label == "wrong" and present[key] and key[2] in defaults:
+            failures.append(f"wrong finding in a default rule: {where}  ({label.reason})")
+        elif label.label == "wrong" and present[key] and key not in snapshot:
+            failures.append(f"wrong finding reported again: {where}  ({label.reason})")
+        elif label.label == "bug" and not present[key] and not label.accepted_loss:
+            failures.append(f"bug finding no longer reported: {where}  ({label.reason})")
+    print(f"guard: {len(files)} files of {len(projects)} projects, {len(checked)} labels "
+          f"({sum(1 for lb in checked.values() if lb.label == 'bug')} bug, "
+          f"{sum(1 for lb in checked.values() if lb.label == 'wrong')} wrong)")
+    for failure in failures:
+        print(failure)
+    return 1 if failures else 0
+
+
 # -- the command -------------------------------------------------------------------------------
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -280,8 +339,11 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--context", type=int, default=12, help="with --sample: lines of code around each finding")
     parser.add_argument("--from-json", type=Path, help="findings from an earlier asynclint JSON run over the corpus")
     parser.add_argument("--projects", help="comma-separated project names (default: the whole corpus)")
+    parser.add_argument("--guard", action="store_true", help="CI: check the labeled files against their labels")
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2)
     args = parser.parse_args(argv)
+    if args.guard:
+        return guard(args.jobs)
 
     every_rule = args.all or args.update or bool(args.sample)
     codes = set(every_code()) if every_rule else default_codes()
