@@ -4,7 +4,8 @@
     python bench/ecosystem.py --all           # every rule, opt-in ones included
     python bench/ecosystem.py --update        # rewrite the snapshot (always with every rule)
     python bench/ecosystem.py --sample ASY300 # unlabeled findings of a rule to read, with context
-    python bench/ecosystem.py --table         # also write the per-rule table to bench/ECOSYSTEM.md
+    python bench/ecosystem.py --all --table   # also write the per-rule table to bench/ECOSYSTEM.md
+                                              # and the figures rule pages show (asynclint/measured.json)
     python bench/ecosystem.py --from-json F   # use an earlier `asynclint --output-format json` run
     python bench/ecosystem.py --guard         # CI: labeled files only; fails when a `wrong` finding
                                               # comes back or a `bug` finding disappears
@@ -52,6 +53,7 @@ SNAPSHOT = HERE / "ecosystem-snapshot.json"
 # ASYNCLINT_LABELS points a checkout without labels at another checkout's label folder.
 LABELS = Path(os.environ.get("ASYNCLINT_LABELS", HERE / "labels"))
 TABLE = HERE / "ECOSYSTEM.md"
+MEASURED = HERE.parent / "asynclint" / "measured.json"
 LABELS_PER_RULE = 30
 VERDICTS = ("bug", "noise", "wrong")
 
@@ -246,6 +248,21 @@ def rule_table(findings: list[Finding], labels: dict[Key, Label], codes: Iterabl
     return rows
 
 
+def write_measured(findings: list[Finding], labels: dict[Key, Label], codes: list[str]) -> None:
+    """The per-rule figures `--list-rules` and the rule pages show (asynclint/measured.json)."""
+    counts: dict[str, Counter] = {code: Counter() for code in codes}
+    for finding in findings:
+        label = labels.get(finding.key)
+        counts[finding.code]["findings"] += 1
+        if label is not None:
+            counts[finding.code][label.label] += 1
+    data = {
+        code: {"findings": c["findings"], "labeled": sum(c[v] for v in VERDICTS), **{v: c[v] for v in VERDICTS}}
+        for code, c in counts.items()
+    }
+    MEASURED.write_text(json.dumps(data, indent=1) + "\n")
+
+
 def bug_retention(findings: list[Finding], labels: dict[Key, Label], codes: set[str]) -> tuple[int, int, list[Label]]:
     present = {finding.key for finding in findings}
     bugs = [label for label in labels.values() if label.label == "bug" and label.key[2] in codes]
@@ -345,7 +362,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     if args.guard:
         return guard(args.jobs)
 
-    every_rule = args.all or args.update or bool(args.sample)
+    every_rule = args.all or args.update or args.table or bool(args.sample)
     codes = set(every_code()) if every_rule else default_codes()
     projects = args.projects.split(",") if args.projects else list(PINNED)
     if args.from_json:
@@ -376,6 +393,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         save_snapshot(findings)
         print(f"\nSnapshot written: {SNAPSHOT.relative_to(HERE.parent)} ({len(findings)} findings)")
     if args.table:
+        write_measured(findings, labels, ordered)
         header = (f"# Ecosystem check\n\nPinned corpus ({len(PINNED)} projects), "
                   f"{'every rule' if every_rule else 'default rules'}; labels from `bench/labels/`.\n"
                   "Precision is bug / labeled over a random sample of each rule's findings.\n\n")
