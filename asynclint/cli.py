@@ -11,7 +11,6 @@ from typing import Optional
 import click
 
 from asynclint import __version__
-from asynclint.checks import all_rule_classes
 from asynclint.config import OFFLOAD_STYLES, TARGET_VERSIONS, ConfigError, load_config, with_overrides
 from asynclint.engine.baseline import BaselineError, new_findings, read_baseline, write_baseline
 from asynclint.engine.diagnostics import Diagnostic
