@@ -259,6 +259,41 @@ CHECK_THEN_ACT_QUIET = {
                         self._conn = conn
                 remember(await connect())
         """,
+    "state machine moves to an enum member": """\
+        class Socket:
+            async def send(self, message):
+                if self.state == State.CONNECTED:
+                    try:
+                        await self._send(message)
+                    except OSError:
+                        self.state = State.DISCONNECTED
+                        raise
+        """,
+    "guard that skips a write changing nothing": """\
+        class Player:
+            async def select_source(self, source):
+                if source == self._source:
+                    return
+                await self._pause()
+                self._source = source
+        """,
+    "rebuilt from itself": """\
+        class Request:
+            async def resolve(self, client):
+                if self.peers:
+                    resolved = []
+                    for peer in self.peers:
+                        resolved.append(await client.get_input_entity(peer))
+                    self.peers = resolved
+        """,
+    "caller holds the lock, the function makes sure": """\
+        class Entry:
+            async def setup(self, hass):
+                if not self.setup_lock.locked():
+                    raise RuntimeError("setup lock not held")
+                if self.supports_unload is None:
+                    self.supports_unload = await support_entry_unload(hass, self.domain)
+        """,
 }
 
 
@@ -302,6 +337,14 @@ LOST_UPDATE = {
             await respond(request)
             served = count + 1
         """,
+    "immutable buffer grown": """\
+        class Wrapper:
+            def __init__(self):
+                self._remaining = b""
+
+            async def read(self):
+                self._remaining += await self._make_chunk()
+        """,
     "module container item": """\
         _hits = {}
 
@@ -318,6 +361,7 @@ LOST_UPDATE_LINES = {
     "local fed to the awaited call": [5],
     "module global": [7],
     "module container item": [6],
+    "immutable buffer grown": [6],
 }
 
 
@@ -390,6 +434,52 @@ LOST_UPDATE_QUIET = {
                 if fresh:
                     total = 0
                 self.total = total + 1
+        """,
+    "rollback after a failed save": """\
+        class Thermostat:
+            async def set_temperature(self, temperature):
+                previous = self._target
+                self._target = temperature
+                try:
+                    await self._device.set_temperature(temperature)
+                except DeviceError:
+                    self._target = previous
+        """,
+    "removed item put back": """\
+        class Registrations:
+            async def delete(self, name):
+                registration = self.registrations.pop(name)
+                try:
+                    await self._save()
+                except OSError:
+                    self.registrations[name] = registration
+        """,
+    "state only a fallback": """\
+        class Light:
+            async def turn_on(self, **kwargs):
+                level = kwargs.get("brightness", self._last_level)
+                await self._api.set_level(level)
+                self._last_level = level
+        """,
+    "set updated in place": """\
+        class Rooms:
+            async def resolve(self, pending):
+                for room in asyncio.as_completed(pending):
+                    self._rooms |= await room
+        """,
+    "list extended in place": """\
+        class Collector:
+            def __init__(self):
+                self.items = []
+
+            async def collect(self, source):
+                self.items += await source.fetch()
+        """,
+    "awaitable state replaced by its result": """\
+        class Response:
+            async def start(self):
+                info = self.file_info = await self.file_info if is_coroutine(self.file_info) else self.file_info
+                return info
         """,
 }
 

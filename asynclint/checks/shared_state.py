@@ -137,10 +137,11 @@ def guard_held(ancestors: list[cst.CSTNode], ctx: Context) -> Optional[cst.CSTNo
 
 
 def acquires_guard(function: cst.FunctionDef, ctx: Context) -> bool:
-    """`await self._lock.acquire()` somewhere in the function: a manually held guard."""
+    """`await self._lock.acquire()` somewhere in the function (a guard held by hand), or
+    `self._lock.locked()` tested (the caller holds it, and the function makes sure)."""
     for node in iter_subtree(function.body):
-        if type(node) is cst.Call and type(node.func) is cst.Attribute and node.func.attr.value == "acquire":
-            if _is_guard_expression(node.func.value, ctx):
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            if node.func.attr.value in ("acquire", "locked") and _is_guard_expression(node.func.value, ctx):
                 return True
     return False
 
@@ -168,6 +169,7 @@ class Walk:
     start: cst.CSTNode  # the `if`/`while` that checked, or the statement that read
     start_ancestors: list[cst.CSTNode]  # ancestors of `start`, innermost first
     suspension: Optional[cst.CSTNode]
+    region: list[cst.CSTNode]  # what runs in between: statements, tests, `with` items, iterables
 
 
 def walk_back(statement_path: list[cst.CSTNode], stop) -> Optional[Walk]:
@@ -177,6 +179,7 @@ def walk_back(statement_path: list[cst.CSTNode], stop) -> Optional[Walk]:
     statement of an enclosing block. `stop` may return False to go on, True to stop there, or
     None to give up (the value was rebound in a way this walk cannot follow)."""
     earliest: Optional[cst.CSTNode] = None
+    region: list[cst.CSTNode] = []
     for depth in range(len(statement_path) - 1):
         child, parent = statement_path[depth], statement_path[depth + 1]
         if isinstance(parent, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
@@ -190,25 +193,30 @@ def walk_back(statement_path: list[cst.CSTNode], stop) -> Optional[Walk]:
                 if verdict is None:
                     return None
                 if verdict:
-                    return Walk(sibling, statement_path[depth + 1 :], earliest)
+                    return Walk(sibling, statement_path[depth + 1 :], earliest, region)
+                region.append(sibling)
                 earliest = first_suspension(sibling) or earliest
         elif isinstance(parent, (cst.If, cst.While)) and child is not parent.test:
             verdict = stop(parent, "test")
             if verdict is None:
                 return None
             if verdict:
-                return Walk(parent, statement_path[depth + 2 :], earliest)
+                return Walk(parent, statement_path[depth + 2 :], earliest, region)
+            region.append(parent.test)
             earliest = first_suspension(parent.test) or earliest
         elif isinstance(parent, cst.With) and child is parent.body:
             if parent.asynchronous is not None:
                 earliest = parent
             for item in reversed(parent.items):
+                region.append(item)
                 earliest = first_suspension(item) or earliest
         elif isinstance(parent, cst.For) and child is parent.body:
             if parent.asynchronous is not None:
                 earliest = parent
+            region.append(parent.iter)
             earliest = first_suspension(parent.iter) or earliest
         elif isinstance(parent, cst.Try) and child is not parent.body:
+            region.append(parent.body)
             earliest = first_suspension(parent.body) or earliest
     return None
 
@@ -313,6 +321,10 @@ class CheckThenActAcrossAwait(_SharedWriteRule):
         suspension = walk.suspension or first_suspension(value)
         if suspension is None or self.guarded([walk.start, *walk.start_ancestors], ctx):
             return
+        if any(mentions(node, state, ctx) is not None for node in walk.region):
+            return  # the state is read again on the way: rebuilt from itself (`for x in self.peers: ...`)
+        if _writes_compared_value(value, walk.start.test):
+            return  # `if source == self._source: return` ... `self._source = source`: a no-op guard
         check_line, await_line = self.lines.lines_of(ctx, walk.start, suspension)
         message = self.message.format(
             state=state.label,
@@ -324,9 +336,27 @@ class CheckThenActAcrossAwait(_SharedWriteRule):
         ctx.report(target, message)
 
 
+def _writes_compared_value(value: cst.BaseExpression, test: cst.BaseExpression) -> bool:
+    """The value written is a name the check compared the state with: skipping a write that would
+    change nothing, not deciding to create something."""
+    if not isinstance(value, cst.Name):
+        return False
+    for node in iter_subtree(test):
+        if isinstance(node, cst.Comparison):
+            operands = [node.left, *(target.comparator for target in node.comparisons)]
+            if any(isinstance(operand, cst.Name) and operand.value == value.value for operand in operands):
+                return True
+    return False
+
+
 def _is_reset(value: cst.BaseExpression) -> bool:
+    """A constant: `None`, `False`, `0`, `""`, `[]`, or an enum member (`State.CLOSED`): state
+    machines and resets, which repeat harmlessly."""
     if type(value) is cst.Name:
         return value.value in ("None", "True", "False")
+    if isinstance(value, cst.Attribute):
+        member = value.attr.value
+        return dotted_name(value) is not None and member.isupper() and len(member) > 1
     if type(value) in _CONSTANTS:
         return True
     if isinstance(value, (cst.List, cst.Dict, cst.Set, cst.Tuple)):
@@ -360,9 +390,12 @@ class LostUpdateAcrossAwait(_SharedWriteRule):
         if node.value is None:
             return
         ancestors = list(ctx.ancestors())
-        if type(node) is cst.AugAssign:
-            # `self.n += await f()`: `self.n` is loaded before the operand is evaluated.
+        if isinstance(node, cst.AugAssign):
+            # `self.n += await f()`: `self.n` is loaded before the operand is evaluated. Sets,
+            # lists and dicts are updated in place (`|=`, `+=` on a list), so nothing is lost.
             suspension = first_suspension(node.value)
+            if isinstance(node.operator, _IN_PLACE_OPERATORS) or _holds_container(state, ctx):
+                return
             if suspension is not None and not self.guarded(ancestors, ctx):
                 self._report(ctx, target, state, target, suspension)
             return
@@ -383,7 +416,7 @@ class LostUpdateAcrossAwait(_SharedWriteRule):
                 if dotted_name(current) == state.root and mentions(value, state, ctx) is not None:
                     read = current
             elif kind == "suspend" and read is not None and isinstance(current, cst.Await):
-                if any(inner is read for inner in iter_subtree(current.expression)):
+                if mentions(current.expression, state, ctx) is not None:
                     # `self.x = await convert(self.x)`: a transformation handed to the callee.
                     return None, None
                 return read, current
@@ -413,6 +446,8 @@ class LostUpdateAcrossAwait(_SharedWriteRule):
             source = None
             if small is not None and small.value is not None and len(hit) == 1:
                 source = mentions(small.value, state, ctx)
+                if source is not None and not _reads_value(small.value, state):
+                    return None  # a fallback (`kwargs.get(k, self.last)`) or a removal (`pop`)
             if source is not None:
                 found["read"] = source
                 return True
@@ -423,6 +458,8 @@ class LostUpdateAcrossAwait(_SharedWriteRule):
         walk = walk_back(_statement_path(ctx), is_read)
         if walk is None or walk.suspension is None or "read" not in found:
             return
+        if any(_writes_state(node, state) for node in walk.region):
+            return  # `previous = self.x; self.x = new; await ...; self.x = previous`: a rollback
         if self.guarded([walk.start, *walk.start_ancestors], ctx):
             return
         self._report(ctx, target, state, found["read"], walk.suspension)
@@ -439,6 +476,65 @@ class LostUpdateAcrossAwait(_SharedWriteRule):
             function=ctx.function_name,
         )
         ctx.report(target, message)
+
+
+_IN_PLACE_OPERATORS = (cst.BitOrAssign, cst.BitAndAssign, cst.BitXorAssign)
+_CONTAINER_CALLS = frozenset(
+    {"list", "dict", "set", "bytearray", "deque", "defaultdict", "OrderedDict", "Counter", "WeakSet"}
+)
+
+
+def _is_container_value(value: Optional[cst.BaseExpression]) -> bool:
+    if isinstance(value, (cst.List, cst.Dict, cst.Set, cst.ListComp, cst.DictComp, cst.SetComp)):
+        return True
+    if isinstance(value, cst.Call):
+        name = dotted_name(value.func)
+        return name is not None and name.rsplit(".", 1)[-1] in _CONTAINER_CALLS
+    return False
+
+
+def _holds_container(state: State, ctx: Context) -> bool:
+    """Every value the program stores in `state` is a list, dict or set (updated in place)."""
+    if state.key is not None:
+        return False
+    values: list[Optional[cst.BaseExpression]] = []
+    if "." in state.root:
+        base, attr = state.root.split(".", 1)
+        class_scope = ctx.resolver.instance_class(base, ctx.scope)
+        if class_scope is None:
+            return False
+        values = [store.value for _, store in ctx.resolver.attribute_stores(class_scope, attr)]
+    else:
+        owner, bindings = ctx.bindings(state.root)
+        values = [binding.value for binding in bindings if binding.kind in ("assign", "annotated")]
+    return bool(values) and all(_is_container_value(value) for value in values)
+
+
+def _reads_value(expression: cst.BaseExpression, state: State) -> bool:
+    """`expression` uses the state's value: not only as a call argument (`kwargs.get(k, self.last)`,
+    a fallback) and not by removing from it (`self.items.pop(k)`, which a write-back restores)."""
+    passed: set[int] = set()
+    for node in iter_subtree(expression):
+        if isinstance(node, cst.Arg):
+            passed.update(id(inner) for inner in iter_subtree(node))
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            if node.func.attr.value in ("pop", "popitem", "popleft") and dotted_name(node.func.value) == state.root:
+                return False
+    return any(
+        isinstance(node, (cst.Attribute, cst.Name)) and dotted_name(node) == state.root and id(node) not in passed
+        for node in iter_subtree(expression)
+    )
+
+
+def _writes_state(statement: cst.CSTNode, state: State) -> bool:
+    for node in iter_subtree(statement):
+        if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+            for target in _targets(node):
+                if isinstance(target, cst.Subscript):
+                    target = target.value
+                if dotted_name(target) == state.root:
+                    return True
+    return False
 
 
 def _names_bound(statement: cst.CSTNode) -> set[str]:
