@@ -323,7 +323,7 @@ class CheckThenActAcrossAwait(_SharedWriteRule):
             return
         if any(mentions(node, state, ctx) is not None for node in walk.region):
             return  # the state is read again on the way: rebuilt from itself (`for x in self.peers: ...`)
-        if _writes_compared_value(value, walk.start.test):
+        if isinstance(walk.start, (cst.If, cst.While)) and _writes_compared_value(value, walk.start.test):
             return  # `if source == self._source: return` ... `self._source = source`: a no-op guard
         check_line, await_line = self.lines.lines_of(ctx, walk.start, suspension)
         message = self.message.format(
