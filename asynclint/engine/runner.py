@@ -7,6 +7,7 @@ from __future__ import annotations
 import difflib
 import gc
 import os
+import stat
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Optional
@@ -40,6 +41,7 @@ class RunResult:
     fixed_files: int = 0
     diffs: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)  # files --fix has rewritten so far
 
 
 _worker_linter: Optional[Linter] = None
@@ -167,20 +169,47 @@ def _apply_fixes(outcome: RunResult, linter: Linter, project: ProjectIndex, opti
         outcome.errors.extend(fixed.errors)
         if not fixed.applied or fixed.data == original:
             continue
-        outcome.fixed += fixed.applied
-        outcome.fixed_files += 1
         if options.diff:
+            outcome.fixed += fixed.applied
+            outcome.fixed_files += 1
             outcome.diffs.append(unified_diff(result.path, original, fixed.data))
             continue
+        target, refusal = writable_target(result.path, linter.config.root)
+        if refusal is not None:
+            outcome.errors.append(f"{result.path}: not fixed: {refusal}")
+            continue
         try:
-            write_atomic(result.path, fixed.data)
+            write_atomic(target, fixed.data)
         except OSError as error:
             outcome.errors.append(f"{result.path}: cannot write fixes: {error.strerror or error}")
             continue
+        outcome.fixed += fixed.applied
+        outcome.fixed_files += 1
+        outcome.written.append(result.path)
         # What remains after fixing is what the user still has to look at.
         outcome.results[position] = fixed.lint.result
         # Remaining diagnostics already had their conditions resolved against the project.
         outcome.results[position].errors = []
+
+
+def writable_target(path: str, root: str) -> tuple[str, Optional[str]]:
+    """Where `--fix` writes `path`'s new content, or why it must not: a symbolic link is fixed at
+    its target (the link stays a link) when that target is inside the project, a read-only file is
+    left alone, as ruff does."""
+    target = path
+    if os.path.islink(path):
+        target = os.path.realpath(path)
+        project = os.path.realpath(root)
+        inside = os.path.commonpath([target, project]) == project if os.path.isabs(target) else False
+        if not inside:
+            return target, f"it is a symbolic link to {target}, outside the project"
+    try:
+        info = os.stat(target)
+    except OSError as error:
+        return target, f"cannot stat: {error.strerror or error}"
+    if not info.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(target, os.W_OK):
+        return target, "the file is read-only"
+    return target, None
 
 
 def unified_diff(path: str, before: bytes, after: bytes) -> str:
