@@ -12,7 +12,7 @@ import click
 
 from asynclint import __version__
 from asynclint.checks import all_rule_classes
-from asynclint.config import OFFLOAD_STYLES, TARGET_VERSIONS, ConfigError, load_config, with_overrides
+from asynclint.config import OFFLOAD_STYLES, TARGET_VERSIONS, ConfigError, ConfigResolver, load_config
 from asynclint.engine.baseline import BaselineError, new_findings, read_baseline, write_baseline
 from asynclint.engine.diagnostics import Diagnostic
 from asynclint.engine.discovery import discover
@@ -148,7 +148,10 @@ def _statistics(diagnostics: list[Diagnostic]) -> str:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Parallel processes [default: CPUs].")
 @click.option("--target-version", type=click.Choice(TARGET_VERSIONS), help="Oldest Python the code runs on.")
 @click.option("--fix-offload", type=click.Choice(OFFLOAD_STYLES), help="How offload fixes move blocking calls.")
-@click.option("--config", "config_path", type=click.Path(), help="Use this pyproject.toml.")
+@click.option("--config", "config_path", type=click.Path(), help="Use this pyproject.toml for every file.")
+@click.option(
+    "--force-exclude", is_flag=True, help="Apply exclude settings to paths given explicitly too (for pre-commit)."
+)
 @click.option(
     "--stdin-filename",
     metavar="PATH",
@@ -183,6 +186,7 @@ def main(
     target_version: Optional[str],
     fix_offload: Optional[str],
     config_path: Optional[str],
+    force_exclude: bool,
     stdin_filename: Optional[str],
     baseline_path: Optional[str],
     write_baseline_path: Optional[str],
@@ -209,9 +213,9 @@ def main(
     display_name = stdin_filename or "-"
     path_list = [_config_anchor(display_name)] if from_stdin else (list(paths) or ["."])
     try:
-        config = load_config(path_list, config_path)
-        config = with_overrides(
-            config,
+        resolver = ConfigResolver(
+            load_config(path_list, config_path),
+            explicit=config_path is not None,
             select=_codes(select),
             ignore=_codes(ignore),
             extend_select=_codes(extend_select),
@@ -220,6 +224,7 @@ def main(
         )
     except ConfigError as error:
         _fail(str(error))
+    config = resolver.default
     known_findings = None
     if baseline_path is not None:
         try:
@@ -241,7 +246,10 @@ def main(
             fixed_source,
         )
         return
-    found = discover(path_list, config)
+    try:
+        found = discover(path_list, config, resolver, force_exclude=force_exclude)
+    except ConfigError as error:  # a nested pyproject.toml met on the way
+        _fail(str(error))
     if found.missing:
         _fail("path does not exist: " + ", ".join(found.missing))
     for warning in found.warnings:
@@ -255,7 +263,10 @@ def main(
         cache=not no_cache,
         progress=progress,
     )
-    outcome = run(found.files, config, options)
+    try:
+        outcome = run(found.files, config, options, resolver)
+    except ConfigError as error:
+        _fail(str(error))
     progress.clear()
     _report(outcome, options, output_format, statistics, exit_zero, baseline_path, known_findings, write_baseline_path)
 

@@ -64,6 +64,7 @@ class Config:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: tuple[str, ...] = ()
     respect_gitignore: bool = True
+    force_exclude: bool = False
     target_version: str = "py39"
     fix_offload: str = "to_thread"
     default_timeout: float = 30
@@ -126,6 +127,7 @@ _KEYS = {
     "exclude": "strings",
     "extend-exclude": "strings",
     "respect-gitignore": "bool",
+    "force-exclude": "bool",
     "target-version": "target",
     "fix-offload": "offload",
     "default-timeout": "seconds",
@@ -224,7 +226,8 @@ def load_file(path: Path) -> Config:
         raise ConfigError(source, None, f"invalid TOML: {error}") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(source, None, f"cannot read: {error}") from None
-    table = data.get("tool", {}).get("asynclint", {}) if isinstance(data.get("tool"), dict) else {}
+    tool = data.get("tool", {})
+    table = tool.get("asynclint", {}) if isinstance(tool, dict) else {}
     config = parse_settings(table, source, str(path.parent))
     if "target-version" not in table:
         inferred = _requires_python_target(data.get("project"))
@@ -243,13 +246,24 @@ def find_config(paths: list[str]) -> Optional[Path]:
     for candidate in (directory, *directory.parents):
         pyproject = candidate / "pyproject.toml"
         if pyproject.is_file():
-            try:
-                text = pyproject.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as error:
-                raise ConfigError(str(pyproject), None, f"cannot read: {error}") from None
-            if re.search(r"^\s*\[\s*tool\s*\.\s*asynclint\b", text, re.MULTILINE):
+            if _declares_asynclint(pyproject):
                 return pyproject
     return None
+
+
+def _declares_asynclint(pyproject: Path) -> bool:
+    """Whether the file has a `tool.asynclint` entry (a table, or a mistake `load_file` reports)."""
+    try:
+        text = pyproject.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(str(pyproject), None, f"cannot read: {error}") from None
+    if "asynclint" not in text:
+        return False
+    try:
+        tool = tomllib.loads(text).get("tool")
+    except tomllib.TOMLDecodeError:
+        return re.search(r"^\s*\[\s*tool\s*\.\s*asynclint\b", text, re.MULTILINE) is not None
+    return isinstance(tool, dict) and "asynclint" in tool
 
 
 def project_root(paths: list[str]) -> str:
@@ -273,6 +287,55 @@ def load_config(paths: list[str], explicit: Optional[str] = None) -> Config:
     if found is not None:
         return load_file(found)
     return Config(root=project_root(paths))
+
+
+class ConfigResolver:
+    """Each file's settings: the `[tool.asynclint]` of the nearest pyproject.toml above it (like
+    ruff, nested projects keep their own settings), else the run's; then the command line's
+    overrides. With `--config` every file uses that one file. Either way a file's result never
+    depends on which other files were passed."""
+
+    def __init__(self, default: Config, explicit: bool = False, **overrides: Any):
+        self.overrides = overrides
+        self.default = with_overrides(default, **overrides)
+        self.explicit = explicit
+        self._by_directory: dict[str, Config] = {}
+        self._by_file: dict[str, Config] = {self._key(default): self.default} if default.source else {}
+
+    @staticmethod
+    def _key(config: Config) -> str:
+        return os.path.abspath(config.source or "")
+
+    def for_directory(self, directory: str) -> Config:
+        directory = os.path.abspath(directory)
+        if self.explicit:
+            return self.default
+        known = self._by_directory.get(directory)
+        if known is not None:
+            return known
+        pyproject = os.path.join(directory, "pyproject.toml")
+        found: Optional[Config] = None
+        if os.path.isfile(pyproject) and _declares_asynclint(Path(pyproject)):
+            found = self._by_file.get(pyproject)
+            if found is None:
+                found = with_overrides(load_file(Path(pyproject)), **self.overrides)
+                self._by_file[pyproject] = found
+        if found is None:
+            parent = os.path.dirname(directory)
+            found = self.default if parent == directory else self.for_directory(parent)
+        self._by_directory[directory] = found
+        return found
+
+    def for_file(self, path: str) -> Config:
+        return self.for_directory(os.path.dirname(os.path.abspath(path)))
+
+    def configs(self) -> list[Config]:
+        """Every configuration used so far, the run's own first."""
+        seen = [self.default]
+        for config in self._by_file.values():
+            if config not in seen:
+                seen.append(config)
+        return seen
 
 
 def with_overrides(config: Config, **overrides: Any) -> Config:
