@@ -254,6 +254,11 @@ def main(
         _fail("path does not exist: " + ", ".join(found.missing))
     for warning in found.warnings:
         click.echo(f"asynclint: warning: {warning}", err=True)
+    if not found.files:
+        if found.warnings:  # every path given was unusable: nothing was checked, which is no pass
+            _fail("no Python files to check (every path given was skipped, see above)")
+        click.echo("asynclint: warning: no Python files found under the given paths", err=True)
+        sys.exit(0)
     progress = _Progress(sys.stderr.isatty() and not os.environ.get("CI") and output_format == "text")
     options = RunOptions(
         fix=fix,

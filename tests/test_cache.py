@@ -158,7 +158,7 @@ def test_shipped_cache_files_never_run_code_and_never_change_results(tmp_path):
     clean = json.dumps({"path": "app.py", "diagnostics": [], "summary": None, "errors": []})
     index = {}
     for name in ("app.py", "util.py"):
-        key = content_key((repo / name).read_bytes(), salt)
+        key = content_key((repo / name).read_bytes(), salt, str(repo / name))
         (entries / f"{key}.pickle").write_bytes(payload)
         (entries / f"{key}.json").write_text("asynclint-cache-1 " + "0" * 64 + "\n" + clean)
         info = (repo / name).stat()
@@ -263,3 +263,19 @@ def findings_with(root, env):
     result = run_cli("--output-format", "json", ".", cwd=root, env=env)
     assert "Traceback" not in result.stderr, result.stderr
     return sorted((d["path"], d["line"], d["code"]) for d in json.loads(result.stdout))
+
+
+def test_files_with_the_same_text_keep_their_own_results(write_tree):
+    # per-file-ignores and module names depend on the path: identical bytes are not one entry.
+    root = write_tree(
+        {
+            "pyproject.toml": "[tool.asynclint]\nper-file-ignores = {'tests/*' = ['ASY100']}\n",
+            "app.py": BLOCKING,
+            "tests/test_app.py": BLOCKING,
+        }
+    )
+    cold = findings(root, "--no-cache")
+    assert [path for path, *_ in cold] == ["app.py"]
+    assert findings(root) == cold
+    (root / "app.py").touch()  # past the remembered run: each file from its own entry
+    assert findings(root) == cold

@@ -63,3 +63,86 @@ def test_fix_leaves_a_read_only_file_alone_and_says_so(write_tree):
 def json_codes(result):
     assert "Traceback" not in result.stderr, result.stderr
     return sorted((d["path"], d["code"]) for d in json.loads(result.stdout))
+
+
+MONOREPO = {
+    "pyproject.toml": "[tool.asynclint]\nignore = ['ASY100']\nper-file-ignores = {'tools/*' = ['ASY102']}\n",
+    "top.py": BLOCKING,
+    "tools/run.py": "import os\n\nasync def f():\n    os.system('ls')\n",
+    "service/pyproject.toml": "[tool.asynclint]\nextend-exclude = ['generated']\nper-file-ignores = {'tests/*' = ['ASY100']}\n",
+    "service/app.py": BLOCKING,
+    "service/tests/test_app.py": BLOCKING,
+    "service/generated/out.py": BLOCKING,
+    "service/docs/pyproject.toml": "[project]\nname = 'docs'\n",  # no [tool.asynclint]: the parent's applies
+    "service/docs/conf.py": BLOCKING,
+}
+
+
+def test_each_file_uses_its_nearest_configuration_whatever_else_is_passed(write_tree):
+    root = write_tree(MONOREPO)
+    whole = json_codes(run_cli("--output-format", "json", ".", cwd=root))
+    assert whole == [("service/app.py", "ASY100"), ("service/docs/conf.py", "ASY100")]
+    # The same files, passed alone or together, from the root or from inside: the same findings.
+    assert json_codes(run_cli("--output-format", "json", "service/app.py", cwd=root)) == [("service/app.py", "ASY100")]
+    assert json_codes(run_cli("--output-format", "json", "top.py", "service/app.py", cwd=root)) == [
+        ("service/app.py", "ASY100")
+    ]
+    assert json_codes(run_cli("--output-format", "json", "top.py", "tools/run.py", cwd=root)) == []
+    inside = json_codes(run_cli("--output-format", "json", "--no-cache", "..", cwd=root / "service" / "tests"))
+    assert inside == [("../app.py", "ASY100"), ("../docs/conf.py", "ASY100")]
+    # The command line applies on top of every file's settings (each keeps its own ignores).
+    assert json_codes(run_cli("--output-format", "json", "--select", "ASY102", ".", cwd=root)) == []
+    assert json_codes(run_cli("--output-format", "json", "--select", "ASY100", "service", cwd=root)) == [
+        ("service/app.py", "ASY100"),
+        ("service/docs/conf.py", "ASY100"),
+    ]
+    extended = json_codes(run_cli("--output-format", "json", "--extend-select", "ASY401", "--ignore", "ASY100", ".", cwd=root))
+    assert extended == []
+    # --config: one file for everything, nested tables ignored.
+    explicit = json_codes(run_cli("--output-format", "json", "--config", "pyproject.toml", ".", cwd=root))
+    assert explicit == []
+
+
+def test_a_broken_nested_configuration_is_a_config_error(write_tree):
+    root = write_tree({**MONOREPO, "service/pyproject.toml": "[tool.asynclint]\nselect = ['ASY999']\n"})
+    result = run_cli(".", cwd=root)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "service/pyproject.toml: [tool.asynclint] select: unknown rule code or prefix 'ASY999'" in result.stderr
+
+
+def test_force_exclude_keeps_excluded_paths_out_when_named(write_tree):
+    root = write_tree(
+        {
+            "pyproject.toml": "[tool.asynclint]\nextend-exclude = ['vendor', 'migrations/*.py']\n",
+            ".gitignore": "build_out/\n",
+            "vendor/lib/client.py": BLOCKING,
+            "migrations/0001.py": BLOCKING,
+            "build_out/gen.py": BLOCKING,
+            "app.py": BLOCKING,
+        }
+    )
+    named = ["vendor/lib/client.py", "migrations/0001.py", "build_out/gen.py", "app.py"]
+    # Named explicitly, a file inside an excluded directory is checked (what you name is what you get)...
+    plain = json_codes(run_cli("--output-format", "json", *named, cwd=root))
+    assert ("vendor/lib/client.py", "ASY100") in plain
+    # ...unless --force-exclude (what the pre-commit hooks pass) or force-exclude = true says otherwise.
+    forced = json_codes(run_cli("--output-format", "json", "--force-exclude", *named, cwd=root))
+    assert forced == [("app.py", "ASY100")]
+    (root / "pyproject.toml").write_text(
+        "[tool.asynclint]\nextend-exclude = ['vendor', 'migrations/*.py']\nforce-exclude = true\n"
+    )
+    assert json_codes(run_cli("--output-format", "json", *named, cwd=root)) == [("app.py", "ASY100")]
+    # Everything named is excluded: nothing to do, not an error (pre-commit on a vendored-only commit).
+    only = run_cli("vendor/lib/client.py", cwd=root)
+    assert only.returncode == 0 and "no Python files found" in only.stderr and "Traceback" not in only.stderr
+
+
+def test_only_unusable_paths_is_an_error_not_a_pass(tmp_path):
+    (tmp_path / "notes.txt").write_text("hello")
+    os.symlink(tmp_path / "gone.py", tmp_path / "dangling.py")
+    result = run_cli("notes.txt", "dangling.py", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "All checks passed" not in result.stdout
+    assert result.stderr.splitlines()[-1] == (
+        "asynclint: error: no Python files to check (every path given was skipped, see above)"
+    )

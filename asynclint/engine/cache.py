@@ -57,8 +57,13 @@ def _package_digest() -> str:
     return digest.hexdigest()
 
 
-def content_key(data: bytes, salt: str) -> str:
-    return hashlib.blake2b(data, digest_size=20, key=salt.encode()[:64]).hexdigest()
+def content_key(data: bytes, salt: str, path: str) -> str:
+    """The entry's name: the file's bytes and where it is (its module name and per-file-ignores
+    depend on the path, so two files with the same text do not share a result)."""
+    digest = hashlib.blake2b(digest_size=20, key=salt.encode()[:64])
+    digest.update(os.fsencode(os.path.abspath(path)) + b"\0")
+    digest.update(data)
+    return digest.hexdigest()
 
 
 # -- where things live --------------------------------------------------------------------------

@@ -99,7 +99,7 @@ def _lint_keyed(linter: Linter, path: str, salt: Optional[str]) -> tuple[FileRes
             data = handle.read()
     except OSError:
         return linter.lint_path(path).result, None
-    return linter.lint(path, data).result, content_key(data, salt)
+    return linter.lint(path, data).result, content_key(data, salt, path)
 
 
 def _lint_in_worker(task: tuple[str, int, Optional[str]]) -> tuple[FileResult, Optional[str]]:
