@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 
 from conftest import run_cli
 
@@ -146,3 +148,27 @@ def test_only_unusable_paths_is_an_error_not_a_pass(tmp_path):
     assert result.stderr.splitlines()[-1] == (
         "asynclint: error: no Python files to check (every path given was skipped, see above)"
     )
+
+
+def test_flake8_plugin_reads_each_files_nearest_configuration(write_tree):
+    waits = "import mylib\n\nasync def f():\n    mylib.wait()\n"
+    root = write_tree(
+        {
+            "pyproject.toml": "[tool.asynclint]\n",
+            "top.py": waits,
+            "service/pyproject.toml": "[tool.asynclint]\nextend-blocking-calls = {'mylib.wait' = 'ASY103'}\n",
+            "service/app.py": waits,
+        }
+    )
+
+    def flake8(*paths):
+        result = subprocess.run(
+            [sys.executable, "-m", "flake8", "--select", "ASY", *paths], cwd=root, capture_output=True, text=True
+        )
+        assert "Traceback" not in result.stderr, result.stderr
+        return sorted(line.split(":")[0] + " " + line.split(" ")[1] for line in result.stdout.splitlines())
+
+    assert flake8(".") == ["./service/app.py ASY103"]
+    assert flake8("top.py", "service/app.py") == ["service/app.py ASY103"]
+    assert flake8("top.py") == []
+    assert flake8("service/app.py") == ["service/app.py ASY103"]
