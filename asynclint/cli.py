@@ -42,7 +42,8 @@ def rule_page(code: str) -> Optional[str]:
 def _codes(value: Optional[str]) -> Optional[tuple[str, ...]]:
     if value is None:
         return None
-    return tuple(code.strip().upper() for code in value.split(",") if code.strip())
+    codes = tuple(code.strip() for code in value.split(",") if code.strip())
+    return codes or ("",)  # `--select ""` is an error, not "select nothing"
 
 
 def _fail(message: str) -> None:

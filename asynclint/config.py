@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import fnmatch
+import math
 import os
 import re
 import sys
@@ -46,12 +47,18 @@ TARGET_VERSIONS = tuple(f"py3{minor}" for minor in range(9, 15))
 OFFLOAD_STYLES = ("to_thread", "run_in_executor")
 
 
+COMMAND_LINE = "command line"
+
+
 class ConfigError(Exception):
     """A configuration problem, always naming the file and the key."""
 
     def __init__(self, source: str, key: Optional[str], reason: str):
         self.source, self.key, self.reason = source, key, reason
-        where = f"{source}: [tool.asynclint] {key}" if key else source
+        if source == COMMAND_LINE:
+            where = key or source  # `--select: ...`: the option, not a table that was never read
+        else:
+            where = f"{source}: [tool.asynclint] {key}" if key else source
         super().__init__(f"{where}: {reason}")
 
 
@@ -140,13 +147,24 @@ _KEYS = {
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
+def normalise_codes(codes: Any, source: str, key: str) -> tuple[str, ...]:
+    """Rule codes or prefixes, upper-cased (`asy100` is `ASY100`, in pyproject.toml as on the
+    command line); an empty or unknown one is an error, never a selector that matches nothing."""
+    result = []
+    for code in codes:
+        normal = code.strip().upper()
+        if not normal:
+            raise ConfigError(source, key, "empty rule code")
+        if not is_known_selector(normal):
+            raise ConfigError(source, key, f"unknown rule code or prefix {code!r}")
+        result.append(normal)
+    return tuple(result)
+
+
 def _check_codes(value: Any, source: str, key: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ConfigError(source, key, f"expected a list of rule codes, got {value!r}")
-    for code in value:
-        if not is_known_selector(code):
-            raise ConfigError(source, key, f"unknown rule code or prefix {code!r}")
-    return tuple(value)
+    return normalise_codes(value, source, key)
 
 
 def _check_strings(value: Any, source: str, key: str) -> tuple[str, ...]:
@@ -183,7 +201,7 @@ def parse_settings(table: Any, source: str, root: str) -> Config:
                 raise ConfigError(source, key, f"expected one of {', '.join(OFFLOAD_STYLES)}, got {value!r}")
             values[attribute] = value
         elif kind == "seconds":
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
                 raise ConfigError(source, key, f"expected a positive number of seconds, got {value!r}")
             values[attribute] = value
         elif kind == "per-file":
@@ -199,9 +217,10 @@ def parse_settings(table: Any, source: str, root: str) -> Config:
             for name, code in value.items():
                 if not _DOTTED.match(name):
                     raise ConfigError(source, f"{key}.{name!r}", "expected a dotted qualified name")
-                if code not in RULES_BY_CODE or not ("ASY100" <= code <= "ASY107"):
+                normal = code.strip().upper() if isinstance(code, str) else code
+                if normal not in RULES_BY_CODE or not ("ASY100" <= normal <= "ASY107"):
                     raise ConfigError(source, f"{key}.{name!r}", f"expected a code from ASY100 to ASY107, got {code!r}")
-                entries.append((name, code))
+                entries.append((name, normal))
             values[attribute] = tuple(entries)
     return Config(**values)
 
@@ -342,9 +361,7 @@ def with_overrides(config: Config, **overrides: Any) -> Config:
     changes = {key: value for key, value in overrides.items() if value is not None}
     for key in ("select", "ignore", "extend_select"):
         if key in changes:
-            for code in changes[key]:
-                if not is_known_selector(code):
-                    raise ConfigError("command line", f"--{key.replace('_', '-')}", f"unknown rule code or prefix {code!r}")
+            changes[key] = normalise_codes(changes[key], COMMAND_LINE, f"--{key.replace('_', '-')}")
     if "ignore" in changes:
         changes["ignore"] = tuple(config.ignore) + tuple(changes["ignore"])
     if "extend_select" in changes:

@@ -172,3 +172,47 @@ def test_flake8_plugin_reads_each_files_nearest_configuration(write_tree):
     assert flake8("top.py", "service/app.py") == ["service/app.py ASY103"]
     assert flake8("top.py") == []
     assert flake8("service/app.py") == ["service/app.py ASY103"]
+
+
+def test_configuration_mistakes_are_errors_that_name_the_setting(write_tree):
+    root = write_tree({"app.py": BLOCKING})
+    cases = {
+        "[tool.asynclint]\ndefault-timeout = inf\n": "[tool.asynclint] default-timeout: expected a positive number",
+        "[tool.asynclint]\ndefault-timeout = nan\n": "[tool.asynclint] default-timeout: expected a positive number",
+        "[tool.asynclint]\ndefault-timeout = 0\n": "[tool.asynclint] default-timeout: expected a positive number",
+        "[tool.asynclint]\nselect = ['']\n": "[tool.asynclint] select: empty rule code",
+        "[tool.asynclint]\nignore = ['  ']\n": "[tool.asynclint] ignore: empty rule code",
+        "[tool]\nasynclint = 'strict'\n": "pyproject.toml: [tool.asynclint] must be a table",
+        "tool.asynclint = ['ASY100']\n": "pyproject.toml: [tool.asynclint] must be a table",
+    }
+    for text, expected in cases.items():
+        (root / "pyproject.toml").write_text(text)
+        result = run_cli("app.py", cwd=root)
+        assert result.returncode == 2, (text, result.stdout, result.stderr)
+        assert "Traceback" not in result.stderr
+        (line,) = result.stderr.splitlines()
+        assert expected in line, (text, line)
+
+
+def test_lower_case_codes_mean_the_same_in_pyproject_and_on_the_command_line(write_tree):
+    root = write_tree({"pyproject.toml": "[tool.asynclint]\nignore = ['asy100']\n", "app.py": BLOCKING})
+    assert json_codes(run_cli("--output-format", "json", "app.py", cwd=root)) == []
+    (root / "pyproject.toml").write_text("[tool.asynclint]\n")
+    assert json_codes(run_cli("--output-format", "json", "--ignore", "asy100", "app.py", cwd=root)) == []
+    assert json_codes(run_cli("--output-format", "json", "--select", "asy1", "app.py", cwd=root)) == [
+        ("app.py", "ASY100")
+    ]
+    (root / "pyproject.toml").write_text("[tool.asynclint]\nselect = ['asy1']\n")
+    assert json_codes(run_cli("--output-format", "json", "app.py", cwd=root)) == [("app.py", "ASY100")]
+
+
+def test_command_line_errors_name_the_option(write_tree):
+    root = write_tree({"app.py": BLOCKING})
+    for option, value, reason in (
+        ("--select", "ASY999", "unknown rule code or prefix 'ASY999'"),
+        ("--ignore", "", "empty rule code"),
+        ("--extend-select", "nope", "unknown rule code or prefix 'nope'"),
+    ):
+        result = run_cli(option, value, "app.py", cwd=root)
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert result.stderr.splitlines() == [f"asynclint: error: {option}: {reason}"]
