@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 
+import pytest
 from conftest import run_cli
 
 BLOCKING = "import time\n\nasync def f():\n    time.sleep(1)\n"
@@ -216,3 +219,76 @@ def test_command_line_errors_name_the_option(write_tree):
         result = run_cli(option, value, "app.py", cwd=root)
         assert result.returncode == 2 and "Traceback" not in result.stderr
         assert result.stderr.splitlines() == [f"asynclint: error: {option}: {reason}"]
+
+
+def _interrupt(args, cwd, when):
+    """Run the command in its own process group and press Ctrl-C (SIGINT to the group, as a
+    terminal does) once `when(process)` says so."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "asynclint", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    when(process)
+    assert process.poll() is None, "finished before it could be interrupted"
+    os.killpg(process.pid, signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    return process.returncode, out, err
+
+
+def _mapped(process, name):
+    """Wait until the process has loaded a native module whose path contains `name`."""
+    deadline = time.monotonic() + 60
+    while process.poll() is None and time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{process.pid}/maps") as maps:
+                if name in maps.read():
+                    return
+        except FileNotFoundError:
+            return
+        time.sleep(0.002)
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/maps"), reason="needs /proc")
+def test_ctrl_c_while_importing_exits_130_with_one_line(tmp_path):
+    (tmp_path / "app.py").write_text(BLOCKING)
+    # `_datetime` is loaded while the command imports its modules (click, libcst), not before.
+    code, out, err = _interrupt(["--no-cache", "."], tmp_path, lambda process: _mapped(process, "_datetime"))
+    assert (code, err) == (130, "asynclint: interrupted\n")
+
+
+def _many(root, count):
+    for number in range(count):
+        (root / f"m{number:04}.py").write_text(BLOCKING)
+
+
+def test_ctrl_c_during_a_parallel_run_exits_130_with_one_line(tmp_path):
+    _many(tmp_path, 3000)
+    code, out, err = _interrupt(["--no-cache", "-j", "2", "."], tmp_path, lambda process: time.sleep(3))
+    assert (code, err, out) == (130, "asynclint: interrupted\n", "")
+
+
+def test_interrupted_fix_names_the_files_already_rewritten(tmp_path):
+    _many(tmp_path, 600)
+
+    def some_rewritten(process):
+        deadline = time.monotonic() + 120
+        while process.poll() is None and time.monotonic() < deadline:
+            if sum(1 for path in tmp_path.glob("m*.py") if "await" in path.read_text()) >= 3:
+                return
+            time.sleep(0.01)
+
+    code, out, err = _interrupt(["--no-cache", "-j", "1", "--fix", "."], tmp_path, some_rewritten)
+    assert code == 130 and "Traceback" not in err
+    (line,) = err.splitlines()
+    prefix = "asynclint: interrupted; --fix had already rewritten "
+    assert line.startswith(prefix)
+    count, names = line[len(prefix) :].split(" files: ")
+    named = set(names.split(", "))
+    rewritten = {path.name for path in tmp_path.glob("m*.py") if path.read_text() != BLOCKING}
+    assert named == rewritten and int(count) == len(rewritten) >= 3
+    assert all((tmp_path / name).read_text() == FIXED for name in rewritten)  # each whole, never half

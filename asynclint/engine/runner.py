@@ -7,10 +7,12 @@ from __future__ import annotations
 import difflib
 import gc
 import os
+import signal
 import stat
-from concurrent.futures import ProcessPoolExecutor
+import threading
+from concurrent.futures import InvalidStateError, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 from asynclint.config import Config, ConfigResolver
 from asynclint.engine.cache import ResultCache, content_key
@@ -85,6 +87,8 @@ _worker_configs: list[Config] = []
 
 def _init_worker(configs: list[Config]) -> None:
     global _worker_configs
+    # Ctrl-C reaches the whole process group: the main process answers it and stops the workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_configs = configs
     _worker_linters.clear()
 
@@ -146,8 +150,12 @@ def lint_files(files: list[str], settings: _Settings, options: RunOptions) -> li
         chunk = max(1, min(32, len(pending) // (jobs * 8)))
         tasks = [(files[position], settings.of_file[position], salt(position)) for position in pending]
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings.configs,)) as pool:
-            for position, (result, key) in zip(pending, pool.map(_lint_in_worker, tasks, chunksize=chunk)):
-                keep(position, result, key)
+            try:
+                for position, (result, key) in zip(pending, pool.map(_lint_in_worker, tasks, chunksize=chunk)):
+                    keep(position, result, key)
+            except KeyboardInterrupt:
+                _stop(pool)
+                raise
     else:
         for position in pending:
             keep(position, *_lint_keyed(settings.linter_for(position), files[position], salt(position)))
@@ -166,6 +174,29 @@ _FREEZE_EVERY = 256
 def _settle() -> None:
     gc.collect()
     gc.freeze()
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Interrupted: drop the queued work and end the workers now rather than after it."""
+    previous = threading.excepthook
+
+    def quiet(args: Any) -> None:
+        # The pool's manager thread then fails the queued work, which map() has just cancelled:
+        # CPython reports that race (InvalidStateError) as a traceback nobody needs to see.
+        if not (args.exc_type is not None and issubclass(args.exc_type, InvalidStateError)):
+            previous(args)
+
+    threading.excepthook = quiet
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()  # the pool then fails the queued work itself, and the `with` ends at once
+
+
+class FixInterrupted(KeyboardInterrupt):
+    """Ctrl-C during --fix, with the files already rewritten (each whole: writes are atomic)."""
+
+    def __init__(self, written: list[str]):
+        super().__init__()
+        self.written = tuple(written)
 
 
 def run(files: list[str], config: Config, options: RunOptions, resolver: Optional[ConfigResolver] = None) -> RunResult:
@@ -198,7 +229,10 @@ def run(files: list[str], config: Config, options: RunOptions, resolver: Optiona
         if run_key is not None:
             cache.remember_run(run_key, outcome.results)
     if options.fix or options.diff:
-        _apply_fixes(outcome, settings, project, options)
+        try:
+            _apply_fixes(outcome, settings, project, options)
+        except KeyboardInterrupt:
+            raise FixInterrupted(outcome.written) from None
     return outcome
 
 
