@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -122,15 +123,27 @@ def _summary(diagnostics: list[Diagnostic], outcome: RunResult, options: RunOpti
     return "\n".join(lines) + "\n"
 
 
-def _statistics(diagnostics: list[Diagnostic]) -> str:
-    counts: dict[str, int] = {}
+def _statistics(diagnostics: list[Diagnostic], output_format: str, unsafe_fixes: bool) -> str:
+    """Counts per rule; `[*]` when findings of that rule (these findings, not the rule in
+    general) can be fixed by `--fix` (with `--unsafe-fixes`: by either kind). JSON with
+    `--output-format json`."""
+    rows: dict[str, list[int]] = {}
     for diagnostic in diagnostics:
-        counts[diagnostic.code] = counts.get(diagnostic.code, 0) + 1
+        row = rows.setdefault(diagnostic.code, [0, 0, 0])
+        row[0] += 1
+        if diagnostic.fix is not None:
+            row[1 if diagnostic.fix.applicability == "safe" else 2] += 1
+    ordered = sorted(rows.items(), key=lambda item: (-item[1][0], item[0]))
+    if output_format == "json":
+        records = [
+            {"code": code, "name": RULES_BY_CODE[code].name, "count": count, "fixable": safe, "unsafe_fixable": unsafe}
+            for code, (count, safe, unsafe) in ordered
+        ]
+        return json.dumps(records, indent=2) + "\n"
     lines = []
-    for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        info = RULES_BY_CODE[code]
-        marker = "[*]" if info.fix else "   "
-        lines.append(f"{count:>5}  {code}  {marker} {info.name}")
+    for code, (count, safe, unsafe) in ordered:
+        marker = "[*]" if safe or (unsafe and unsafe_fixes) else "   "
+        lines.append(f"{count:>5}  {code}  {marker} {RULES_BY_CODE[code].name}")
     return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -155,7 +168,7 @@ class _Command(click.Command):
 @click.option("--ignore", metavar="CODES", help="Comma-separated codes or prefixes to disable.")
 @click.option("--extend-select", metavar="CODES", help="Codes or prefixes to enable in addition.")
 @click.option("--output-format", type=click.Choice(formats()), default="text", show_default=True)
-@click.option("--statistics", is_flag=True, help="Show counts per rule instead of each diagnostic.")
+@click.option("--statistics", is_flag=True, help="Show counts per rule instead of each diagnostic (JSON with json).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even if diagnostics remain.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Parallel processes [default: CPUs].")
@@ -368,7 +381,7 @@ def _report(
         sys.exit(1 if outcome.fixed and not exit_zero else 0)
     color = _use_color(sys.stdout)
     if statistics:
-        click.echo(_statistics(diagnostics), nl=False)
+        click.echo(_statistics(diagnostics, output_format, options.unsafe_fixes), nl=False)
     elif output_format == "text":
         click.echo(renderer("text")(diagnostics, color=color), nl=False, color=color)
         click.echo(_summary(diagnostics, outcome, options), nl=False)

@@ -292,3 +292,22 @@ def test_interrupted_fix_names_the_files_already_rewritten(tmp_path):
     rewritten = {path.name for path in tmp_path.glob("m*.py") if path.read_text() != BLOCKING}
     assert named == rewritten and int(count) == len(rewritten) >= 3
     assert all((tmp_path / name).read_text() == FIXED for name in rewritten)  # each whole, never half
+
+
+def test_statistics_marks_what_these_findings_can_fix_and_honours_json(write_tree):
+    root = write_tree(
+        {
+            "with_open.py": "async def f():\n    with open('x') as handle:\n        return handle.read()\n",
+            "sleep.py": BLOCKING,
+        }
+    )
+    # ASY103 has a fix in general, but not for a `with` item: these findings are not fixable.
+    text = run_cli("--statistics", "--unsafe-fixes", ".", cwd=root)
+    rows = [line.split() for line in text.stdout.splitlines()]
+    assert ["1", "ASY100", "[*]", "blocking-sleep"] in rows
+    assert [row for row in rows if row[1] == "ASY103"] == [["1", "ASY103", "blocking-file-io"]]
+    records = json.loads(run_cli("--statistics", "--output-format", "json", ".", cwd=root).stdout)
+    assert {record["code"]: (record["count"], record["fixable"], record["unsafe_fixable"]) for record in records} == {
+        "ASY100": (1, 1, 0),
+        "ASY103": (1, 0, 0),
+    }
