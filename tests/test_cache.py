@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 
+import pytest
 from conftest import run_cli
 
 BLOCKING = "import time\n\nasync def f():\n    time.sleep(1)\n"
@@ -279,3 +280,22 @@ def test_files_with_the_same_text_keep_their_own_results(write_tree):
     assert findings(root) == cold
     (root / "app.py").touch()  # past the remembered run: each file from its own entry
     assert findings(root) == cold
+
+
+def test_entries_round_trip_tuples_and_refuse_anything_else():
+    from asynclint.engine.cache import _decode_result, _encode_result
+    from asynclint.engine.diagnostics import Diagnostic, FileResult, FixInfo, ModuleSummary
+
+    facts = {"kind": {"a": True, "b": {"bases": ["x", None], "members": ["m"]}, "c": ("t", (1, 2.5), {1: "int key"})}}
+    diagnostic = Diagnostic("ASY110", "msg", "p.py", 3, 4, 3, 9, FixInfo("unsafe", "fix"), ("blocking-chain", "a.b"), "src")
+    result = FileResult("p.py", [diagnostic], ModuleSummary("pkg.p", "p.py", facts), ["one line"])
+    back = _decode_result(json.loads(json.dumps(_encode_result(result))), "q.py")
+    assert back.summary.facts == facts and type(back.summary.facts["kind"]["c"]) is tuple
+    assert back.diagnostics[0].condition == ("blocking-chain", "a.b") and back.diagnostics[0].path == "q.py"
+    assert back.errors == ["one line"] and back.diagnostics[0].fix == FixInfo("unsafe", "fix")
+    with pytest.raises(TypeError):
+        _encode_result(FileResult("p.py", [], ModuleSummary("m", "p.py", {"k": {"v": {1, 2}}})))
+    for broken in ({"path": 1}, {"diagnostics": [["ASY999"] * 9], "errors": [], "summary": None}, []):
+        with pytest.raises(Exception) as caught:
+            _decode_result(broken, "p.py")
+        assert type(caught.value).__name__ == "_Invalid"
