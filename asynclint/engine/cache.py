@@ -44,6 +44,7 @@ FORMAT = b"asynclint-cache-1"
 _MAX_READ = 512 * 1024 * 1024  # bigger than any real index; a shipped giant file is not read
 _SECRET_BYTES = 32
 _HEX = frozenset("0123456789abcdef")
+_SCALARS = frozenset((str, int, float, bool, type(None)))
 
 
 @cache
@@ -214,6 +215,8 @@ def _untag(value: Any) -> Any:
         ((tag, items),) = value.items()
         if type(items) is list:
             if tag == "t":
+                if all(type(item) in _SCALARS for item in items):
+                    return tuple(items)  # the usual condition or fact: a tuple of names
                 return tuple(_untag(item) for item in items)
             if tag == "l":
                 return [_untag(item) for item in items]
@@ -251,10 +254,6 @@ def _encode_result(result: FileResult) -> dict[str, Any]:
     return {"path": result.path, "diagnostics": diagnostics, "summary": summary, "errors": list(result.errors)}
 
 
-def _is_count(value: Any) -> bool:
-    return type(value) is int and value >= 0
-
-
 def _decode_result(data: Any, path: Optional[str] = None) -> FileResult:
     """A FileResult from its JSON form, every field checked; `path` replaces the stored one."""
     if type(data) is not dict:
@@ -272,7 +271,7 @@ def _decode_result(data: Any, path: Optional[str] = None) -> FileResult:
         code, message, line, column, end_line, end_column, fix, condition, source_line = item
         if code not in RULES_BY_CODE or type(message) is not str or type(source_line) is not str:
             raise _Invalid("diagnostic text")
-        if not (_is_count(line) and _is_count(column) and _is_count(end_line) and _is_count(end_column)):
+        if not (type(line) is int and type(column) is int and type(end_line) is int and type(end_column) is int):
             raise _Invalid("diagnostic position")
         fix_info = None
         if fix is not None:
