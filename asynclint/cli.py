@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -11,7 +12,7 @@ from typing import Optional
 import click
 
 from asynclint import __version__
-from asynclint.config import OFFLOAD_STYLES, TARGET_VERSIONS, ConfigError, load_config, with_overrides
+from asynclint.config import OFFLOAD_STYLES, TARGET_VERSIONS, ConfigError, ConfigResolver, load_config
 from asynclint.engine.baseline import BaselineError, new_findings, read_baseline, write_baseline
 from asynclint.engine.diagnostics import Diagnostic
 from asynclint.engine.discovery import discover
@@ -41,7 +42,8 @@ def rule_page(code: str) -> Optional[str]:
 def _codes(value: Optional[str]) -> Optional[tuple[str, ...]]:
     if value is None:
         return None
-    return tuple(code.strip().upper() for code in value.split(",") if code.strip())
+    codes = tuple(code.strip() for code in value.split(",") if code.strip())
+    return codes or ("",)  # `--select ""` is an error, not "select nothing"
 
 
 def _fail(message: str) -> None:
@@ -122,19 +124,43 @@ def _summary(diagnostics: list[Diagnostic], outcome: RunResult, options: RunOpti
     return "\n".join(lines) + "\n"
 
 
-def _statistics(diagnostics: list[Diagnostic]) -> str:
-    counts: dict[str, int] = {}
+def _statistics(diagnostics: list[Diagnostic], output_format: str, unsafe_fixes: bool) -> str:
+    """Counts per rule; `[*]` when findings of that rule (these findings, not the rule in
+    general) can be fixed by `--fix` (with `--unsafe-fixes`: by either kind). JSON with
+    `--output-format json`."""
+    rows: dict[str, list[int]] = {}
     for diagnostic in diagnostics:
-        counts[diagnostic.code] = counts.get(diagnostic.code, 0) + 1
+        row = rows.setdefault(diagnostic.code, [0, 0, 0])
+        row[0] += 1
+        if diagnostic.fix is not None:
+            row[1 if diagnostic.fix.applicability == "safe" else 2] += 1
+    ordered = sorted(rows.items(), key=lambda item: (-item[1][0], item[0]))
+    if output_format == "json":
+        records = [
+            {"code": code, "name": RULES_BY_CODE[code].name, "count": count, "fixable": safe, "unsafe_fixable": unsafe}
+            for code, (count, safe, unsafe) in ordered
+        ]
+        return json.dumps(records, indent=2) + "\n"
     lines = []
-    for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        info = RULES_BY_CODE[code]
-        marker = "[*]" if info.fix else "   "
-        lines.append(f"{count:>5}  {code}  {marker} {info.name}")
+    for code, (count, safe, unsafe) in ordered:
+        marker = "[*]" if safe or (unsafe and unsafe_fixes) else "   "
+        lines.append(f"{count:>5}  {code}  {marker} {RULES_BY_CODE[code].name}")
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Command(click.Command):
+    """Ctrl-C anywhere in a run: one line and exit 130 (click would say "Aborted!" and exit 1)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as interrupt:
+            from asynclint.__main__ import interrupted
+
+            interrupted(tuple(getattr(interrupt, "written", ())), bool(ctx.params.get("fix")))
+
+
+@click.command(cls=_Command, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--fix", is_flag=True, help="Apply safe fixes.")
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, also apply unsafe fixes.")
@@ -143,13 +169,16 @@ def _statistics(diagnostics: list[Diagnostic]) -> str:
 @click.option("--ignore", metavar="CODES", help="Comma-separated codes or prefixes to disable.")
 @click.option("--extend-select", metavar="CODES", help="Codes or prefixes to enable in addition.")
 @click.option("--output-format", type=click.Choice(formats()), default="text", show_default=True)
-@click.option("--statistics", is_flag=True, help="Show counts per rule instead of each diagnostic.")
+@click.option("--statistics", is_flag=True, help="Show counts per rule instead of each diagnostic (JSON with json).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even if diagnostics remain.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Parallel processes [default: CPUs].")
 @click.option("--target-version", type=click.Choice(TARGET_VERSIONS), help="Oldest Python the code runs on.")
 @click.option("--fix-offload", type=click.Choice(OFFLOAD_STYLES), help="How offload fixes move blocking calls.")
-@click.option("--config", "config_path", type=click.Path(), help="Use this pyproject.toml.")
+@click.option("--config", "config_path", type=click.Path(), help="Use this pyproject.toml for every file.")
+@click.option(
+    "--force-exclude", is_flag=True, help="Apply exclude settings to paths given explicitly too (for pre-commit)."
+)
 @click.option(
     "--stdin-filename",
     metavar="PATH",
@@ -184,6 +213,7 @@ def main(
     target_version: Optional[str],
     fix_offload: Optional[str],
     config_path: Optional[str],
+    force_exclude: bool,
     stdin_filename: Optional[str],
     baseline_path: Optional[str],
     write_baseline_path: Optional[str],
@@ -210,9 +240,9 @@ def main(
     display_name = stdin_filename or "-"
     path_list = [_config_anchor(display_name)] if from_stdin else (list(paths) or ["."])
     try:
-        config = load_config(path_list, config_path)
-        config = with_overrides(
-            config,
+        resolver = ConfigResolver(
+            load_config(path_list, config_path),
+            explicit=config_path is not None,
             select=_codes(select),
             ignore=_codes(ignore),
             extend_select=_codes(extend_select),
@@ -221,6 +251,7 @@ def main(
         )
     except ConfigError as error:
         _fail(str(error))
+    config = resolver.default
     known_findings = None
     if baseline_path is not None:
         try:
@@ -242,11 +273,19 @@ def main(
             fixed_source,
         )
         return
-    found = discover(path_list, config)
+    try:
+        found = discover(path_list, config, resolver, force_exclude=force_exclude)
+    except ConfigError as error:  # a nested pyproject.toml met on the way
+        _fail(str(error))
     if found.missing:
         _fail("path does not exist: " + ", ".join(found.missing))
     for warning in found.warnings:
         click.echo(f"asynclint: warning: {warning}", err=True)
+    if not found.files:
+        if found.warnings:  # every path given was unusable: nothing was checked, which is no pass
+            _fail("no Python files to check (every path given was skipped, see above)")
+        click.echo("asynclint: warning: no Python files found under the given paths", err=True)
+        sys.exit(0)
     progress = _Progress(sys.stderr.isatty() and not os.environ.get("CI") and output_format == "text")
     options = RunOptions(
         fix=fix,
@@ -256,7 +295,10 @@ def main(
         cache=not no_cache,
         progress=progress,
     )
-    outcome = run(found.files, config, options)
+    try:
+        outcome = run(found.files, config, options, resolver)
+    except ConfigError as error:
+        _fail(str(error))
     progress.clear()
     _report(outcome, options, output_format, statistics, exit_zero, baseline_path, known_findings, write_baseline_path)
 
@@ -340,7 +382,7 @@ def _report(
         sys.exit(1 if outcome.fixed and not exit_zero else 0)
     color = _use_color(sys.stdout)
     if statistics:
-        click.echo(_statistics(diagnostics), nl=False)
+        click.echo(_statistics(diagnostics, output_format, options.unsafe_fixes), nl=False)
     elif output_format == "text":
         click.echo(renderer("text")(diagnostics, color=color), nl=False, color=color)
         click.echo(_summary(diagnostics, outcome, options), nl=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import fnmatch
+import math
 import os
 import re
 import sys
@@ -46,12 +47,18 @@ TARGET_VERSIONS = tuple(f"py3{minor}" for minor in range(9, 15))
 OFFLOAD_STYLES = ("to_thread", "run_in_executor")
 
 
+COMMAND_LINE = "command line"
+
+
 class ConfigError(Exception):
     """A configuration problem, always naming the file and the key."""
 
     def __init__(self, source: str, key: Optional[str], reason: str):
         self.source, self.key, self.reason = source, key, reason
-        where = f"{source}: [tool.asynclint] {key}" if key else source
+        if source == COMMAND_LINE:
+            where = key or source  # `--select: ...`: the option, not a table that was never read
+        else:
+            where = f"{source}: [tool.asynclint] {key}" if key else source
         super().__init__(f"{where}: {reason}")
 
 
@@ -64,6 +71,7 @@ class Config:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: tuple[str, ...] = ()
     respect_gitignore: bool = True
+    force_exclude: bool = False
     target_version: str = "py39"
     fix_offload: str = "to_thread"
     default_timeout: float = 30
@@ -126,6 +134,7 @@ _KEYS = {
     "exclude": "strings",
     "extend-exclude": "strings",
     "respect-gitignore": "bool",
+    "force-exclude": "bool",
     "target-version": "target",
     "fix-offload": "offload",
     "default-timeout": "seconds",
@@ -138,13 +147,24 @@ _KEYS = {
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
+def normalise_codes(codes: Any, source: str, key: str) -> tuple[str, ...]:
+    """Rule codes or prefixes, upper-cased (`asy100` is `ASY100`, in pyproject.toml as on the
+    command line); an empty or unknown one is an error, never a selector that matches nothing."""
+    result = []
+    for code in codes:
+        normal = code.strip().upper()
+        if not normal:
+            raise ConfigError(source, key, "empty rule code")
+        if not is_known_selector(normal):
+            raise ConfigError(source, key, f"unknown rule code or prefix {code!r}")
+        result.append(normal)
+    return tuple(result)
+
+
 def _check_codes(value: Any, source: str, key: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ConfigError(source, key, f"expected a list of rule codes, got {value!r}")
-    for code in value:
-        if not is_known_selector(code):
-            raise ConfigError(source, key, f"unknown rule code or prefix {code!r}")
-    return tuple(value)
+    return normalise_codes(value, source, key)
 
 
 def _check_strings(value: Any, source: str, key: str) -> tuple[str, ...]:
@@ -181,7 +201,7 @@ def parse_settings(table: Any, source: str, root: str) -> Config:
                 raise ConfigError(source, key, f"expected one of {', '.join(OFFLOAD_STYLES)}, got {value!r}")
             values[attribute] = value
         elif kind == "seconds":
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
                 raise ConfigError(source, key, f"expected a positive number of seconds, got {value!r}")
             values[attribute] = value
         elif kind == "per-file":
@@ -197,9 +217,10 @@ def parse_settings(table: Any, source: str, root: str) -> Config:
             for name, code in value.items():
                 if not _DOTTED.match(name):
                     raise ConfigError(source, f"{key}.{name!r}", "expected a dotted qualified name")
-                if code not in RULES_BY_CODE or not ("ASY100" <= code <= "ASY107"):
+                normal = code.strip().upper() if isinstance(code, str) else code
+                if normal not in RULES_BY_CODE or not ("ASY100" <= normal <= "ASY107"):
                     raise ConfigError(source, f"{key}.{name!r}", f"expected a code from ASY100 to ASY107, got {code!r}")
-                entries.append((name, code))
+                entries.append((name, normal))
             values[attribute] = tuple(entries)
     return Config(**values)
 
@@ -224,7 +245,8 @@ def load_file(path: Path) -> Config:
         raise ConfigError(source, None, f"invalid TOML: {error}") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(source, None, f"cannot read: {error}") from None
-    table = data.get("tool", {}).get("asynclint", {}) if isinstance(data.get("tool"), dict) else {}
+    tool = data.get("tool", {})
+    table = tool.get("asynclint", {}) if isinstance(tool, dict) else {}
     config = parse_settings(table, source, str(path.parent))
     if "target-version" not in table:
         inferred = _requires_python_target(data.get("project"))
@@ -243,13 +265,24 @@ def find_config(paths: list[str]) -> Optional[Path]:
     for candidate in (directory, *directory.parents):
         pyproject = candidate / "pyproject.toml"
         if pyproject.is_file():
-            try:
-                text = pyproject.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as error:
-                raise ConfigError(str(pyproject), None, f"cannot read: {error}") from None
-            if re.search(r"^\s*\[\s*tool\s*\.\s*asynclint\b", text, re.MULTILINE):
+            if _declares_asynclint(pyproject):
                 return pyproject
     return None
+
+
+def _declares_asynclint(pyproject: Path) -> bool:
+    """Whether the file has a `tool.asynclint` entry (a table, or a mistake `load_file` reports)."""
+    try:
+        text = pyproject.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(str(pyproject), None, f"cannot read: {error}") from None
+    if "asynclint" not in text:
+        return False
+    try:
+        tool = tomllib.loads(text).get("tool")
+    except tomllib.TOMLDecodeError:
+        return re.search(r"^\s*\[\s*tool\s*\.\s*asynclint\b", text, re.MULTILINE) is not None
+    return isinstance(tool, dict) and "asynclint" in tool
 
 
 def project_root(paths: list[str]) -> str:
@@ -275,13 +308,60 @@ def load_config(paths: list[str], explicit: Optional[str] = None) -> Config:
     return Config(root=project_root(paths))
 
 
+class ConfigResolver:
+    """Each file's settings: the `[tool.asynclint]` of the nearest pyproject.toml above it (like
+    ruff, nested projects keep their own settings), else the run's; then the command line's
+    overrides. With `--config` every file uses that one file. Either way a file's result never
+    depends on which other files were passed."""
+
+    def __init__(self, default: Config, explicit: bool = False, **overrides: Any):
+        self.overrides = overrides
+        self.default = with_overrides(default, **overrides)
+        self.explicit = explicit
+        self._by_directory: dict[str, Config] = {}
+        self._by_file: dict[str, Config] = {self._key(default): self.default} if default.source else {}
+
+    @staticmethod
+    def _key(config: Config) -> str:
+        return os.path.abspath(config.source or "")
+
+    def for_directory(self, directory: str) -> Config:
+        directory = os.path.abspath(directory)
+        if self.explicit:
+            return self.default
+        known = self._by_directory.get(directory)
+        if known is not None:
+            return known
+        pyproject = os.path.join(directory, "pyproject.toml")
+        found: Optional[Config] = None
+        if os.path.isfile(pyproject) and _declares_asynclint(Path(pyproject)):
+            found = self._by_file.get(pyproject)
+            if found is None:
+                found = with_overrides(load_file(Path(pyproject)), **self.overrides)
+                self._by_file[pyproject] = found
+        if found is None:
+            parent = os.path.dirname(directory)
+            found = self.default if parent == directory else self.for_directory(parent)
+        self._by_directory[directory] = found
+        return found
+
+    def for_file(self, path: str) -> Config:
+        return self.for_directory(os.path.dirname(os.path.abspath(path)))
+
+    def configs(self) -> list[Config]:
+        """Every configuration used so far, the run's own first."""
+        seen = [self.default]
+        for config in self._by_file.values():
+            if config not in seen:
+                seen.append(config)
+        return seen
+
+
 def with_overrides(config: Config, **overrides: Any) -> Config:
     changes = {key: value for key, value in overrides.items() if value is not None}
     for key in ("select", "ignore", "extend_select"):
         if key in changes:
-            for code in changes[key]:
-                if not is_known_selector(code):
-                    raise ConfigError("command line", f"--{key.replace('_', '-')}", f"unknown rule code or prefix {code!r}")
+            changes[key] = normalise_codes(changes[key], COMMAND_LINE, f"--{key.replace('_', '-')}")
     if "ignore" in changes:
         changes["ignore"] = tuple(config.ignore) + tuple(changes["ignore"])
     if "extend_select" in changes:

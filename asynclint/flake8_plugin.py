@@ -5,7 +5,8 @@ are flake8's, so the plugin reports every rule that runs and filters nothing its
 run: every rule that is on by default, plus an opt-in rule named by its exact code in flake8's
 `--select/--extend-select` or in `[tool.asynclint] select/extend-select`. The rest of
 `[tool.asynclint]` (catalog extensions, `default-timeout`, `target-version`) is read as the
-`asynclint` command reads it. Syntax errors are flake8's E999, never ASY001.
+`asynclint` command reads it, for each file from the nearest pyproject.toml above it. Syntax errors
+are flake8's E999, never ASY001.
 
 Cross-file findings (ASY110, ASY200 on a callee from another module) are resolved, as by the
 `asynclint` command, against the files of the run: the paths flake8 was given, expanded by flake8's
@@ -25,7 +26,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Optional
 
 from asynclint import __version__
-from asynclint.config import Config, ConfigError, load_config
+from asynclint.config import Config, ConfigError, ConfigResolver, load_config
 from asynclint.engine.diagnostics import FileResult, ModuleSummary
 from asynclint.engine.linter import Linter
 from asynclint.engine.project import ProjectIndex
@@ -73,8 +74,9 @@ class _Run:
         self.explicit_config: Optional[str] = None
         self.select: Sequence[str] = ()
         self.extend_select: Sequence[str] = ()
-        self._config: Optional[Config] = None
-        self._linter: Optional[Linter] = None
+        self._resolver: Optional[ConfigResolver] = None
+        self._configs: dict[Config, Config] = {}  # a file's settings -> the plugin's version of them
+        self._linters: dict[Config, Linter] = {}
         self._project: Optional[ProjectIndex] = None
         self._summaries: list[tuple[str, Optional[ModuleSummary]]] = []
         self._linted: dict[str, tuple[bytes, FileResult]] = {}  # realpath -> (bytes, result)
@@ -98,25 +100,33 @@ class _Run:
         return self.paths is not None and "-" in self.paths and filename == self.stdin_display_name
 
     def config(self, filename: str) -> Config:
-        if self._config is None:
-            if self.paths is None:
-                where = [filename]
-            else:
-                where = [self.stdin_display_name if path == "-" else path for path in self.paths]
-            try:
-                config = load_config(where, self.explicit_config)
-            except ConfigError as error:
-                from flake8.exceptions import ExecutionError
+        """`filename`'s settings: the nearest `[tool.asynclint]` above it, as for the command."""
+        try:
+            if self._resolver is None:
+                if self.paths is None:
+                    where = [filename]
+                else:
+                    where = [self.stdin_display_name if path == "-" else path for path in self.paths]
+                self._resolver = ConfigResolver(
+                    load_config(where, self.explicit_config), explicit=self.explicit_config is not None
+                )
+            own = self._resolver.for_file(filename)
+        except ConfigError as error:
+            from flake8.exceptions import ExecutionError
 
-                raise ExecutionError(f"asynclint: {error}") from None
-            self._config = plugin_config(config, self.select, self.extend_select)
-        return self._config
+            raise ExecutionError(f"asynclint: {error}") from None
+        known = self._configs.get(own)
+        if known is None:
+            known = self._configs[own] = plugin_config(own, self.select, self.extend_select)
+        return known
 
     def linter(self, filename: str) -> Linter:
-        if self._linter is None:
-            self._linter = Linter(self.config(filename))
-            self._linter.honour_noqa = False
-        return self._linter
+        config = self.config(filename)
+        linter = self._linters.get(config)
+        if linter is None:
+            linter = self._linters[config] = Linter(config)
+            linter.honour_noqa = False
+        return linter
 
     def lint(self, filename: str, data: bytes) -> FileResult:
         key = os.path.realpath(filename)
@@ -146,14 +156,13 @@ class _Run:
     def project(self, filename: str, data: bytes, result: FileResult) -> ProjectIndex:
         """The index of the run's files, with this file's facts taken from the content checked."""
         if self._project is None:
-            linter = self.linter(filename)
             for path in self._run_files():
                 try:
                     with open(path, "rb") as handle:
                         content = handle.read()
                 except OSError:
                     continue  # flake8 reports unreadable files itself (E902)
-                linted = linter.lint(path, content).result
+                linted = self.linter(path).lint(path, content).result
                 self._summaries.append((os.path.realpath(path), linted.summary))
                 self._linted[os.path.realpath(path)] = (content, linted)
             self._project = ProjectIndex(summary for _, summary in self._summaries)

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 
+import pytest
 from conftest import run_cli
 
 BLOCKING = "import time\n\nasync def f():\n    time.sleep(1)\n"
@@ -49,8 +54,8 @@ def test_change_in_imported_module_reaches_unchanged_caller(write_tree):
 def test_corrupted_entries_are_ignored(write_tree):
     root = write_tree({"pyproject.toml": "[tool.asynclint]\n", "a.py": BLOCKING})
     expected = findings(root)
-    for entry in (root / ".asynclint_cache").rglob("*.pickle"):
-        entry.write_bytes(b"not a pickle")
+    for entry in (root / ".asynclint_cache").rglob("*.json"):
+        entry.write_bytes(b"not a cache entry")
     assert findings(root) == expected
 
 
@@ -80,7 +85,7 @@ def test_library_answers_are_kept_until_the_installed_libraries_change(write_tre
         return [d["code"] for d in json.loads(result.stdout)]
 
     assert codes() == ["ASY200"]
-    kept = list((project / ".asynclint_cache").glob("*/libraries.pickle"))
+    kept = list((project / ".asynclint_cache").glob("*/libraries.json"))
     assert len(kept) == 1
     # Editing an installed file in place is not an install: the kept answer is still used (this
     # proves the library was not read again).
@@ -102,7 +107,7 @@ def test_unchanged_tree_reuses_the_last_run_and_any_change_ends_that(write_tree)
     )
     first = findings(root)
     assert [code for _, _, code, _ in first] == ["ASY110"]
-    assert list((root / ".asynclint_cache").glob("*/last-run.pickle"))
+    assert list((root / ".asynclint_cache").glob("*/last-run.json"))
     assert findings(root) == first
     # The same files seen from another directory are shown with other paths, not the remembered ones.
     inner = run_cli("--output-format", "json", ".", cwd=root / "pkg")
@@ -114,3 +119,183 @@ def test_unchanged_tree_reuses_the_last_run_and_any_change_ends_that(write_tree)
     assert findings(root) == first
     (root / "pkg" / "b.py").write_text("def f():\n    return 1\n")
     assert findings(root) == []
+
+
+# -- the cache is untrusted input ----------------------------------------------------------------
+class _Payload:
+    """Unpickling this calls `open(marker, "w")`: the file appearing means code ran."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def _isolated(tmp_path):
+    """A per-test user cache directory, so the per-user secret is the test's own."""
+    return {"XDG_CACHE_HOME": str(tmp_path / "user-cache")}
+
+
+def test_shipped_cache_files_never_run_code_and_never_change_results(tmp_path):
+    # A repository commits a `.asynclint_cache/` made to attack whoever runs asynclint on it: pickles
+    # under every name the cache has ever used, and well-formed JSON entries at the exact names and
+    # stats this run looks up, claiming the files are clean.
+    import pickle
+
+    from asynclint.config import load_config
+    from asynclint.engine.cache import DIRECTORY, ResultCache, content_key
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "pyproject.toml").write_text("[tool.asynclint]\n")
+    (repo / "app.py").write_text(BLOCKING)
+    (repo / "util.py").write_text("def helper():\n    return 1\n")
+    marker = tmp_path / "PWNED"
+    payload = pickle.dumps(_Payload(marker))
+    salt = ResultCache(load_config([str(repo)])).salt
+    entries = repo / DIRECTORY / salt
+    entries.mkdir(parents=True)
+    clean = json.dumps({"path": "app.py", "diagnostics": [], "summary": None, "errors": []})
+    index = {}
+    for name in ("app.py", "util.py"):
+        key = content_key((repo / name).read_bytes(), salt, str(repo / name))
+        (entries / f"{key}.pickle").write_bytes(payload)
+        (entries / f"{key}.json").write_text("asynclint-cache-1 " + "0" * 64 + "\n" + clean)
+        info = (repo / name).stat()
+        index[str(repo / name)] = [info.st_mtime_ns, info.st_size, info.st_ino, key]
+    for name in ("index.pickle", "last-run.pickle", "libraries.pickle"):
+        (entries / name).write_bytes(payload)
+    (entries / "index.json").write_text("asynclint-cache-1 " + "f" * 64 + "\n" + json.dumps({"files": index}))
+    (entries / "last-run.json").write_text("asynclint-cache-1 " + "a" * 64 + "\n" + "{}")
+    (repo / DIRECTORY / ".gitignore").write_text("")  # so that git takes the files
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run(["git", "add", "-A", "-f"], cwd=repo, check=True)
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "cache"], cwd=repo, check=True
+    )
+    assert "index.pickle" in subprocess.run(["git", "ls-files"], cwd=repo, capture_output=True, text=True).stdout
+    env = _isolated(tmp_path)
+    for _ in range(2):  # the first run rebuilds what it could not verify; the second reads it back
+        result = run_cli("--output-format", "json", ".", cwd=repo, env=env)
+        assert "Traceback" not in result.stderr, result.stderr
+        assert [(d["path"], d["line"], d["code"]) for d in json.loads(result.stdout)] == [("app.py", 4, "ASY100")]
+        assert not marker.exists()
+    rebuilt = (entries / "index.json").read_bytes()
+    assert rebuilt.startswith(b"asynclint-cache-1 ") and b"f" * 64 not in rebuilt
+    flake8_run = subprocess.run(
+        [sys.executable, "-m", "flake8", "--select", "ASY", "."], cwd=repo, capture_output=True, text=True, env={**os.environ, **env}
+    )
+    assert "Traceback" not in flake8_run.stderr, flake8_run.stderr
+    assert [line.split(": ")[0] for line in flake8_run.stdout.splitlines() if " ASY" in line] == ["./app.py:4:5"]
+    assert not marker.exists()
+
+
+def test_entries_from_another_user_or_edited_are_rebuilt(write_tree, tmp_path):
+    root = write_tree({"p/pyproject.toml": "[tool.asynclint]\n", "p/a.py": BLOCKING, "p/b.py": "x = 1\n"}) / "p"
+    mine, theirs = _isolated(tmp_path / "me"), _isolated(tmp_path / "them")
+    expected = findings(root, "--no-cache")
+
+    def run(env):
+        result = run_cli("--output-format", "json", ".", cwd=root, env=env)
+        assert "Traceback" not in result.stderr, result.stderr
+        return sorted((d["path"], d["line"], d["code"]) for d in json.loads(result.stdout))
+
+    expected = [entry[:3] for entry in expected]
+    assert run(theirs) == expected  # someone else's cache, with their secret
+    assert list((root / ".asynclint_cache").glob("*/index.json"))
+    # Edit their stored result for a.py to say "clean", keeping the header: it no longer verifies.
+    for entry in (root / ".asynclint_cache").rglob("*.json"):
+        text = entry.read_text()
+        if '"ASY100"' in text:
+            entry.write_text(text.replace('"ASY100"', '"ASY101"'))
+    assert run(theirs) == expected
+    assert run(mine) == expected  # their entries do not verify under my secret: rebuilt, not trusted
+    assert run(mine) == expected
+
+
+def test_no_project_root_caches_in_the_user_cache_directory(tmp_path):
+    work = tmp_path / "loose"
+    work.mkdir()
+    (work / "a.py").write_text(BLOCKING)
+    env = _isolated(tmp_path)
+    for _ in range(2):
+        result = run_cli("--output-format", "json", ".", cwd=work, env=env)
+        assert [d["code"] for d in json.loads(result.stdout)] == ["ASY100"]
+    assert not (work / ".asynclint_cache").exists()
+    stored = list((tmp_path / "user-cache" / "asynclint" / "directories").glob("*/*/index.json"))
+    assert len(stored) == 1
+
+
+def test_unsafe_secret_or_linked_cache_directory_runs_uncached(write_tree, tmp_path):
+    root = write_tree({"p/pyproject.toml": "[tool.asynclint]\n", "p/a.py": BLOCKING}) / "p"
+    env = _isolated(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (root / ".asynclint_cache").symlink_to(elsewhere)  # a shipped link: writes would land elsewhere
+    assert [d[2] for d in findings_with(root, env)] == ["ASY100"]
+    assert list(elsewhere.iterdir()) == []
+    (root / ".asynclint_cache").unlink()
+    assert [d[2] for d in findings_with(root, env)] == ["ASY100"]
+    assert list((root / ".asynclint_cache").glob("*/index.json"))  # the same run caches normally
+    shutil.rmtree(root / ".asynclint_cache")
+    # A secret that others can read is no secret: it is not used, and the run is still right.
+    secret = tmp_path / "user-cache" / "asynclint" / "secret"
+    secret.chmod(0o644)
+    assert [d[2] for d in findings_with(root, env)] == ["ASY100"]
+    assert not (root / ".asynclint_cache").exists()
+
+
+def test_fifo_or_directory_in_place_of_a_cache_file_does_not_block(write_tree, tmp_path):
+    root = write_tree({"p/pyproject.toml": "[tool.asynclint]\n", "p/a.py": BLOCKING}) / "p"
+    env = _isolated(tmp_path)
+    assert [d[2] for d in findings_with(root, env)] == ["ASY100"]
+    (index,) = (root / ".asynclint_cache").glob("*/index.json")
+    (last,) = (root / ".asynclint_cache").glob("*/last-run.json")
+    index.unlink()
+    os.mkfifo(index)  # opening it for reading would wait for a writer forever
+    last.unlink()
+    last.mkdir()
+    (root / "a.py").write_text(BLOCKING + "\n")
+    assert [d[2] for d in findings_with(root, env)] == ["ASY100"]
+
+
+def findings_with(root, env):
+    result = run_cli("--output-format", "json", ".", cwd=root, env=env)
+    assert "Traceback" not in result.stderr, result.stderr
+    return sorted((d["path"], d["line"], d["code"]) for d in json.loads(result.stdout))
+
+
+def test_files_with_the_same_text_keep_their_own_results(write_tree):
+    # per-file-ignores and module names depend on the path: identical bytes are not one entry.
+    root = write_tree(
+        {
+            "pyproject.toml": "[tool.asynclint]\nper-file-ignores = {'tests/*' = ['ASY100']}\n",
+            "app.py": BLOCKING,
+            "tests/test_app.py": BLOCKING,
+        }
+    )
+    cold = findings(root, "--no-cache")
+    assert [path for path, *_ in cold] == ["app.py"]
+    assert findings(root) == cold
+    (root / "app.py").touch()  # past the remembered run: each file from its own entry
+    assert findings(root) == cold
+
+
+def test_entries_round_trip_tuples_and_refuse_anything_else():
+    from asynclint.engine.cache import _decode_result, _encode_result
+    from asynclint.engine.diagnostics import Diagnostic, FileResult, FixInfo, ModuleSummary
+
+    facts = {"kind": {"a": True, "b": {"bases": ["x", None], "members": ["m"]}, "c": ("t", (1, 2.5), {1: "int key"})}}
+    diagnostic = Diagnostic("ASY110", "msg", "p.py", 3, 4, 3, 9, FixInfo("unsafe", "fix"), ("blocking-chain", "a.b"), "src")
+    result = FileResult("p.py", [diagnostic], ModuleSummary("pkg.p", "p.py", facts), ["one line"])
+    back = _decode_result(json.loads(json.dumps(_encode_result(result))), "q.py")
+    assert back.summary.facts == facts and type(back.summary.facts["kind"]["c"]) is tuple
+    assert back.diagnostics[0].condition == ("blocking-chain", "a.b") and back.diagnostics[0].path == "q.py"
+    assert back.errors == ["one line"] and back.diagnostics[0].fix == FixInfo("unsafe", "fix")
+    with pytest.raises(TypeError):
+        _encode_result(FileResult("p.py", [], ModuleSummary("m", "p.py", {"k": {"v": {1, 2}}})))
+    for broken in ({"path": 1}, {"diagnostics": [["ASY999"] * 9], "errors": [], "summary": None}, []):
+        with pytest.raises(Exception) as caught:
+            _decode_result(broken, "p.py")
+        assert type(caught.value).__name__ == "_Invalid"

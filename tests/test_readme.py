@@ -1,4 +1,4 @@
-"""The README keeps its two set-up commands on top and a rule index identical to the registry."""
+"""The README keeps its set-up commands on top, its example output true, and a rule index identical to the registry."""
 
 from __future__ import annotations
 
@@ -30,3 +30,15 @@ def test_two_setup_commands_on_top_and_ci_runs_the_second():
     ci = (REPO / ".ci" / "run").read_text()
     for line in second.splitlines():
         assert line.strip() in ci, f"`.ci/run` does not run the README's test command line {line!r}"
+
+
+def test_what_it_looks_like_is_what_the_command_prints():
+    from conftest import run_cli
+
+    section = readme().split("## What it looks like\n", 1)[1]
+    block = re.search(r"```console\n(.*?)```", section, flags=re.DOTALL).group(1)
+    command, expected = block.split("\n", 1)
+    assert command.startswith("$ asynclint ")
+    result = run_cli("--no-cache", *command[len("$ asynclint ") :].split(), cwd=REPO)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.stdout == expected, "README 'What it looks like' drifted; paste the command's output"

@@ -11,7 +11,7 @@ from typing import Optional
 
 import pathspec
 
-from asynclint.config import Config
+from asynclint.config import Config, ConfigResolver
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 
@@ -33,6 +33,7 @@ class _Ignores:
         # and its path relative to the project root.
         self.pattern = re.compile("|".join(fnmatch.translate(pattern) for pattern in patterns)) if patterns else None
         self.gitignore = config.respect_gitignore
+        self.force = config.force_exclude
         self._specs: dict[str, Optional[pathspec.PathSpec]] = {}
         self._chains: dict[str, tuple[tuple[str, pathspec.PathSpec], ...]] = {}
 
@@ -93,9 +94,45 @@ def _looks_like_python_script(path: str) -> bool:
     return first.startswith(b"#!") and b"python" in first
 
 
-def discover(paths: list[str], config: Config) -> Discovery:
+class _IgnoresByDirectory:
+    """The exclude settings that apply in each directory: those of the configuration that
+    governs it (the nearest `[tool.asynclint]`), so a nested project keeps its own excludes."""
+
+    def __init__(self, config: Config, resolver: Optional[ConfigResolver]):
+        self.resolver = resolver
+        self.default = _Ignores(config)
+        self._by_config: dict[Config, _Ignores] = {config: self.default}
+
+    def __call__(self, directory: str) -> _Ignores:
+        if self.resolver is None:
+            return self.default
+        config = self.resolver.for_directory(directory)
+        ignores = self._by_config.get(config)
+        if ignores is None:
+            ignores = self._by_config[config] = _Ignores(config)
+        return ignores
+
+
+def _force_excluded(path: str, ignores: _Ignores) -> bool:
+    """`--force-exclude`: a path given explicitly is skipped when it, or a directory between it
+    and the project root, is excluded or git-ignored (what pre-commit passes stays excluded)."""
+    current = os.path.abspath(path)
+    is_dir = os.path.isdir(current)
+    inside = ignores.root.rstrip(os.sep) + os.sep
+    while True:
+        if ignores.excluded(current) or ignores.ignored(current, is_dir):
+            return True
+        parent = os.path.dirname(current)
+        if parent == current or not parent.startswith(inside):
+            return False  # the project root itself is never matched against its own excludes
+        current, is_dir = parent, True
+
+
+def discover(
+    paths: list[str], config: Config, resolver: Optional[ConfigResolver] = None, force_exclude: bool = False
+) -> Discovery:
     found = Discovery()
-    ignores = _Ignores(config)
+    ignores_in = _IgnoresByDirectory(config, resolver)
     seen: set[tuple[int, int]] = set()
 
     def add(path: str, identity: Optional[tuple[int, int]] = None) -> None:
@@ -118,8 +155,11 @@ def discover(paths: list[str], config: Config) -> Discovery:
             found.warnings.append(f"{given}: skipped: broken symbolic link")
             continue
         absolute = os.path.abspath(given)
+        ignores = ignores_in(absolute if os.path.isdir(given) else os.path.dirname(absolute))
+        if (force_exclude or ignores.force) and _force_excluded(absolute, ignores):
+            continue
         if os.path.isdir(given):
-            _walk(given, ignores, found, add)
+            _walk(given, ignores_in, found, add)
         elif ignores.excluded(absolute):
             continue
         elif not os.path.isfile(given):
@@ -132,7 +172,7 @@ def discover(paths: list[str], config: Config) -> Discovery:
     return found
 
 
-def _walk(top: str, ignores: _Ignores, found: Discovery, add) -> None:
+def _walk(top: str, ignores_in: _IgnoresByDirectory, found: Discovery, add) -> None:
     visited: set[tuple[int, int]] = set()
     stack = [top]
     while stack:
@@ -148,6 +188,7 @@ def _walk(top: str, ignores: _Ignores, found: Discovery, add) -> None:
             continue
         visited.add((info.st_dev, info.st_ino))
         absolute_directory = os.path.abspath(directory)
+        ignores = ignores_in(absolute_directory)
         subdirectories = []
         for entry in entries:
             path = entry.path if directory != "." else entry.name

@@ -1,7 +1,8 @@
 """The offload fix: move a blocking call to a worker thread, `await asyncio.to_thread(f, *args)`.
 
-With `fix-offload = "run_in_executor"` (or a target before Python 3.9, which has no `to_thread`)
-it writes `await asyncio.get_running_loop().run_in_executor(None, functools.partial(f, ...))`.
+With `fix-offload = "run_in_executor"` it writes
+`await asyncio.get_running_loop().run_in_executor(None, functools.partial(f, ...))` (every
+supported target, py39 and later, has `asyncio.to_thread`).
 """
 
 from __future__ import annotations

@@ -7,11 +7,14 @@ from __future__ import annotations
 import difflib
 import gc
 import os
-from concurrent.futures import ProcessPoolExecutor
+import signal
+import stat
+import threading
+from concurrent.futures import InvalidStateError, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
-from asynclint.config import Config
+from asynclint.config import Config, ConfigResolver
 from asynclint.engine.cache import ResultCache, content_key
 from asynclint.engine.diagnostics import FileResult
 from asynclint.engine.fixer import applicable, fix_source
@@ -40,19 +43,59 @@ class RunResult:
     fixed_files: int = 0
     diffs: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)  # files --fix has rewritten so far
 
 
-_worker_linter: Optional[Linter] = None
+class _Settings:
+    """Each file's configuration, with one linter and one cache per distinct configuration."""
+
+    def __init__(self, files: list[str], config: Config, resolver: Optional[ConfigResolver], use_cache: bool):
+        self.configs: list[Config] = [config]
+        index_of = {config: 0}
+        self.of_file: list[int] = []
+        for path in files:
+            own = resolver.for_file(path) if resolver is not None else config
+            position = index_of.get(own)
+            if position is None:
+                position = index_of[own] = len(self.configs)
+                self.configs.append(own)
+            self.of_file.append(position)
+        self.linters: dict[int, Linter] = {}
+        self.caches: Optional[list[ResultCache]] = [ResultCache(own) for own in self.configs] if use_cache else None
+
+    def linter(self, position: int) -> Linter:
+        linter = self.linters.get(position)
+        if linter is None:
+            linter = self.linters[position] = Linter(self.configs[position])
+        return linter
+
+    def linter_for(self, file_position: int) -> Linter:
+        return self.linter(self.of_file[file_position])
+
+    def cache_for(self, file_position: int) -> Optional[ResultCache]:
+        return None if self.caches is None else self.caches[self.of_file[file_position]]
+
+    def describe(self) -> str:
+        """Every setting of the run, and which file uses which: part of the run key."""
+        parts = [f"{config.source}\0{config.fingerprint()}" for config in self.configs]
+        return "\0".join(parts) + "\0" + ",".join(map(str, self.of_file))
 
 
-def _init_worker(config: Config) -> None:
-    global _worker_linter
-    _worker_linter = Linter(config)
+_worker_linters: dict[int, Linter] = {}
+_worker_configs: list[Config] = []
+
+
+def _init_worker(configs: list[Config]) -> None:
+    global _worker_configs
+    # Ctrl-C reaches the whole process group: the main process answers it and stops the workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker_configs = configs
+    _worker_linters.clear()
 
 
 def _lint_keyed(linter: Linter, path: str, salt: Optional[str]) -> tuple[FileResult, Optional[str]]:
     """Lint one file; with a cache salt, also return the content key to store the result under.
-    The result is pickled (cache, worker pipe) before cross-file conditions are resolved."""
+    The result is sent (cache, worker pipe) before cross-file conditions are resolved."""
     if salt is None:
         return linter.lint_path(path).result, None
     try:
@@ -60,23 +103,24 @@ def _lint_keyed(linter: Linter, path: str, salt: Optional[str]) -> tuple[FileRes
             data = handle.read()
     except OSError:
         return linter.lint_path(path).result, None
-    return linter.lint(path, data).result, content_key(data, salt)
+    return linter.lint(path, data).result, content_key(data, salt, path)
 
 
-def _lint_in_worker(task: tuple[str, Optional[str]]) -> tuple[FileResult, Optional[str]]:
-    assert _worker_linter is not None
-    return _lint_keyed(_worker_linter, *task)
+def _lint_in_worker(task: tuple[str, int, Optional[str]]) -> tuple[FileResult, Optional[str]]:
+    path, position, salt = task
+    linter = _worker_linters.get(position)
+    if linter is None:
+        linter = _worker_linters[position] = Linter(_worker_configs[position])
+    return _lint_keyed(linter, path, salt)
 
 
-def lint_files(
-    files: list[str], config: Config, linter: Linter, options: RunOptions, cache: Optional[ResultCache] = None
-) -> list[FileResult]:
+def lint_files(files: list[str], settings: _Settings, options: RunOptions) -> list[FileResult]:
     total = len(files)
     results: list[Optional[FileResult]] = [None] * total
-    salt = cache.salt if cache else None
     pending: list[int] = []
     for position, path in enumerate(files):
-        cached = cache.lookup(path) if cache else None
+        cache = settings.cache_for(position)
+        cached = cache.lookup(path) if cache is not None else None
         if cached is not None:
             results[position] = cached
         else:
@@ -85,8 +129,13 @@ def lint_files(
     if options.progress and done:
         options.progress(done, total)
 
+    def salt(position: int) -> Optional[str]:
+        cache = settings.cache_for(position)
+        return cache.salt if cache is not None else None
+
     def keep(position: int, result: FileResult, key: Optional[str]) -> None:
         nonlocal done
+        cache = settings.cache_for(position)
         if cache is not None and key is not None:
             cache.store(files[position], key, result)
         results[position] = result
@@ -99,14 +148,18 @@ def lint_files(
     jobs = max(1, options.jobs)
     if jobs > 1 and len(pending) >= _PARALLEL_THRESHOLD:
         chunk = max(1, min(32, len(pending) // (jobs * 8)))
-        tasks = [(files[position], salt) for position in pending]
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(config,)) as pool:
-            for position, (result, key) in zip(pending, pool.map(_lint_in_worker, tasks, chunksize=chunk)):
-                keep(position, result, key)
+        tasks = [(files[position], settings.of_file[position], salt(position)) for position in pending]
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings.configs,)) as pool:
+            try:
+                for position, (result, key) in zip(pending, pool.map(_lint_in_worker, tasks, chunksize=chunk)):
+                    keep(position, result, key)
+            except KeyboardInterrupt:
+                _stop(pool)
+                raise
     else:
         for position in pending:
-            keep(position, *_lint_keyed(linter, files[position], salt))
-    if cache is not None:
+            keep(position, *_lint_keyed(settings.linter_for(position), files[position], salt(position)))
+    for cache in settings.caches or ():
         cache.save()
     gc.unfreeze()
     return [result for result in results if result is not None]
@@ -123,38 +176,69 @@ def _settle() -> None:
     gc.freeze()
 
 
-def run(files: list[str], config: Config, options: RunOptions) -> RunResult:
-    linter = Linter(config)
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Interrupted: drop the queued work and end the workers now rather than after it."""
+    previous = threading.excepthook
+
+    def quiet(args: Any) -> None:
+        # The pool's manager thread then fails the queued work, which map() has just cancelled:
+        # CPython reports that race (InvalidStateError) as a traceback nobody needs to see.
+        if not (args.exc_type is not None and issubclass(args.exc_type, InvalidStateError)):
+            previous(args)
+
+    threading.excepthook = quiet
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()  # the pool then fails the queued work itself, and the `with` ends at once
+
+
+class FixInterrupted(KeyboardInterrupt):
+    """Ctrl-C during --fix, with the files already rewritten (each whole: writes are atomic)."""
+
+    def __init__(self, written: list[str]):
+        super().__init__()
+        self.written = tuple(written)
+
+
+def run(files: list[str], config: Config, options: RunOptions, resolver: Optional[ConfigResolver] = None) -> RunResult:
+    """Lint (and fix) `files`; each with its own configuration from `resolver` (the nearest
+    `[tool.asynclint]`), else all with `config`."""
     outcome = RunResult()
-    cache = ResultCache(config) if options.cache else None
+    settings = _Settings(files, config, resolver, options.cache)
+    cache = settings.caches[0] if settings.caches is not None else None
     # Reports only (no fixes to apply): an unchanged tree gets the last run's final results back.
-    run_key = cache.run_key(files) if cache is not None and not (options.fix or options.diff) else None
+    run_key = None
+    if cache is not None and not (options.fix or options.diff):
+        run_key = cache.run_key(files, settings.describe())
     remembered = cache.remembered_run(run_key) if cache is not None and run_key is not None else None
-    if remembered is not None:
+    if remembered is not None and len(remembered) == len(files):
         outcome.results = remembered
         if options.progress:
             options.progress(len(files), len(files))
         for result in remembered:
             outcome.errors.extend(result.errors)
         return outcome
-    outcome.results = lint_files(files, config, linter, options, cache)
+    outcome.results = lint_files(files, settings, options)
     project = ProjectIndex(result.summary for result in outcome.results)
     if cache is not None:
         cache.load_library_answers()
-    for result in outcome.results:
-        linter.resolve_pending(result, project)
+    for position, result in enumerate(outcome.results):
+        settings.linter_for(position).resolve_pending(result, project)
         outcome.errors.extend(result.errors)
     if cache is not None:
         cache.save_library_answers()
         if run_key is not None:
             cache.remember_run(run_key, outcome.results)
     if options.fix or options.diff:
-        _apply_fixes(outcome, linter, project, options)
+        try:
+            _apply_fixes(outcome, settings, project, options)
+        except KeyboardInterrupt:
+            raise FixInterrupted(outcome.written) from None
     return outcome
 
 
-def _apply_fixes(outcome: RunResult, linter: Linter, project: ProjectIndex, options: RunOptions) -> None:
+def _apply_fixes(outcome: RunResult, settings: _Settings, project: ProjectIndex, options: RunOptions) -> None:
     for position, result in enumerate(outcome.results):
+        linter = settings.linter_for(position)
         if not any(applicable(diagnostic.fix, options.unsafe_fixes) for diagnostic in result.diagnostics):
             continue
         try:
@@ -167,20 +251,47 @@ def _apply_fixes(outcome: RunResult, linter: Linter, project: ProjectIndex, opti
         outcome.errors.extend(fixed.errors)
         if not fixed.applied or fixed.data == original:
             continue
-        outcome.fixed += fixed.applied
-        outcome.fixed_files += 1
         if options.diff:
+            outcome.fixed += fixed.applied
+            outcome.fixed_files += 1
             outcome.diffs.append(unified_diff(result.path, original, fixed.data))
             continue
+        target, refusal = writable_target(result.path, linter.config.root)
+        if refusal is not None:
+            outcome.errors.append(f"{result.path}: not fixed: {refusal}")
+            continue
         try:
-            write_atomic(result.path, fixed.data)
+            write_atomic(target, fixed.data)
         except OSError as error:
             outcome.errors.append(f"{result.path}: cannot write fixes: {error.strerror or error}")
             continue
+        outcome.fixed += fixed.applied
+        outcome.fixed_files += 1
+        outcome.written.append(result.path)
         # What remains after fixing is what the user still has to look at.
         outcome.results[position] = fixed.lint.result
         # Remaining diagnostics already had their conditions resolved against the project.
         outcome.results[position].errors = []
+
+
+def writable_target(path: str, root: str) -> tuple[str, Optional[str]]:
+    """Where `--fix` writes `path`'s new content, or why it must not: a symbolic link is fixed at
+    its target (the link stays a link) when that target is inside the project, a read-only file is
+    left alone, as ruff does."""
+    target = path
+    if os.path.islink(path):
+        target = os.path.realpath(path)
+        project = os.path.realpath(root)
+        inside = os.path.commonpath([target, project]) == project if os.path.isabs(target) else False
+        if not inside:
+            return target, f"it is a symbolic link to {target}, outside the project"
+    try:
+        info = os.stat(target)
+    except OSError as error:
+        return target, f"cannot stat: {error.strerror or error}"
+    if not info.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(target, os.W_OK):
+        return target, "the file is read-only"
+    return target, None
 
 
 def unified_diff(path: str, before: bytes, after: bytes) -> str:
