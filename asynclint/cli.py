@@ -18,8 +18,10 @@ from asynclint.engine.diagnostics import Diagnostic
 from asynclint.engine.discovery import discover
 from asynclint.engine.fixer import applicable, fix_source
 from asynclint.engine.linter import Linter
+from asynclint.engine.noqa import add_noqa as add_noqa_comments
 from asynclint.engine.project import ProjectIndex
 from asynclint.engine.runner import RunOptions, RunResult, run, unified_diff
+from asynclint.engine.writer import write_atomic
 from asynclint.registry import RULES, RULES_BY_CODE
 from asynclint.reporters import formats, renderer
 
@@ -133,7 +135,10 @@ def _statistics(diagnostics: list[Diagnostic]) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.command(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="`asynclint server` starts the language server (LSP over stdio); see `asynclint server --help`.",
+)
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--fix", is_flag=True, help="Apply safe fixes.")
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, also apply unsafe fixes.")
@@ -164,10 +169,13 @@ def _statistics(diagnostics: list[Diagnostic]) -> str:
     type=click.Path(),
     help="Record every current finding in FILE and exit 0.",
 )
+@click.option(
+    "--add-noqa", is_flag=True, help="Add a `# noqa: CODE` comment for every current finding (in place) and exit."
+)
 @click.option("--explain", metavar="CODE", help="Print the documentation of a rule and exit.")
 @click.option("--list-rules", is_flag=True, help="List every rule and exit.")
 @click.version_option(__version__, prog_name="asynclint")
-def main(
+def check(
     paths: tuple[str, ...],
     fix: bool,
     unsafe_fixes: bool,
@@ -186,6 +194,7 @@ def main(
     stdin_filename: Optional[str],
     baseline_path: Optional[str],
     write_baseline_path: Optional[str],
+    add_noqa: bool,
     explain: Optional[str],
     list_rules: bool,
 ) -> None:
@@ -202,6 +211,8 @@ def main(
         click.echo(page if page else f"{code} ({info.name}): {info.summary}\n", nl=False)
         return
     from_stdin = paths == ("-",) or (stdin_filename is not None and not paths)
+    if add_noqa and from_stdin:
+        _fail("--add-noqa edits files in place: give paths, not stdin")
     if stdin_filename is not None and not from_stdin:
         _fail("--stdin-filename reads the source from stdin: give no paths, or `-`")
     if "-" in paths and not from_stdin:
@@ -255,9 +266,53 @@ def main(
         cache=not no_cache,
         progress=progress,
     )
+    if add_noqa and (fix or diff):
+        _fail("--add-noqa cannot be combined with --fix or --diff")
     outcome = run(found.files, config, options)
     progress.clear()
+    if add_noqa:
+        _add_noqa(outcome)
     _report(outcome, options, output_format, statistics, exit_zero, baseline_path, known_findings, write_baseline_path)
+
+
+def _add_noqa(outcome: RunResult) -> None:
+    """`--add-noqa`: suppress every current finding where it is reported, then exit 0."""
+    added = files = 0
+    for result in outcome.results:
+        wanted: dict[int, set[str]] = {}
+        for diagnostic in result.diagnostics:
+            if diagnostic.code not in _NOT_SUPPRESSIBLE and diagnostic.line > 0:
+                wanted.setdefault(diagnostic.line, set()).add(diagnostic.code)
+        if not wanted:
+            continue
+        try:
+            with open(result.path, "rb") as handle:
+                original = handle.read()
+        except OSError as error:
+            click.echo(f"asynclint: error: {result.path}: cannot read: {error.strerror or error}", err=True)
+            continue
+        change = add_noqa_comments(original, wanted)
+        for line in change.skipped:
+            click.echo(
+                f"asynclint: warning: {result.path}:{line}: a comment cannot go at the end of this line "
+                "(it continues a string or a backslash line); finding left as it is",
+                err=True,
+            )
+        if not change.applied:
+            continue
+        try:
+            write_atomic(result.path, change.data)
+        except OSError as error:
+            click.echo(f"asynclint: error: {result.path}: cannot write: {error.strerror or error}", err=True)
+            continue
+        added += change.applied
+        files += 1
+    click.echo(f"Added {added} noqa directive{'s' * (added != 1)} in {files} file{'s' * (files != 1)}.")
+    sys.exit(0)
+
+
+# A syntax error has no statement to carry the comment; an unused-noqa finding is fixed by removing codes.
+_NOT_SUPPRESSIBLE = frozenset({"ASY001", "ASY002"})
 
 
 def _config_anchor(display_name: str) -> str:
@@ -312,6 +367,9 @@ def _report(
     diff = options.diff
     for error in outcome.errors:
         click.echo(f"asynclint: error: {error}", err=True)
+    for result in outcome.results:
+        for warning in result.warnings:
+            click.echo(f"asynclint: warning: {warning}", err=True)
     diagnostics = sorted((d for result in outcome.results for d in result.diagnostics), key=Diagnostic.sort_key)
     if write_baseline_path is not None:
         try:
@@ -347,3 +405,24 @@ def _report(
         click.echo(renderer(output_format)(diagnostics, rules_directory=rules_directory()), nl=False)
     failed = bool(diagnostics) or bool(outcome.errors)
     sys.exit(1 if failed and not exit_zero else 0)
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+def server() -> None:
+    """The asynclint language server: LSP over stdio, for editors (VS Code, Neovim, Helix, ...).
+
+    Diagnostics, fixes, `# noqa` code actions and rule pages on hover, with the settings of the
+    workspace's pyproject.toml and cross-module findings from an in-memory project index."""
+    from asynclint.server import serve
+
+    serve()
+
+
+def main(args: Optional[list[str]] = None) -> None:
+    """`asynclint [OPTIONS] [PATHS]...` checks; `asynclint server` starts the language server
+    (check a directory named `server` as `asynclint ./server`)."""
+    arguments = sys.argv[1:] if args is None else list(args)
+    if arguments[:1] == ["server"]:
+        server.main(arguments[1:], prog_name="asynclint server")
+    else:
+        check.main(arguments, prog_name="asynclint")
