@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import logging
 import os
+import re
 import time
 from typing import Optional
 
@@ -36,6 +37,8 @@ from asynclint.engine.runner import RunOptions, lint_files
 from asynclint.registry import RULES_BY_CODE
 
 FIX_ALL = "source.fixAll.asynclint"
+# Lines as LSP counts them (only \r\n, \r and \n end a line, unlike str.splitlines).
+_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 SOURCE = "asynclint"
 
 logger = logging.getLogger(__name__)
@@ -323,8 +326,8 @@ def contains(span: types.Range, position: types.Position) -> bool:
 def workspace_edit(document: TextDocument, old: str, new: str) -> types.WorkspaceEdit:
     """Edits turning `old` into `new`, one per changed run of lines (an added import and a changed
     call stay two small edits, so the client's cursor and undo history stay where they were)."""
-    before = old.splitlines(keepends=True)
-    after = new.splitlines(keepends=True)
+    before = _LINES.findall(old)
+    after = _LINES.findall(new)
     edits = []
     matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
     for tag, first, last, new_first, new_last in matcher.get_opcodes():
