@@ -97,7 +97,7 @@ def rules_table() -> str:
     implemented = set(all_rule_classes())
     rows = [("code", "name", "default", "fix", "status")]
     for rule in RULES:
-        status = "implemented" if rule.code in implemented or rule.code == "ASY001" else "planned"
+        status = "implemented" if rule.code in implemented or rule.code in ("ASY001", "ASY002") else "planned"
         rows.append((rule.code, rule.name, "on" if rule.default_enabled else "opt-in", rule.fix or "-", status))
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows) + "\n"

@@ -133,17 +133,19 @@ class AsynclintServer(LanguageServer):
 
     # -- linting -----------------------------------------------------------------------------
     def lint(self, document: TextDocument, keep_tree: bool = False) -> tuple[FileLint, Project, bytes]:
+        """Lint a buffer against the project index. The index already holds this module's facts
+        from its last version, and an edit seldom changes them (they change when a function
+        becomes async or starts to block), so one pass is usually all; when they did change, the
+        buffer is linted again against the updated index and the other open modules follow."""
         path = document_path(document)
         project = self.project_for(path)
         data = document.source.encode("utf-8", "surrogatepass")
-        first = project.linter.lint(path, data)
-        changed = project.update(path, first.result.summary)
-        if keep_tree:
-            return project.linter.lint(path, data, project=project.index, keep_tree=True), project, data
-        project.linter.resolve_pending(first.result, project.index, data)
-        if changed:
-            self.refresh_others(document.uri, project)
-        return first, project, data
+        lint = project.linter.lint(path, data, project=project.index, keep_tree=keep_tree)
+        if project.update(path, lint.result.summary):
+            lint = project.linter.lint(path, data, project=project.index, keep_tree=keep_tree)
+            if not keep_tree:
+                self.refresh_others(document.uri, project)
+        return lint, project, data
 
     def publish(self, uri: str) -> None:
         document = self.workspace.get_text_document(uri)
@@ -169,8 +171,7 @@ class AsynclintServer(LanguageServer):
             document = self.workspace.get_text_document(uri)
             if is_python(document) and self.project_for(document_path(document)) is project:
                 data = document.source.encode("utf-8", "surrogatepass")
-                result = project.linter.lint(document_path(document), data).result
-                project.linter.resolve_pending(result, project.index, data)
+                result = project.linter.lint(document_path(document), data, project=project.index).result
                 diagnostics = sorted(result.diagnostics, key=Diagnostic.sort_key)
                 if diagnostics != self.published.get(uri):
                     self.published[uri] = diagnostics
