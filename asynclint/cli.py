@@ -61,14 +61,13 @@ def _use_color(stream) -> bool:
 
 
 class _Progress:
-    """A one-line progress bar on stderr, only on a terminal (never in pipes or CI logs) and only
-    once a run has taken longer than a couple of seconds."""
+    """click's progress bar on stderr, only on a terminal (never in pipes or CI logs) and only once
+    a run has taken longer than a couple of seconds."""
 
     def __init__(self, enabled: bool):
         self.enabled = enabled
-        self.drawn = False
+        self.bar = None
         self.started = time.monotonic()
-        self.last = 0.0
         try:
             self.delay = float(os.environ.get("ASYNCLINT_PROGRESS_DELAY", "2"))
         except ValueError:
@@ -77,20 +76,18 @@ class _Progress:
     def __call__(self, done: int, total: int) -> None:
         if not self.enabled:
             return
-        now = time.monotonic()
-        if now - self.started < self.delay or (now - self.last < 0.1 and done != total):
-            return
-        self.last = now
-        width = 30
-        filled = width * done // max(total, 1)
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
-        sys.stderr.flush()
-        self.drawn = True
+        if self.bar is None:
+            if time.monotonic() - self.started < self.delay:
+                return
+            self.bar = click.progressbar(
+                length=total, file=sys.stderr, bar_template="[%(bar)s] %(info)s files", show_percent=False, show_pos=True
+            )
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
 
     def clear(self) -> None:
-        if self.drawn:
-            sys.stderr.write("\r" + " " * 60 + "\r")
-            sys.stderr.flush()
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
 
 
 def rules_table() -> str:
@@ -141,7 +138,12 @@ def _statistics(diagnostics: list[Diagnostic]) -> str:
 )
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--fix", is_flag=True, help="Apply safe fixes.")
-@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, also apply unsafe fixes.")
+@click.option(
+    "--unsafe-fixes/--no-unsafe-fixes",
+    default=None,
+    help="With --fix or --diff, also apply unsafe fixes [default: `unsafe-fixes` in config, else off].",
+)
+@click.option("--show-fixes", is_flag=True, help="Show each finding's fix; with --fix, list what was fixed.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
 @click.option("--select", metavar="CODES", help="Comma-separated codes or prefixes to enable (replaces defaults).")
 @click.option("--ignore", metavar="CODES", help="Comma-separated codes or prefixes to disable.")
@@ -149,6 +151,7 @@ def _statistics(diagnostics: list[Diagnostic]) -> str:
 @click.option("--output-format", type=click.Choice(formats()), default="text", show_default=True)
 @click.option("--statistics", is_flag=True, help="Show counts per rule instead of each diagnostic.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even if diagnostics remain.")
+@click.option("--watch", is_flag=True, help="Check again whenever a checked file changes (Ctrl-C stops).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Parallel processes [default: CPUs].")
 @click.option("--target-version", type=click.Choice(TARGET_VERSIONS), help="Oldest Python the code runs on.")
@@ -178,7 +181,8 @@ def _statistics(diagnostics: list[Diagnostic]) -> str:
 def check(
     paths: tuple[str, ...],
     fix: bool,
-    unsafe_fixes: bool,
+    unsafe_fixes: Optional[bool],
+    show_fixes: bool,
     diff: bool,
     select: Optional[str],
     ignore: Optional[str],
@@ -186,6 +190,7 @@ def check(
     output_format: str,
     statistics: bool,
     exit_zero: bool,
+    watch: bool,
     no_cache: bool,
     jobs: Optional[int],
     target_version: Optional[str],
@@ -231,6 +236,8 @@ def check(
         )
     except ConfigError as error:
         _fail(str(error))
+    if unsafe_fixes is None:
+        unsafe_fixes = config.unsafe_fixes
     known_findings = None
     if baseline_path is not None:
         try:
@@ -238,7 +245,7 @@ def check(
         except BaselineError as error:
             _fail(str(error))
     if from_stdin:
-        options = RunOptions(fix=fix, unsafe_fixes=unsafe_fixes, diff=diff)
+        options = RunOptions(fix=fix, unsafe_fixes=unsafe_fixes, diff=diff, show_fixes=show_fixes)
         outcome, fixed_source = _run_stdin(display_name, sys.stdin.buffer.read(), config, options)
         _report(
             outcome,
@@ -257,7 +264,9 @@ def check(
         _fail("path does not exist: " + ", ".join(found.missing))
     for warning in found.warnings:
         click.echo(f"asynclint: warning: {warning}", err=True)
-    progress = _Progress(sys.stderr.isatty() and not os.environ.get("CI") and output_format == "text")
+    progress = _Progress(
+        sys.stderr.isatty() and not os.environ.get("CI") and output_format in ("text", "concise") and not watch
+    )
     options = RunOptions(
         fix=fix,
         unsafe_fixes=unsafe_fixes,
@@ -265,7 +274,17 @@ def check(
         jobs=jobs or os.cpu_count() or 1,
         cache=not no_cache,
         progress=progress,
+        show_fixes=show_fixes,
     )
+    if watch:
+        if fix or diff or add_noqa or write_baseline_path:
+            _fail("--watch only reports: it cannot be combined with --fix, --diff, --add-noqa or --write-baseline")
+        _watch(
+            path_list,
+            config,
+            options,
+            lambda outcome: _report(outcome, options, output_format, statistics, True, baseline_path, known_findings, None),
+        )
     if add_noqa and (fix or diff):
         _fail("--add-noqa cannot be combined with --fix or --diff")
     outcome = run(found.files, config, options)
@@ -273,6 +292,56 @@ def check(
     if add_noqa:
         _add_noqa(outcome)
     _report(outcome, options, output_format, statistics, exit_zero, baseline_path, known_findings, write_baseline_path)
+
+
+def _watch(path_list: list[str], config, options: RunOptions, report) -> None:
+    """Check, then check again whenever a file is added, removed or changed, until Ctrl-C."""
+    try:
+        interval = float(os.environ.get("ASYNCLINT_WATCH_INTERVAL", "0.5"))
+    except ValueError:
+        interval = 0.5
+    seen = None
+    try:
+        while True:
+            files = discover(path_list, config).files
+            state = _snapshot(files)
+            if state != seen:
+                if seen is not None:
+                    click.echo(err=True)
+                click.echo(f"[{time.strftime('%H:%M:%S')}] Checking {len(files)} files.", err=True)
+                try:
+                    report(run(files, config, options))
+                except SystemExit:
+                    pass  # the report ends a normal run; here the watch goes on
+                click.echo("Watching for file changes (Ctrl-C to stop).", err=True)
+                seen = state
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+def _snapshot(files: list[str]) -> tuple:
+    state = []
+    for path in files:
+        try:
+            info = os.stat(path)
+        except OSError:
+            continue
+        state.append((path, info.st_mtime_ns, info.st_size))
+    return tuple(state)
+
+
+def _fixed_listing(outcome: RunResult) -> str:
+    """`--fix --show-fixes`: what was fixed, per file and rule."""
+    lines = []
+    for path in sorted(outcome.fixed_codes):
+        counts: dict[str, int] = {}
+        for code in outcome.fixed_codes[path]:
+            counts[code] = counts.get(code, 0) + 1
+        lines.append(f"- {path}:")
+        for code, count in sorted(counts.items()):
+            lines.append(f"    {count} × {code} ({RULES_BY_CODE[code].name})")
+    return "\n".join(lines) + ("\n" if lines else "")
 
 
 def _add_noqa(outcome: RunResult) -> None:
@@ -398,8 +467,11 @@ def _report(
     color = _use_color(sys.stdout)
     if statistics:
         click.echo(_statistics(diagnostics), nl=False)
-    elif output_format == "text":
-        click.echo(renderer("text")(diagnostics, color=color), nl=False, color=color)
+    elif output_format in ("text", "concise"):
+        click.echo(renderer(output_format)(diagnostics, color=color, show_fixes=options.show_fixes), nl=False, color=color)
+        if options.show_fixes and options.fix and outcome.fixed_codes:
+            click.echo("What was fixed:")
+            click.echo(_fixed_listing(outcome), nl=False)
         click.echo(_summary(diagnostics, outcome, options), nl=False)
     else:
         click.echo(renderer(output_format)(diagnostics, rules_directory=rules_directory()), nl=False)

@@ -280,6 +280,8 @@ class Linter:
             if key in seen:
                 continue
             seen.add(key)
+            if report.fix is not None and not self.config.is_fixable(report.code):
+                report.fix = None  # `fixable`/`unfixable`: neither offered nor applied
             diagnostic = Diagnostic(
                 report.code,
                 message,

@@ -31,6 +31,7 @@ class RunOptions:
     jobs: int = 1
     cache: bool = True
     progress: Optional[Callable[[int, int], None]] = None
+    show_fixes: bool = False  # report: each finding's fix, and with --fix what was fixed
 
 
 @dataclass
@@ -40,6 +41,7 @@ class RunResult:
     fixed_files: int = 0
     diffs: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    fixed_codes: dict[str, list[str]] = field(default_factory=dict)  # path -> code of each fix applied
 
 
 _worker_linter: Optional[Linter] = None
@@ -169,6 +171,7 @@ def _apply_fixes(outcome: RunResult, linter: Linter, project: ProjectIndex, opti
             continue
         outcome.fixed += fixed.applied
         outcome.fixed_files += 1
+        outcome.fixed_codes[result.path] = fixed.codes
         if options.diff:
             outcome.diffs.append(unified_diff(result.path, original, fixed.data))
             continue
