@@ -11,7 +11,6 @@ from typing import Optional
 import click
 
 from asynclint import __version__
-from asynclint.checks import all_rule_classes
 from asynclint.config import OFFLOAD_STYLES, TARGET_VERSIONS, ConfigError, load_config, with_overrides
 from asynclint.engine.baseline import BaselineError, new_findings, read_baseline, write_baseline
 from asynclint.engine.diagnostics import Diagnostic
@@ -22,7 +21,7 @@ from asynclint.engine.noqa import add_noqa as add_noqa_comments
 from asynclint.engine.project import ProjectIndex
 from asynclint.engine.runner import RunOptions, RunResult, run, unified_diff
 from asynclint.engine.writer import write_atomic
-from asynclint.registry import RULES, RULES_BY_CODE
+from asynclint.registry import RULES, RULES_BY_CODE, measured
 from asynclint.reporters import formats, renderer
 
 
@@ -91,11 +90,13 @@ class _Progress:
 
 
 def rules_table() -> str:
-    implemented = set(all_rule_classes())
-    rows = [("code", "name", "default", "fix", "status")]
+    figures = measured()
+    rows = [("code", "name", "default", "fix", "precision on real code")]
     for rule in RULES:
-        status = "implemented" if rule.code in implemented or rule.code in ("ASY001", "ASY002") else "planned"
-        rows.append((rule.code, rule.name, "on" if rule.default_enabled else "opt-in", rule.fix or "-", status))
+        figure = figures.get(rule.code)
+        precision = "-" if figure is None or figure.precision is None else f"{figure.precision:.2f} ({figure.labeled} labeled)"
+        default = "on" if rule.default_enabled else "opt-in"
+        rows.append((rule.code, rule.name, default, rule.fix or "-", precision))
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows) + "\n"
 

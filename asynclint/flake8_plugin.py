@@ -29,7 +29,7 @@ from asynclint.config import Config, ConfigError, load_config
 from asynclint.engine.diagnostics import FileResult, ModuleSummary
 from asynclint.engine.linter import Linter
 from asynclint.engine.project import ProjectIndex
-from asynclint.engine.source import LINE_BREAK, UnreadableSource, decode
+from asynclint.engine.source import LINE_BREAK, TooLarge, UnreadableSource, decode
 from asynclint.registry import RULES
 
 
@@ -226,7 +226,7 @@ def _same_text(data: bytes, lines: Sequence[str]) -> bool:
     """Whether the bytes are the text flake8 read (it reads with universal newlines)."""
     try:
         text = decode(data).text
-    except UnreadableSource:
+    except (UnreadableSource, TooLarge):
         return True  # flake8 fell back to latin-1; the bytes are what the CLI sees too
     joined = "".join(lines)
     if joined.startswith("\ufeff"):

@@ -129,3 +129,40 @@ def rule_index_markdown() -> str:
         default = "on" if rule.default_enabled else "opt-in"
         lines.append(f"| {page} | {rule.name} | {rule.summary} | {default} | {rule.fix or '–'} |")
     return "\n".join(lines) + "\n"
+
+
+# -- what each rule measured on real code ----------------------------------------------------------
+@dataclass(frozen=True)
+class Measured:
+    """A rule's labeled findings on the pinned corpus of real async projects (bench/ecosystem.py)."""
+
+    findings: int
+    labeled: int
+    bug: int
+    noise: int
+    wrong: int
+
+    @property
+    def precision(self) -> Optional[float]:
+        return self.bug / self.labeled if self.labeled else None
+
+    def sentence(self) -> str:
+        """The line every rule page carries (tests/test_rule_pages.py keeps them in step)."""
+        if not self.labeled:
+            return f"**Measured on real code:** {self.findings} findings on the pinned corpus, none labeled yet."
+        return (
+            f"**Measured on real code:** precision {self.precision:.2f} ({self.bug} bug, {self.noise} noise, "
+            f"{self.wrong} wrong of {self.labeled} labeled findings; {self.findings} findings on the pinned corpus)."
+        )
+
+
+def measured() -> dict[str, Measured]:
+    """Per rule, as last written by `python bench/ecosystem.py --table` into `measured.json`."""
+    import json
+    from importlib.resources import files
+
+    try:
+        data = json.loads(files("asynclint").joinpath("measured.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    return {code: Measured(**counts) for code, counts in data.items() if code in RULES_BY_CODE}

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Iterable, Optional
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus"
@@ -75,11 +76,15 @@ def _download(project: str, version: str) -> Path:
     return wheels[0]
 
 
-def build() -> Path:
+def build(projects: Optional[Iterable[str]] = None) -> Path:
+    """Extract the pinned projects (all of them, or the ones named) into `bench/corpus/`."""
     CORPUS.mkdir(parents=True, exist_ok=True)
     # The corpus sits in this repository's .gitignore; asynclint respects that unless told not to.
     (CORPUS / "pyproject.toml").write_text("[tool.asynclint]\nrespect-gitignore = false\n")
+    wanted = set(PINNED if projects is None else projects)
     for project, version in PINNED.items():
+        if project not in wanted:
+            continue
         destination = CORPUS / project
         if destination.is_dir() and any(destination.rglob("*.py")):
             continue

@@ -11,7 +11,7 @@ import sys
 import pytest
 from conftest import run_cli
 
-from asynclint.registry import RULES
+from asynclint.registry import RULES, measured
 
 BLOCKING = "import time\n\n\nasync def handler(request):\n    time.sleep(0.5)\n    return 'ok'\n"
 CLEAN = "import asyncio\n\n\nasync def handler(request):\n    await asyncio.sleep(0.5)\n"
@@ -128,6 +128,11 @@ def test_list_rules_shows_every_catalog_code():
     listed = [line.split()[0] for line in result.stdout.splitlines()[1:]]
     assert listed == [rule.code for rule in RULES]
     assert "opt-in" in result.stdout
+    assert "precision on real code" in result.stdout.splitlines()[0]
+    for code, figure in measured().items():
+        if figure.precision is not None:
+            [row] = [line for line in result.stdout.splitlines() if line.startswith(code + " ")]
+            assert f"{figure.precision:.2f} ({figure.labeled} labeled)" in row
 
 
 def test_explain_prints_the_rule_page():

@@ -177,3 +177,34 @@ def test_syntax_error_is_asy001(source, message):
 @pytest.mark.parametrize("source", ["", "# only a comment\n", "\n\n\n", '"""docstring only"""\n'])
 def test_trivial_files_are_clean(source):
     assert lint_snippet(source) == []
+
+
+def _generated_module(literal: str) -> str:
+    """A valid module shaped like generated protobuf code: a serialized descriptor in a bytes
+    literal full of bracket bytes, a comment with brackets, and a real finding after them."""
+    return (
+        "import time\n"
+        f"DESCRIPTOR = {literal}\n"
+        "# (((((((((( generated: do not edit ]]]]]]]]\n"
+        "async def poll():\n"
+        "    time.sleep(1)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "literal",
+    [
+        "b'" + "\\n\\x08(" * 400 + "'",  # unbalanced opening brackets inside a bytes literal
+        "'" + "[{(" * 300 + ")}]" * 300 + "'",  # balanced, deeper than 200 if they were code
+        '"""' + "(\n" * 250 + '"""',  # across lines of a triple-quoted string
+    ],
+)
+def test_brackets_inside_strings_and_comments_are_not_nesting(literal):
+    source = _generated_module(literal)
+    sleep_line = source.splitlines().index("    time.sleep(1)") + 1
+    assert codes_and_lines(source, select="ASY") == [("ASY100", sleep_line)]
+
+
+def test_real_nesting_past_the_limit_is_still_refused():
+    [diagnostic] = lint_snippet("x = " + "(" * 250 + "1" + ")" * 250 + "\n")
+    assert diagnostic.code == "ASY001" and "nested 250 deep" in diagnostic.message

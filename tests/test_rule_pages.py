@@ -8,7 +8,7 @@ import pytest
 from conftest import REPO, lint_snippet
 
 from asynclint.checks import all_rule_classes
-from asynclint.registry import RULES_BY_CODE
+from asynclint.registry import RULES_BY_CODE, measured
 
 HEADINGS = ["What it does", "Why is this bad", "Example", "Use instead", "Fix safety", "Options", "References"]
 IMPLEMENTED = sorted(all_rule_classes())
@@ -50,3 +50,10 @@ def test_examples_behave_as_documented(code):
 def test_pages_exist_only_for_catalog_codes():
     for page in (REPO / "rules").glob("*.md"):
         assert page.stem in RULES_BY_CODE, f"rules/{page.name} is not a catalog code"
+
+
+@pytest.mark.parametrize("code", sorted(measured()))
+def test_page_states_what_the_rule_measured_on_real_code(code):
+    """The figure on the page is the one bench/ecosystem.py last measured (asynclint/measured.json)."""
+    text = (REPO / "rules" / f"{code}.md").read_text()
+    assert measured()[code].sentence() in text

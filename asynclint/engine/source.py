@@ -27,14 +27,23 @@ class SourceText:
 
 
 class UnreadableSource(Exception):
-    """The file is not Python source we can read: binary, undecodable or too large."""
+    """The file is not Python source we can read: binary or undecodable."""
+
+
+class TooLarge(Exception):
+    """A file over the analysis limit: valid Python, maybe, but not analysed (not a syntax error)."""
+
+
+def check_size(data: bytes) -> None:
+    if len(data) > MAX_FILE_BYTES:
+        raise TooLarge(
+            f"skipped: {len(data) / 2**20:.1f} MiB, over the {MAX_FILE_BYTES / 2**20:.1f} MiB limit for analysis "
+            "(generated code is best excluded)"
+        )
 
 
 def decode(data: bytes) -> SourceText:
-    if len(data) > MAX_FILE_BYTES:
-        raise UnreadableSource(
-            f"file is {len(data) / 1e6:.1f} MB, over the {MAX_FILE_BYTES / 1e6:.1f} MB limit for analysis; skipped"
-        )
+    check_size(data)
     nul = data.find(b"\0")
     if nul != -1:
         raise UnreadableSource(f"binary file (NUL byte at offset {nul}); skipped")
