@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Optional
 
@@ -13,13 +14,22 @@ import click
 from asynclint import __version__
 from asynclint.config import OFFLOAD_STYLES, TARGET_VERSIONS, ConfigError, load_config, with_overrides
 from asynclint.engine.baseline import BaselineError, new_findings, read_baseline, write_baseline
+from asynclint.engine.cache import ResultCache
 from asynclint.engine.diagnostics import Diagnostic
 from asynclint.engine.discovery import discover
 from asynclint.engine.fixer import applicable, fix_source
 from asynclint.engine.linter import Linter
 from asynclint.engine.noqa import add_noqa as add_noqa_comments
 from asynclint.engine.project import ProjectIndex
-from asynclint.engine.runner import RunOptions, RunResult, run, unified_diff
+from asynclint.engine.runner import (
+    RunOptions,
+    RunResult,
+    context_summaries,
+    in_project_order,
+    project_files,
+    run,
+    unified_diff,
+)
 from asynclint.engine.writer import write_atomic
 from asynclint.registry import RULES, RULES_BY_CODE, measured
 from asynclint.reporters import formats, renderer
@@ -246,7 +256,9 @@ def check(
         except BaselineError as error:
             _fail(str(error))
     if from_stdin:
-        options = RunOptions(fix=fix, unsafe_fixes=unsafe_fixes, diff=diff, show_fixes=show_fixes)
+        options = RunOptions(
+            fix=fix, unsafe_fixes=unsafe_fixes, diff=diff, show_fixes=show_fixes, cache=not no_cache, jobs=jobs or os.cpu_count() or 1
+        )
         outcome, fixed_source = _run_stdin(display_name, sys.stdin.buffer.read(), config, options)
         _report(
             outcome,
@@ -288,7 +300,7 @@ def check(
         )
     if add_noqa and (fix or diff):
         _fail("--add-noqa cannot be combined with --fix or --diff")
-    outcome = run(found.files, config, options)
+    outcome = run(found.files, config, options, project_files(path_list, found.files, config))
     progress.clear()
     if add_noqa:
         _add_noqa(outcome)
@@ -311,7 +323,7 @@ def _watch(path_list: list[str], config, options: RunOptions, report) -> None:
                     click.echo(err=True)
                 click.echo(f"[{time.strftime('%H:%M:%S')}] Checking {len(files)} files.", err=True)
                 try:
-                    report(run(files, config, options))
+                    report(run(files, config, options, project_files(path_list, files, config)))
                 except SystemExit:
                     pass  # the report ends a normal run; here the watch goes on
                 click.echo("Watching for file changes (Ctrl-C to stop).", err=True)
@@ -402,7 +414,17 @@ def _run_stdin(name: str, data: bytes, config, options: RunOptions) -> tuple[Run
     linter = Linter(config)
     outcome = RunResult()
     first = linter.lint(name, data)
-    project = ProjectIndex([first.result.summary])
+    # The buffer is one module of a project: the others are answered from the cache (linted where
+    # they changed), so cross-module findings are those of a run on the whole project.
+    files = project_files([name], [name], config) if name != "-" else None
+    own = {os.path.abspath(name): first.result.summary}
+    if files:
+        others = [path for path in files if os.path.abspath(path) not in own]
+        cache = ResultCache(config) if options.cache else None
+        context = context_summaries(others, config, linter, replace(options, progress=None), cache)
+        project = ProjectIndex(in_project_order(files, own, context))
+    else:
+        project = ProjectIndex([first.result.summary])
     linter.resolve_pending(first.result, project, data)
     outcome.results = [first.result]
     outcome.errors.extend(first.result.errors)

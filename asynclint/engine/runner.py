@@ -13,7 +13,8 @@ from typing import Callable, Optional
 
 from asynclint.config import Config
 from asynclint.engine.cache import ResultCache, content_key
-from asynclint.engine.diagnostics import FileResult
+from asynclint.engine.diagnostics import FileResult, ModuleSummary
+from asynclint.engine.discovery import discover
 from asynclint.engine.fixer import applicable, fix_source
 from asynclint.engine.linter import Linter
 from asynclint.engine.project import ProjectIndex
@@ -62,7 +63,9 @@ def _lint_keyed(linter: Linter, path: str, salt: Optional[str]) -> tuple[FileRes
             data = handle.read()
     except OSError:
         return linter.lint_path(path).result, None
-    return linter.lint(path, data).result, content_key(data, salt)
+    # A result depends on the path too (per-file-ignores, the module name for cross-module facts):
+    # two files with the same bytes, e.g. src/app.py and tests/test_app.py, get their own entries.
+    return linter.lint(path, data).result, content_key(os.path.abspath(path).encode() + b"\0" + data, salt)
 
 
 def _lint_in_worker(task: tuple[str, Optional[str]]) -> tuple[FileResult, Optional[str]]:
@@ -125,12 +128,55 @@ def _settle() -> None:
     gc.freeze()
 
 
-def run(files: list[str], config: Config, options: RunOptions) -> RunResult:
+def project_files(paths: list[str], files: list[str], config: Config) -> Optional[list[str]]:
+    """Every file of the project around a run that checks only some of them (pre-commit passes the
+    changed files, an editor one buffer), in the order a run on the project root sees them; None
+    when the run covers the root already or there is no project (no pyproject.toml or .git)."""
+    root = os.path.abspath(config.root)
+    if not (os.path.isfile(os.path.join(root, "pyproject.toml")) or os.path.exists(os.path.join(root, ".git"))):
+        return None
+    for given in paths:
+        absolute = os.path.abspath(given)
+        if os.path.isdir(absolute) and (absolute == root or root.startswith(absolute.rstrip(os.sep) + os.sep)):
+            return None
+    everything = discover([root], config).files
+    checked = {os.path.abspath(path) for path in files}
+    if checked.issuperset(os.path.abspath(path) for path in everything):
+        return None
+    return everything
+
+
+def in_project_order(
+    project: list[str], own: dict[str, Optional[ModuleSummary]], others: dict[str, Optional[ModuleSummary]]
+) -> list[Optional[ModuleSummary]]:
+    """The summaries a run on the whole project would index, in its order, with this run's own
+    (possibly unsaved) modules in place of what is on disk; own files outside it come last."""
+    ordered = []
+    for path in project:
+        absolute = os.path.abspath(path)
+        ordered.append(own.pop(absolute) if absolute in own else others.get(absolute))
+    return ordered + list(own.values())
+
+
+def context_summaries(
+    paths: list[str], config: Config, linter: Linter, options: RunOptions, cache: Optional[ResultCache]
+) -> dict[str, Optional[ModuleSummary]]:
+    """The other modules' facts, from the cache where a file is unchanged, linted (and cached)
+    where it changed; their diagnostics are not kept."""
+    results = lint_files(paths, config, linter, options, cache)
+    return {os.path.abspath(result.path): result.summary for result in results}
+
+
+def run(files: list[str], config: Config, options: RunOptions, project: Optional[list[str]] = None) -> RunResult:
+    """Lint `files`. With `project` (see `project_files`), cross-module findings are answered
+    against the whole project, as in a run on its root: the other files count, unreported."""
     linter = Linter(config)
     outcome = RunResult()
     cache = ResultCache(config) if options.cache else None
+    checked = {os.path.abspath(path) for path in files}
+    others = [path for path in project or () if os.path.abspath(path) not in checked]
     # Reports only (no fixes to apply): an unchanged tree gets the last run's final results back.
-    run_key = cache.run_key(files) if cache is not None and not (options.fix or options.diff) else None
+    run_key = cache.run_key(files + others) if cache is not None and not (options.fix or options.diff) else None
     remembered = cache.remembered_run(run_key) if cache is not None and run_key is not None else None
     if remembered is not None:
         outcome.results = remembered
@@ -139,19 +185,26 @@ def run(files: list[str], config: Config, options: RunOptions) -> RunResult:
         for result in remembered:
             outcome.errors.extend(result.errors)
         return outcome
-    outcome.results = lint_files(files, config, linter, options, cache)
-    project = ProjectIndex(result.summary for result in outcome.results)
+    linted = lint_files(files + others, config, linter, options, cache)
+    outcome.results = linted[: len(files)]
+    if others:
+        context = {os.path.abspath(result.path): result.summary for result in linted[len(files) :]}
+        own = {os.path.abspath(result.path): result.summary for result in outcome.results}
+        index = ProjectIndex(in_project_order(project or [], own, context))
+    else:
+        index = ProjectIndex(result.summary for result in outcome.results)
+    del linted
     if cache is not None:
         cache.load_library_answers()
     for result in outcome.results:
-        linter.resolve_pending(result, project)
+        linter.resolve_pending(result, index)
         outcome.errors.extend(result.errors)
     if cache is not None:
         cache.save_library_answers()
         if run_key is not None:
             cache.remember_run(run_key, outcome.results)
     if options.fix or options.diff:
-        _apply_fixes(outcome, linter, project, options)
+        _apply_fixes(outcome, linter, index, options)
     return outcome
 
 
