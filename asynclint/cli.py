@@ -7,7 +7,7 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import click
 
@@ -75,7 +75,7 @@ class _Progress:
 
     def __init__(self, enabled: bool):
         self.enabled = enabled
-        self.bar = None
+        self.bar: Any = None  # a click progress bar, once the run has taken long enough
         self.started = time.monotonic()
         try:
             self.delay = float(os.environ.get("ASYNCLINT_PROGRESS_DELAY", "2"))

@@ -22,6 +22,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 from pygls.workspace import TextDocument
+from pygls.workspace.position_codec import ServerTextPosition, ServerTextRange
 
 from asynclint import __version__
 from asynclint.config import Config, ConfigError, find_config, load_config
@@ -33,7 +34,7 @@ from asynclint.engine.fixes import apply_edits
 from asynclint.engine.linter import FileLint, Linter
 from asynclint.engine.noqa import add_noqa
 from asynclint.engine.project import ProjectIndex
-from asynclint.engine.runner import RunOptions, lint_files
+from asynclint.engine.runner import RunOptions, is_project_root, lint_files
 from asynclint.registry import RULES_BY_CODE
 
 FIX_ALL = "source.fixAll.asynclint"
@@ -54,10 +55,14 @@ class Project:
         self._index: Optional[ProjectIndex] = None
         self.loaded = False
 
-    def load(self, jobs: int) -> str:
+    def load(self, jobs: int, path: str) -> str:
         """Summaries of every file under the root, from the cache where the file is unchanged."""
         started = time.monotonic()
-        found = discover([self.config.root], self.config)
+        root = self.config.root
+        if not is_project_root(root) or not os.path.abspath(path).startswith(os.path.join(os.path.abspath(root), "")):
+            self.loaded = True  # no project around the file: its open buffers are the index
+            return f"asynclint: no pyproject.toml or .git around {root}: cross-module answers cover open files only"
+        found = discover([root], self.config)
         cache = ResultCache(self.config)
         results = lint_files(found.files, self.config, self.linter, RunOptions(jobs=jobs), cache)
         for result in results:
@@ -118,7 +123,7 @@ class AsynclintServer(LanguageServer):
             project = self.projects[key] = Project(config)
         if not project.loaded:
             try:
-                message = project.load(self.jobs)
+                message = project.load(self.jobs, path)
             except Exception as error:  # an unreadable tree must not take the editor down
                 project.loaded = True
                 message = f"asynclint: could not index {config.root}: {type(error).__name__}: {error}"
@@ -257,7 +262,7 @@ class AsynclintServer(LanguageServer):
     def hover(self, params: types.HoverParams) -> Optional[types.Hover]:
         uri = params.text_document.uri
         document = self.workspace.get_text_document(uri)
-        pages = []
+        pages: list[tuple[str, str]] = []
         for diagnostic in self.published.get(uri, []):
             converted = lsp_diagnostic(diagnostic, document)
             if contains(converted.range, params.position) and diagnostic.code not in {code for code, _ in pages}:
@@ -298,12 +303,12 @@ def is_python(document: TextDocument) -> bool:
 
 
 def lsp_diagnostic(diagnostic: Diagnostic, document: TextDocument) -> types.Diagnostic:
-    start = types.Position(max(diagnostic.line - 1, 0), max(diagnostic.column - 1, 0))
-    end = types.Position(max(diagnostic.end_line - 1, 0), max(diagnostic.end_column - 1, 0))
+    start = ServerTextPosition(max(diagnostic.line - 1, 0), max(diagnostic.column - 1, 0))
+    end = ServerTextPosition(max(diagnostic.end_line - 1, 0), max(diagnostic.end_column - 1, 0))
     info = RULES_BY_CODE.get(diagnostic.code)
     data = {"fix": diagnostic.fix.applicability if diagnostic.fix else None, "name": info.name if info else None}
     return types.Diagnostic(
-        range=document.range_to_client_units(types.Range(start, end)),
+        range=document.range_to_client_units(ServerTextRange(start, end)),
         message=diagnostic.message,
         severity=types.DiagnosticSeverity.Error if diagnostic.code == "ASY001" else types.DiagnosticSeverity.Warning,
         code=diagnostic.code,
@@ -334,7 +339,7 @@ def workspace_edit(document: TextDocument, old: str, new: str) -> types.Workspac
     for tag, first, last, new_first, new_last in matcher.get_opcodes():
         if tag == "equal":
             continue
-        span = types.Range(_line_start(before, first), _line_start(before, last))
+        span = ServerTextRange(_line_start(before, first), _line_start(before, last))
         edits.append(
             types.TextEdit(range=document.range_to_client_units(span), new_text="".join(after[new_first:new_last]))
         )
@@ -348,13 +353,13 @@ def workspace_edit(document: TextDocument, old: str, new: str) -> types.Workspac
     )
 
 
-def _line_start(lines: list[str], number: int) -> types.Position:
+def _line_start(lines: list[str], number: int) -> ServerTextPosition:
     """Where line `number` (0-based) starts; past the last line, the end of the text."""
     if number < len(lines):
-        return types.Position(number, 0)
+        return ServerTextPosition(number, 0)
     if lines and not lines[-1].endswith(("\n", "\r")):
-        return types.Position(len(lines) - 1, len(lines[-1]))
-    return types.Position(len(lines), 0)
+        return ServerTextPosition(len(lines) - 1, len(lines[-1]))
+    return ServerTextPosition(len(lines), 0)
 
 
 def create_server() -> AsynclintServer:

@@ -133,8 +133,8 @@ def project_files(paths: list[str], files: list[str], config: Config) -> Optiona
     changed files, an editor one buffer), in the order a run on the project root sees them; None
     when the run covers the root already or there is no project (no pyproject.toml or .git)."""
     root = os.path.abspath(config.root)
-    if not (os.path.isfile(os.path.join(root, "pyproject.toml")) or os.path.exists(os.path.join(root, ".git"))):
-        return None
+    if not is_project_root(root) or not all(_inside(os.path.abspath(path), root) for path in files):
+        return None  # no project, or files outside it (the root fell back to the working directory)
     for given in paths:
         absolute = os.path.abspath(given)
         if os.path.isdir(absolute) and (absolute == root or root.startswith(absolute.rstrip(os.sep) + os.sep)):
@@ -144,6 +144,14 @@ def project_files(paths: list[str], files: list[str], config: Config) -> Optiona
     if checked.issuperset(os.path.abspath(path) for path in everything):
         return None
     return everything
+
+
+def is_project_root(root: str) -> bool:
+    return os.path.isfile(os.path.join(root, "pyproject.toml")) or os.path.exists(os.path.join(root, ".git"))
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def in_project_order(
