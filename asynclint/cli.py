@@ -6,20 +6,32 @@ import json
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import click
 
 from asynclint import __version__
 from asynclint.config import OFFLOAD_STYLES, TARGET_VERSIONS, ConfigError, ConfigResolver, load_config
 from asynclint.engine.baseline import BaselineError, new_findings, read_baseline, write_baseline
+from asynclint.engine.cache import ResultCache
 from asynclint.engine.diagnostics import Diagnostic
 from asynclint.engine.discovery import discover
 from asynclint.engine.fixer import applicable, fix_source
 from asynclint.engine.linter import Linter
+from asynclint.engine.noqa import add_noqa as add_noqa_comments
 from asynclint.engine.project import ProjectIndex
-from asynclint.engine.runner import RunOptions, RunResult, run, unified_diff
+from asynclint.engine.runner import (
+    RunOptions,
+    RunResult,
+    context_summaries,
+    in_project_order,
+    project_files,
+    run,
+    unified_diff,
+)
+from asynclint.engine.writer import write_atomic
 from asynclint.registry import RULES, RULES_BY_CODE, measured
 from asynclint.reporters import formats, renderer
 
@@ -60,14 +72,13 @@ def _use_color(stream) -> bool:
 
 
 class _Progress:
-    """A one-line progress bar on stderr, only on a terminal (never in pipes or CI logs) and only
-    once a run has taken longer than a couple of seconds."""
+    """click's progress bar on stderr, only on a terminal (never in pipes or CI logs) and only once
+    a run has taken longer than a couple of seconds."""
 
     def __init__(self, enabled: bool):
         self.enabled = enabled
-        self.drawn = False
+        self.bar: Any = None  # a click progress bar, once the run has taken long enough
         self.started = time.monotonic()
-        self.last = 0.0
         try:
             self.delay = float(os.environ.get("ASYNCLINT_PROGRESS_DELAY", "2"))
         except ValueError:
@@ -76,20 +87,18 @@ class _Progress:
     def __call__(self, done: int, total: int) -> None:
         if not self.enabled:
             return
-        now = time.monotonic()
-        if now - self.started < self.delay or (now - self.last < 0.1 and done != total):
-            return
-        self.last = now
-        width = 30
-        filled = width * done // max(total, 1)
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
-        sys.stderr.flush()
-        self.drawn = True
+        if self.bar is None:
+            if time.monotonic() - self.started < self.delay:
+                return
+            self.bar = click.progressbar(
+                length=total, file=sys.stderr, bar_template="[%(bar)s] %(info)s files", show_percent=False, show_pos=True
+            )
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
 
     def clear(self) -> None:
-        if self.drawn:
-            sys.stderr.write("\r" + " " * 60 + "\r")
-            sys.stderr.flush()
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
 
 
 def rules_table() -> str:
@@ -160,10 +169,19 @@ class _Command(click.Command):
             interrupted(tuple(getattr(interrupt, "written", ())), bool(ctx.params.get("fix")))
 
 
-@click.command(cls=_Command, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.command(
+    cls=_Command,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="`asynclint server` starts the language server (LSP over stdio); see `asynclint server --help`.",
+)
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--fix", is_flag=True, help="Apply safe fixes.")
-@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, also apply unsafe fixes.")
+@click.option(
+    "--unsafe-fixes/--no-unsafe-fixes",
+    default=None,
+    help="With --fix or --diff, also apply unsafe fixes [default: `unsafe-fixes` in config, else off].",
+)
+@click.option("--show-fixes", is_flag=True, help="Show each finding's fix; with --fix, list what was fixed.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
 @click.option("--select", metavar="CODES", help="Comma-separated codes or prefixes to enable (replaces defaults).")
 @click.option("--ignore", metavar="CODES", help="Comma-separated codes or prefixes to disable.")
@@ -171,6 +189,7 @@ class _Command(click.Command):
 @click.option("--output-format", type=click.Choice(formats()), default="text", show_default=True)
 @click.option("--statistics", is_flag=True, help="Show counts per rule instead of each diagnostic (JSON with json).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even if diagnostics remain.")
+@click.option("--watch", is_flag=True, help="Check again whenever a checked file changes (Ctrl-C stops).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Parallel processes [default: CPUs].")
 @click.option("--target-version", type=click.Choice(TARGET_VERSIONS), help="Oldest Python the code runs on.")
@@ -194,13 +213,17 @@ class _Command(click.Command):
     type=click.Path(),
     help="Record every current finding in FILE and exit 0.",
 )
+@click.option(
+    "--add-noqa", is_flag=True, help="Add a `# noqa: CODE` comment for every current finding (in place) and exit."
+)
 @click.option("--explain", metavar="CODE", help="Print the documentation of a rule and exit.")
 @click.option("--list-rules", is_flag=True, help="List every rule and exit.")
 @click.version_option(__version__, prog_name="asynclint")
-def main(
+def check(
     paths: tuple[str, ...],
     fix: bool,
-    unsafe_fixes: bool,
+    unsafe_fixes: Optional[bool],
+    show_fixes: bool,
     diff: bool,
     select: Optional[str],
     ignore: Optional[str],
@@ -208,6 +231,7 @@ def main(
     output_format: str,
     statistics: bool,
     exit_zero: bool,
+    watch: bool,
     no_cache: bool,
     jobs: Optional[int],
     target_version: Optional[str],
@@ -217,6 +241,7 @@ def main(
     stdin_filename: Optional[str],
     baseline_path: Optional[str],
     write_baseline_path: Optional[str],
+    add_noqa: bool,
     explain: Optional[str],
     list_rules: bool,
 ) -> None:
@@ -233,6 +258,8 @@ def main(
         click.echo(page if page else f"{code} ({info.name}): {info.summary}\n", nl=False)
         return
     from_stdin = paths == ("-",) or (stdin_filename is not None and not paths)
+    if add_noqa and from_stdin:
+        _fail("--add-noqa edits files in place: give paths, not stdin")
     if stdin_filename is not None and not from_stdin:
         _fail("--stdin-filename reads the source from stdin: give no paths, or `-`")
     if "-" in paths and not from_stdin:
@@ -252,6 +279,8 @@ def main(
     except ConfigError as error:
         _fail(str(error))
     config = resolver.default
+    if unsafe_fixes is None:
+        unsafe_fixes = config.unsafe_fixes
     known_findings = None
     if baseline_path is not None:
         try:
@@ -259,7 +288,9 @@ def main(
         except BaselineError as error:
             _fail(str(error))
     if from_stdin:
-        options = RunOptions(fix=fix, unsafe_fixes=unsafe_fixes, diff=diff)
+        options = RunOptions(
+            fix=fix, unsafe_fixes=unsafe_fixes, diff=diff, show_fixes=show_fixes, cache=not no_cache, jobs=jobs or os.cpu_count() or 1
+        )
         outcome, fixed_source = _run_stdin(display_name, sys.stdin.buffer.read(), config, options)
         _report(
             outcome,
@@ -286,7 +317,9 @@ def main(
             _fail("no Python files to check (every path given was skipped, see above)")
         click.echo("asynclint: warning: no Python files found under the given paths", err=True)
         sys.exit(0)
-    progress = _Progress(sys.stderr.isatty() and not os.environ.get("CI") and output_format == "text")
+    progress = _Progress(
+        sys.stderr.isatty() and not os.environ.get("CI") and output_format in ("text", "concise") and not watch
+    )
     options = RunOptions(
         fix=fix,
         unsafe_fixes=unsafe_fixes,
@@ -294,13 +327,118 @@ def main(
         jobs=jobs or os.cpu_count() or 1,
         cache=not no_cache,
         progress=progress,
+        show_fixes=show_fixes,
     )
+    if watch:
+        if fix or diff or add_noqa or write_baseline_path:
+            _fail("--watch only reports: it cannot be combined with --fix, --diff, --add-noqa or --write-baseline")
+        _watch(
+            path_list,
+            resolver,
+            options,
+            lambda outcome: _report(outcome, options, output_format, statistics, True, baseline_path, known_findings, None),
+        )
+    if add_noqa and (fix or diff):
+        _fail("--add-noqa cannot be combined with --fix or --diff")
     try:
-        outcome = run(found.files, config, options, resolver)
+        outcome = run(found.files, config, options, resolver, project_files(path_list, found.files, config))
     except ConfigError as error:
         _fail(str(error))
     progress.clear()
+    if add_noqa:
+        _add_noqa(outcome)
     _report(outcome, options, output_format, statistics, exit_zero, baseline_path, known_findings, write_baseline_path)
+
+
+def _watch(path_list: list[str], resolver: ConfigResolver, options: RunOptions, report) -> None:
+    """Check, then check again whenever a file is added, removed or changed, until Ctrl-C."""
+    try:
+        interval = float(os.environ.get("ASYNCLINT_WATCH_INTERVAL", "0.5"))
+    except ValueError:
+        interval = 0.5
+    seen = None
+    try:
+        while True:
+            config = resolver.default
+            files = discover(path_list, config, resolver).files
+            state = _snapshot(files)
+            if state != seen:
+                if seen is not None:
+                    click.echo(err=True)
+                click.echo(f"[{time.strftime('%H:%M:%S')}] Checking {len(files)} files.", err=True)
+                try:
+                    report(run(files, config, options, resolver, project_files(path_list, files, config)))
+                except (SystemExit, ConfigError):
+                    pass  # the report ends a normal run; here the watch goes on
+                click.echo("Watching for file changes (Ctrl-C to stop).", err=True)
+                seen = state
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+def _snapshot(files: list[str]) -> tuple:
+    state = []
+    for path in files:
+        try:
+            info = os.stat(path)
+        except OSError:
+            continue
+        state.append((path, info.st_mtime_ns, info.st_size))
+    return tuple(state)
+
+
+def _fixed_listing(outcome: RunResult) -> str:
+    """`--fix --show-fixes`: what was fixed, per file and rule."""
+    lines = []
+    for path in sorted(outcome.fixed_codes):
+        counts: dict[str, int] = {}
+        for code in outcome.fixed_codes[path]:
+            counts[code] = counts.get(code, 0) + 1
+        lines.append(f"- {path}:")
+        for code, count in sorted(counts.items()):
+            lines.append(f"    {count} × {code} ({RULES_BY_CODE[code].name})")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _add_noqa(outcome: RunResult) -> None:
+    """`--add-noqa`: suppress every current finding where it is reported, then exit 0."""
+    added = files = 0
+    for result in outcome.results:
+        wanted: dict[int, set[str]] = {}
+        for diagnostic in result.diagnostics:
+            if diagnostic.code not in _NOT_SUPPRESSIBLE and diagnostic.line > 0:
+                wanted.setdefault(diagnostic.line, set()).add(diagnostic.code)
+        if not wanted:
+            continue
+        try:
+            with open(result.path, "rb") as handle:
+                original = handle.read()
+        except OSError as error:
+            click.echo(f"asynclint: error: {result.path}: cannot read: {error.strerror or error}", err=True)
+            continue
+        change = add_noqa_comments(original, wanted)
+        for line in change.skipped:
+            click.echo(
+                f"asynclint: warning: {result.path}:{line}: a comment cannot go at the end of this line "
+                "(it continues a string or a backslash line); finding left as it is",
+                err=True,
+            )
+        if not change.applied:
+            continue
+        try:
+            write_atomic(result.path, change.data)
+        except OSError as error:
+            click.echo(f"asynclint: error: {result.path}: cannot write: {error.strerror or error}", err=True)
+            continue
+        added += change.applied
+        files += 1
+    click.echo(f"Added {added} noqa directive{'s' * (added != 1)} in {files} file{'s' * (files != 1)}.")
+    sys.exit(0)
+
+
+# A syntax error has no statement to carry the comment; an unused-noqa finding is fixed by removing codes.
+_NOT_SUPPRESSIBLE = frozenset({"ASY001", "ASY002"})
 
 
 def _config_anchor(display_name: str) -> str:
@@ -320,7 +458,17 @@ def _run_stdin(name: str, data: bytes, config, options: RunOptions) -> tuple[Run
     linter = Linter(config)
     outcome = RunResult()
     first = linter.lint(name, data)
-    project = ProjectIndex([first.result.summary])
+    # The buffer is one module of a project: the others are answered from the cache (linted where
+    # they changed), so cross-module findings are those of a run on the whole project.
+    files = project_files([name], [name], config) if name != "-" else None
+    own = {os.path.abspath(name): first.result.summary}
+    if files:
+        others = [path for path in files if os.path.abspath(path) not in own]
+        cache = ResultCache(config) if options.cache else None
+        context = context_summaries(others, config, linter, replace(options, progress=None), cache)
+        project = ProjectIndex(in_project_order(files, own, context))
+    else:
+        project = ProjectIndex([first.result.summary])
     linter.resolve_pending(first.result, project, data)
     outcome.results = [first.result]
     outcome.errors.extend(first.result.errors)
@@ -355,6 +503,9 @@ def _report(
     diff = options.diff
     for error in outcome.errors:
         click.echo(f"asynclint: error: {error}", err=True)
+    for result in outcome.results:
+        for warning in result.warnings:
+            click.echo(f"asynclint: warning: {warning}", err=True)
     diagnostics = sorted((d for result in outcome.results for d in result.diagnostics), key=Diagnostic.sort_key)
     if write_baseline_path is not None:
         try:
@@ -383,10 +534,34 @@ def _report(
     color = _use_color(sys.stdout)
     if statistics:
         click.echo(_statistics(diagnostics, output_format, options.unsafe_fixes), nl=False)
-    elif output_format == "text":
-        click.echo(renderer("text")(diagnostics, color=color), nl=False, color=color)
+    elif output_format in ("text", "concise"):
+        click.echo(renderer(output_format)(diagnostics, color=color, show_fixes=options.show_fixes), nl=False, color=color)
+        if options.show_fixes and options.fix and outcome.fixed_codes:
+            click.echo("What was fixed:")
+            click.echo(_fixed_listing(outcome), nl=False)
         click.echo(_summary(diagnostics, outcome, options), nl=False)
     else:
         click.echo(renderer(output_format)(diagnostics, rules_directory=rules_directory()), nl=False)
     failed = bool(diagnostics) or bool(outcome.errors)
     sys.exit(1 if failed and not exit_zero else 0)
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+def server() -> None:
+    """The asynclint language server: LSP over stdio, for editors (VS Code, Neovim, Helix, ...).
+
+    Diagnostics, fixes, `# noqa` code actions and rule pages on hover, with the settings of the
+    workspace's pyproject.toml and cross-module findings from an in-memory project index."""
+    from asynclint.server import serve
+
+    serve()
+
+
+def main(args: Optional[list[str]] = None) -> None:
+    """`asynclint [OPTIONS] [PATHS]...` checks; `asynclint server` starts the language server
+    (check a directory named `server` as `asynclint ./server`)."""
+    arguments = sys.argv[1:] if args is None else list(args)
+    if arguments[:1] == ["server"]:
+        server.main(arguments[1:], prog_name="asynclint server")
+    else:
+        check.main(arguments, prog_name="asynclint")

@@ -81,6 +81,11 @@ class Config:
     extend_timeout_contexts: tuple[str, ...] = ()
     extend_coroutine_functions: tuple[str, ...] = ()
     allow_swallowed_cancellation_in: tuple[str, ...] = ()
+    # Fixing: `unsafe-fixes = true` is `--unsafe-fixes` by default; `fixable`/`unfixable` choose
+    # which rules' fixes are offered at all (codes or prefixes; unfixable wins).
+    unsafe_fixes: bool = False
+    fixable: Optional[tuple[str, ...]] = None
+    unfixable: tuple[str, ...] = ()
     root: str = "."
     source: Optional[str] = None
 
@@ -91,6 +96,11 @@ class Config:
     @property
     def enabled(self) -> frozenset[str]:
         return enabled_codes(self.select, self.ignore, self.extend_select)
+
+    def is_fixable(self, code: str) -> bool:
+        if self.fixable is not None and not matches(code, self.fixable):
+            return False
+        return not matches(code, self.unfixable)
 
     def ignored_for(self, path: str) -> tuple[str, ...]:
         """Codes/prefixes ignored for `path` by per-file-ignores (globs relative to the root)."""
@@ -143,6 +153,9 @@ _KEYS = {
     "extend-timeout-contexts": "strings",
     "extend-coroutine-functions": "strings",
     "allow-swallowed-cancellation-in": "strings",
+    "unsafe-fixes": "bool",
+    "fixable": "codes",
+    "unfixable": "codes",
 }
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 

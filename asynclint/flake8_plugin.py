@@ -9,9 +9,12 @@ run: every rule that is on by default, plus an opt-in rule named by its exact co
 are flake8's E999, never ASY001.
 
 Cross-file findings (ASY110, ASY200 on a callee from another module) are resolved, as by the
-`asynclint` command, against the files of the run: the paths flake8 was given, expanded by flake8's
-own exclude and filename rules. The index is built lazily, once per flake8 process, only when a
-file has such a finding; the files it lints on the way are not linted again.
+`asynclint` command, against the whole project around the files flake8 checks (the directory of the
+`pyproject.toml` or `.git`): the files of the run (the paths flake8 was given, expanded by flake8's
+own exclude and filename rules) as flake8 reads them, the project's other modules from asynclint's
+cache (linted, and cached for the `asynclint` command, where they changed). The index is built
+lazily, once per flake8 process, only when a file has such a finding; the files it lints on the way
+are not linted again.
 """
 
 from __future__ import annotations
@@ -27,9 +30,11 @@ from typing import Any, Optional
 
 from asynclint import __version__
 from asynclint.config import Config, ConfigError, ConfigResolver, load_config
+from asynclint.engine.cache import ResultCache
 from asynclint.engine.diagnostics import FileResult, ModuleSummary
 from asynclint.engine.linter import Linter
 from asynclint.engine.project import ProjectIndex
+from asynclint.engine.runner import RunOptions, context_summaries, project_files
 from asynclint.engine.source import LINE_BREAK, TooLarge, UnreadableSource, decode
 from asynclint.registry import RULES
 
@@ -76,6 +81,7 @@ class _Run:
         self.extend_select: Sequence[str] = ()
         self._resolver: Optional[ConfigResolver] = None
         self._configs: dict[Config, Config] = {}  # a file's settings -> the plugin's version of them
+        self._user_configs: dict[Config, Config] = {}  # the plugin's version -> [tool.asynclint] as the command reads it
         self._linters: dict[Config, Linter] = {}
         self._project: Optional[ProjectIndex] = None
         self._summaries: list[tuple[str, Optional[ModuleSummary]]] = []
@@ -118,6 +124,7 @@ class _Run:
         known = self._configs.get(own)
         if known is None:
             known = self._configs[own] = plugin_config(own, self.select, self.extend_select)
+            self._user_configs[known] = own
         return known
 
     def linter(self, filename: str) -> Linter:
@@ -165,6 +172,7 @@ class _Run:
                 linted = self.linter(path).lint(path, content).result
                 self._summaries.append((os.path.realpath(path), linted.summary))
                 self._linted[os.path.realpath(path)] = (content, linted)
+            self._add_project_context(filename)
             self._project = ProjectIndex(summary for _, summary in self._summaries)
         key = os.path.realpath(filename)
         known = self._linted.get(key)
@@ -175,6 +183,35 @@ class _Run:
         if not any(path == key for path, _ in self._summaries):
             summaries.append(result.summary)
         return ProjectIndex(summaries)
+
+
+    def _add_project_context(self, filename: str) -> None:
+        """The project's modules that flake8 was not given, in the order `asynclint .` indexes
+        them; their facts come from the `asynclint` command's cache (same settings, same entries),
+        and a module missing there is linted as that command would and stored for it."""
+        config = self._user_configs.get(self.config(filename))
+        if config is None:
+            return
+        run_files = [path for path, _ in self._summaries]
+        everything = project_files(self.paths or [filename], run_files, config)
+        if not everything:
+            return
+        own = dict(self._summaries)
+        others = [path for path in everything if os.path.realpath(path) not in own]
+        try:
+            cache: Optional[ResultCache] = ResultCache(config)
+        except OSError:
+            cache = None
+        # One process per flake8 job already: no process pool of our own here.
+        context = context_summaries(others, config, Linter(config), RunOptions(jobs=1), cache)
+        ordered = []
+        for path in everything:
+            key = os.path.realpath(path)
+            if key in own:
+                ordered.append((key, own.pop(key)))
+            else:
+                ordered.append((key, context.get(os.path.abspath(path))))
+        self._summaries = ordered + list(own.items())
 
 
 _RUN = _Run()

@@ -22,6 +22,7 @@ class RuleInfo:
 
 RULES: tuple[RuleInfo, ...] = (
     RuleInfo("ASY001", "syntax-error", "file cannot be parsed; the run goes on"),
+    RuleInfo("ASY002", "unused-noqa", "`# noqa` code that is unknown or silences nothing", None, default_enabled=False),
     RuleInfo("ASY100", "blocking-sleep", "`time.sleep` in async context", "safe"),
     RuleInfo("ASY101", "blocking-http", "synchronous HTTP client call in async context", "unsafe"),
     RuleInfo("ASY102", "blocking-subprocess", "blocking subprocess/os process call in async context", "unsafe"),
@@ -58,6 +59,27 @@ RULES: tuple[RuleInfo, ...] = (
 )
 
 RULES_BY_CODE: dict[str, RuleInfo] = {rule.code: rule for rule in RULES}
+
+# Codes other linters give the same finding. Teams have already marked deliberate cases for those
+# tools, so a noqa comment naming RUF006 (or ASYNC300) on a line silences asynclint's ASY201 there too.
+EQUIVALENT_CODES: dict[str, tuple[str, ...]] = {
+    "RUF006": ("ASY201",),  # ruff: asyncio-dangling-task
+    "ASYNC300": ("ASY201",),  # flake8-async: create-task-no-reference
+    "ASYNC103": ("ASY302",),  # flake8-async: no-reraise-cancelled
+    "ASYNC104": ("ASY302",),  # flake8-async: cancelled-not-raised
+    "ASYNC210": ("ASY101",),  # blocking HTTP call
+    "ASYNC211": ("ASY101",),  # blocking HTTP call (urllib3 pool)
+    "ASYNC212": ("ASY101",),  # blocking HTTP call (httpx)
+    "ASYNC220": ("ASY102",),  # create subprocess
+    "ASYNC221": ("ASY102",),  # run process
+    "ASYNC222": ("ASY102",),  # wait for process
+    "ASYNC230": ("ASY103",),  # open file
+    "ASYNC231": ("ASY103",),  # io.open / os.fdopen
+    "ASYNC232": ("ASY103",),  # blocking call on a file object
+    "ASYNC250": ("ASY107",),  # input()
+    "ASYNC251": ("ASY100",),  # time.sleep
+    "S501": ("ASY406",),  # ruff/bandit: request with no certificate validation
+}
 
 
 def rule_info(code: str) -> RuleInfo:

@@ -299,3 +299,13 @@ def test_entries_round_trip_tuples_and_refuse_anything_else():
         with pytest.raises(Exception) as caught:
             _decode_result(broken, "p.py")
         assert type(caught.value).__name__ == "_Invalid"
+
+
+def test_warnings_survive_the_cache(write_tree):
+    """An unknown code in a `# noqa` warns on every run, not only the one that filled the cache."""
+    root = write_tree({"pyproject.toml": "[tool.asynclint]\n", "a.py": "x = 1  # noqa: ASY998\n"})
+    first = run_cli(".", cwd=root)
+    again = run_cli(".", cwd=root)
+    assert (root / ".asynclint_cache").exists()
+    for result in (first, again):
+        assert "ASY998" in result.stderr and "warning" in result.stderr, result.stderr

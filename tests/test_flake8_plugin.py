@@ -101,9 +101,22 @@ def test_cross_module_coroutine_is_resolved_like_the_cli(write_tree):
     assert [finding[:4] for finding in expected] == [(os.path.normpath("shop/orders.py"), 5, 5, "ASY200")]
     for jobs in ("1", "2"):
         assert flake8_findings(flake8("--select", "ASY", "--jobs", jobs, ".", cwd=root)) == expected
-    # Given one file, both tools see a project of that file alone and agree again.
+    # Given one file outside any project (no pyproject.toml, no .git), both see that file alone.
     alone = cli_findings("shop/orders.py", cwd=root)
-    assert flake8_findings(flake8("--select", "ASY", "shop/orders.py", cwd=root)) == alone
+    assert flake8_findings(flake8("--select", "ASY", "shop/orders.py", cwd=root)) == alone == set()
+
+
+def test_one_file_of_a_project_is_checked_against_the_whole_project(write_tree):
+    root = write_tree({**CROSS_MODULE, "pyproject.toml": "[tool.asynclint]\n"})
+    expected = cli_findings("--no-cache", ".", cwd=root)
+    assert codes(expected) == ["ASY200"]
+    # The callee's module is not given: its facts come from the project (cold, then warm cache).
+    for _ in range(2):
+        assert flake8_findings(flake8("--select", "ASY", "shop/orders.py", cwd=root)) == expected
+        assert cli_findings("shop/orders.py", cwd=root) == expected
+    assert flake8_findings(flake8("--select", "ASY", "orders.py", cwd=root / "shop")) == {
+        ("orders.py", *finding[1:]) for finding in expected
+    }
 
 
 def test_noqa_is_flake8s_and_disable_noqa_shows_everything(write_tree):

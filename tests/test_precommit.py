@@ -98,3 +98,43 @@ def test_hooks_check_then_fix_in_a_fresh_repository(tmp_path):
     assert "Fixed 1 diagnostic in 1 file." in fix
     assert (project / "poller.py").read_text() == FIXED
     assert (project / "notes.txt").read_text() == "time.sleep in a text file is not Python\n"
+
+
+def test_changed_file_sees_the_unchanged_modules_of_the_project(tmp_path):
+    """pre-commit passes only the staged files; the callee lives in a module committed earlier and
+    unchanged, and the finding is the one a run on the whole project gives."""
+    pytest.importorskip("pre_commit")
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    project = tmp_path / "project"
+    (project / "shop").mkdir(parents=True)
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("GIT_", "PRE_COMMIT"))}
+    env.update(
+        PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"),
+        GIT_AUTHOR_NAME="asynclint tests",
+        GIT_AUTHOR_EMAIL="tests@example.invalid",
+        GIT_COMMITTER_NAME="asynclint tests",
+        GIT_COMMITTER_EMAIL="tests@example.invalid",
+        NO_COLOR="1",
+    )
+    _git("init", "-q", cwd=project, env=env)
+    (project / "pyproject.toml").write_text("[tool.asynclint]\n")
+    (project / "shop" / "__init__.py").write_text("")
+    (project / "shop" / "c_events.py").write_text(EVENTS)
+    _git("add", ".", cwd=project, env=env)
+    _git("commit", "-q", "-m", "events", cwd=project, env=env)
+    (project / "shop" / "z_orders.py").write_text(ORDERS)
+    _git("add", "shop/z_orders.py", cwd=project, env=env)
+    # No --all-files: pre-commit passes the staged file, shop/z_orders.py, and nothing else.
+    result = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "asynclint", "--color", "never", "--verbose"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "shop/z_orders.py:5:5: ASY200 `publish()` is a coroutine function" in output
+    assert "c_events.py:" not in output  # the unchanged module is read, not reported

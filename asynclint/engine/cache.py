@@ -251,7 +251,13 @@ def _encode_result(result: FileResult) -> dict[str, Any]:
                 else:
                     tagged.append([kind, key, _tag(value)])
         summary = {"module": result.summary.module_name, "facts": plain, "tagged": tagged}
-    return {"path": result.path, "diagnostics": diagnostics, "summary": summary, "errors": list(result.errors)}
+    return {
+        "path": result.path,
+        "diagnostics": diagnostics,
+        "summary": summary,
+        "errors": list(result.errors),
+        "warnings": list(result.warnings),
+    }
 
 
 def _decode_result(data: Any, path: Optional[str] = None) -> FileResult:
@@ -264,6 +270,9 @@ def _decode_result(data: Any, path: Optional[str] = None) -> FileResult:
         raise _Invalid("result fields")
     if not all(type(error) is str for error in errors):
         raise _Invalid("errors")
+    warnings = data.get("warnings", [])
+    if type(warnings) is not list or not all(type(warning) is str for warning in warnings):
+        raise _Invalid("warnings")
     diagnostics = []
     for item in diagnostics_data:
         if type(item) is not list or len(item) != 9:
@@ -300,7 +309,7 @@ def _decode_result(data: Any, path: Optional[str] = None) -> FileResult:
                 raise _Invalid("tagged fact")
             facts.setdefault(item[0], {})[item[1]] = _untag(item[2])
         summary = ModuleSummary(module, shown, facts)
-    return FileResult(shown, diagnostics, summary, list(errors))
+    return FileResult(shown, diagnostics, summary, list(errors), list(warnings))
 
 
 # -- the cache ---------------------------------------------------------------------------------

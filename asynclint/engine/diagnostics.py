@@ -59,3 +59,4 @@ class FileResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     summary: Optional[ModuleSummary] = None
     errors: list[str] = field(default_factory=list)  # one-line messages for stderr
+    warnings: list[str] = field(default_factory=list)  # one-line messages for stderr; the run still passes

@@ -19,6 +19,7 @@ class FixOutcome:
     applied: int
     lint: FileLint
     errors: list[str] = field(default_factory=list)
+    codes: list[str] = field(default_factory=list)  # the code of each fix applied
 
 
 def applicable(fix: Optional[Fix], unsafe: bool) -> bool:
@@ -38,18 +39,22 @@ def fix_source(
     current = data
     applied = 0
     errors: list[str] = []
+    codes: list[str] = []
     lint = linter.lint(path, current, module_name=module_name, is_package=is_package, project=project, keep_tree=True)
     for _ in range(MAX_ROUNDS):
-        fixes = [report.fix for report, _ in lint.reports if applicable(report.fix, unsafe)]
+        fixes = [(report.code, report.fix) for report, _ in lint.reports if applicable(report.fix, unsafe)]
         if not fixes or lint.module is None:
             break
         chosen: list[Fix] = []
+        chosen_codes: list[str] = []
         spans: list[tuple[int, int, int, int]] = []
-        for fix in fixes:
+        for code, fix in fixes:
+            assert fix is not None
             span = edit_span(fix, lint.positions)
             if span is None or any(spans_overlap(span, other) for other in spans):
                 continue
             chosen.append(fix)
+            chosen_codes.append(code)
             spans.append(span)
         if not chosen:
             break
@@ -63,5 +68,6 @@ def fix_source(
             break
         current = fixed
         applied += len(chosen)
+        codes.extend(chosen_codes)
         lint = linter.lint(path, current, module_name=module_name, is_package=is_package, project=project, keep_tree=True)
-    return FixOutcome(current, applied, lint, errors)
+    return FixOutcome(current, applied, lint, errors, codes)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import io
 import os
+import re
 import sys
 import tokenize
 import traceback
@@ -24,7 +25,15 @@ from asynclint.checks.base import Rule
 from asynclint.config import Config
 from asynclint.engine.context import Context, Report
 from asynclint.engine.diagnostics import Diagnostic, FileResult, FixInfo, ModuleSummary
-from asynclint.engine.noqa import is_suppressed
+from asynclint.engine.noqa import (
+    covers,
+    entry_covers,
+    file_noqa,
+    is_asynclint_code,
+    noqa_codes,
+    noqa_comments,
+    unknown_codes,
+)
 from asynclint.engine.positions import positions_of
 from asynclint.engine.source import SourceText, TooLarge, UnreadableSource, decode
 from asynclint.registry import matches
@@ -63,6 +72,7 @@ def module_name_for(path: str) -> tuple[str, bool]:
     return ".".join(part for part in parts if part.isidentifier()), is_package
 
 
+_ANY_NOQA = re.compile("noqa", re.IGNORECASE)
 _MAX_BRACKET_DEPTH = 200  # CPython's tokenizer limit (MAXLEVEL)
 _NOT_BRACKETS = bytes(byte for byte in range(256) if chr(byte) not in "()[]{}")
 _BRACKET_STEP = {ord("("): 1, ord("["): 1, ord("{"): 1, ord(")"): -1, ord("]"): -1, ord("}"): -1}
@@ -134,6 +144,8 @@ class Linter:
         self.interesting = frozenset(self.dispatch)
         self.return_types = catalog.return_types()
         self.report_syntax_errors = "ASY001" in enabled
+        self.enabled = enabled
+        self.report_unused_noqa = "ASY002" in enabled
         # The flake8 plugin turns this off: flake8 applies noqa comments itself (and `--disable-noqa`).
         self.honour_noqa = True
         if sys.getrecursionlimit() < _RECURSION_LIMIT:
@@ -182,7 +194,9 @@ class Linter:
             message, line, column = _precise_syntax_error(data, error)
             lines = source.lines
             text = lines[line - 1] if line - 1 < len(lines) else ""
-            self._syntax_error(result, f"cannot parse: {message}", line, column, text)
+            silenced = file_noqa(source.text, flake8=self.honour_noqa) if _ANY_NOQA.search(source.text) else None
+            if silenced is None or not covers(silenced, "ASY001"):
+                self._syntax_error(result, f"cannot parse: {message}", line, column, text)
             return FileLint(result)
         except (RecursionError, MemoryError):
             self._syntax_error(result, "cannot parse: nested too deeply", 1, 1, "")
@@ -237,9 +251,24 @@ class Linter:
                     )
         result.summary = ModuleSummary(module_name, path, context.facts)
         lint = FileLint(result, module if keep_tree else None)
-        if not context.reports:
-            return lint
+        text = source.text
+        # noqa comments matter only when the file has one: one search, then per line.
+        any_noqa = _ANY_NOQA.search(text) is not None
+        has_noqa = self.honour_noqa and any_noqa
+        silenced = file_noqa(text, flake8=self.honour_noqa) if any_noqa else None
+        if silenced is not None and not silenced:
+            return lint  # a file-level directive without codes: nothing is reported for this file
+        lines = source.lines
+        comments = noqa_comments(lines) if has_noqa else []
         ignored = self.config.ignored_for(path)
+        if comments and not self.report_unused_noqa:
+            for comment in comments:
+                for code in unknown_codes(comment.codes):
+                    result.warnings.append(
+                        f"{path}:{comment.line}:{comment.column}: `# noqa` names unknown code {code}; it silences nothing"
+                    )
+        if not context.reports and not (comments and self.report_unused_noqa):
+            return lint
         # Placing a node costs a code generation pass up to it, so only findings that stand are
         # placed. A cross-file candidate (`condition`) is decided here when the project is known;
         # otherwise it is kept unplaced, and `final_diagnostics` lints the file again, with the
@@ -247,6 +276,8 @@ class Linter:
         standing: list[tuple[Report, str]] = []
         for report in context.reports:
             if ignored and matches(report.code, ignored):
+                continue
+            if silenced and covers(silenced, report.code):
                 continue
             if report.condition is None:
                 standing.append((report, report.message))
@@ -258,24 +289,29 @@ class Linter:
                 result.diagnostics.append(
                     Diagnostic(report.code, report.message, path, 0, 0, 0, 0, condition=report.condition)
                 )
-        if not standing and not keep_tree:
+        if not standing and not keep_tree and not (comments and self.report_unused_noqa):
             return lint
         wanted = [report.node for report, _ in standing]
         if keep_tree:
             wanted += [target for report, _ in standing if report.fix for target, _ in report.fix.edits]
         positions = positions_of(module, wanted)
-        lines = source.lines
         seen: set[tuple] = set()
+        used: dict[int, set[str]] = {}  # line -> the noqa entries that silenced something there
         for report, message in standing:
             position = positions[report.node]
             line, column = position.start.line, position.start.column + 1
             text = lines[line - 1] if line - 1 < len(lines) else ""
-            if self.honour_noqa and is_suppressed(text, report.code):
-                continue
+            if has_noqa:
+                listed = noqa_codes(text)
+                if listed is not None and covers(listed, report.code):
+                    used.setdefault(line, set()).update(entry for entry in listed if entry_covers(entry, report.code))
+                    continue
             key = (report.code, line, column, message)
             if key in seen:
                 continue
             seen.add(key)
+            if report.fix is not None and not self.config.is_fixable(report.code):
+                report.fix = None  # `fixable`/`unfixable`: neither offered nor applied
             diagnostic = Diagnostic(
                 report.code,
                 message,
@@ -291,9 +327,44 @@ class Linter:
             result.diagnostics.append(diagnostic)
             if keep_tree:
                 lint.reports.append((report, diagnostic))
+        if comments and self.report_unused_noqa and not (ignored and matches("ASY002", ignored)):
+            if not (silenced and covers(silenced, "ASY002")):
+                self._unused_noqa(result, comments, used, lines)
         if keep_tree:
             lint.positions = positions
         return lint
+
+    def _unused_noqa(
+        self, result: FileResult, comments: list, used: dict[int, set[str]], lines: list[str]
+    ) -> None:
+        """ASY002: the asynclint codes of each `# noqa` that name no rule, no enabled rule, or
+        silenced nothing on their line (other tools' codes are theirs to judge)."""
+        for comment in comments:
+            if not comment.codes or any(entry_covers(entry, "ASY002") for entry in comment.codes):
+                continue
+            problems = []
+            for entry in sorted(comment.codes):
+                if not is_asynclint_code(entry):
+                    continue
+                if unknown_codes([entry]):
+                    problems.append(f"{entry} (unknown code)")
+                elif not any(code.startswith(entry) for code in self.enabled):
+                    problems.append(f"{entry} (not enabled)")
+                elif entry not in used.get(comment.line, ()):
+                    problems.append(f"{entry} (silences nothing here)")
+            if problems:
+                result.diagnostics.append(
+                    Diagnostic(
+                        "ASY002",
+                        f"unused `# noqa` code{'s' * (len(problems) != 1)}: {', '.join(problems)}",
+                        result.path,
+                        comment.line,
+                        comment.column,
+                        comment.line,
+                        comment.end_column,
+                        source_line=lines[comment.line - 1],
+                    )
+                )
 
 # -- cross-file conditions ---------------------------------------------------------------
     def resolve_condition(self, diagnostic: Diagnostic, project: Any) -> Optional[str]:

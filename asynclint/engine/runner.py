@@ -16,7 +16,8 @@ from typing import Any, Callable, Optional
 
 from asynclint.config import Config, ConfigResolver
 from asynclint.engine.cache import ResultCache, content_key
-from asynclint.engine.diagnostics import FileResult
+from asynclint.engine.diagnostics import FileResult, ModuleSummary
+from asynclint.engine.discovery import discover
 from asynclint.engine.fixer import applicable, fix_source
 from asynclint.engine.linter import Linter
 from asynclint.engine.project import ProjectIndex
@@ -34,6 +35,7 @@ class RunOptions:
     jobs: int = 1
     cache: bool = True
     progress: Optional[Callable[[int, int], None]] = None
+    show_fixes: bool = False  # report: each finding's fix, and with --fix what was fixed
 
 
 @dataclass
@@ -44,9 +46,10 @@ class RunResult:
     diffs: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     written: list[str] = field(default_factory=list)  # files --fix has rewritten so far
+    fixed_codes: dict[str, list[str]] = field(default_factory=dict)  # path -> code of each fix applied
 
 
-class _Settings:
+class FileSettings:
     """Each file's configuration, with one linter and one cache per distinct configuration."""
 
     def __init__(self, files: list[str], config: Config, resolver: Optional[ConfigResolver], use_cache: bool):
@@ -62,6 +65,14 @@ class _Settings:
             self.of_file.append(position)
         self.linters: dict[int, Linter] = {}
         self.caches: Optional[list[ResultCache]] = [ResultCache(own) for own in self.configs] if use_cache else None
+
+    @classmethod
+    def single(cls, files: list[str], config: Config, linter: Linter, cache: Optional[ResultCache]) -> FileSettings:
+        """Every file with one configuration, its linter and cache already built."""
+        settings = cls(files, config, None, False)
+        settings.linters[0] = linter
+        settings.caches = None if cache is None else [cache]
+        return settings
 
     def linter(self, position: int) -> Linter:
         linter = self.linters.get(position)
@@ -114,7 +125,7 @@ def _lint_in_worker(task: tuple[str, int, Optional[str]]) -> tuple[FileResult, O
     return _lint_keyed(linter, path, salt)
 
 
-def lint_files(files: list[str], settings: _Settings, options: RunOptions) -> list[FileResult]:
+def lint_files(files: list[str], settings: FileSettings, options: RunOptions) -> list[FileResult]:
     total = len(files)
     results: list[Optional[FileResult]] = [None] * total
     pending: list[int] = []
@@ -176,6 +187,53 @@ def _settle() -> None:
     gc.freeze()
 
 
+def project_files(paths: list[str], files: list[str], config: Config) -> Optional[list[str]]:
+    """Every file of the project around a run that checks only some of them (pre-commit passes the
+    changed files, an editor one buffer), in the order a run on the project root sees them; None
+    when the run covers the root already or there is no project (no pyproject.toml or .git)."""
+    root = os.path.abspath(config.root)
+    if not is_project_root(root) or not all(_inside(os.path.abspath(path), root) for path in files):
+        return None  # no project, or files outside it (the root fell back to the working directory)
+    for given in paths:
+        absolute = os.path.abspath(given)
+        if os.path.isdir(absolute) and (absolute == root or root.startswith(absolute.rstrip(os.sep) + os.sep)):
+            return None
+    everything = discover([root], config).files
+    checked = {os.path.abspath(path) for path in files}
+    if checked.issuperset(os.path.abspath(path) for path in everything):
+        return None
+    return everything
+
+
+def is_project_root(root: str) -> bool:
+    return os.path.isfile(os.path.join(root, "pyproject.toml")) or os.path.exists(os.path.join(root, ".git"))
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def in_project_order(
+    project: list[str], own: dict[str, Optional[ModuleSummary]], others: dict[str, Optional[ModuleSummary]]
+) -> list[Optional[ModuleSummary]]:
+    """The summaries a run on the whole project would index, in its order, with this run's own
+    (possibly unsaved) modules in place of what is on disk; own files outside it come last."""
+    ordered = []
+    for path in project:
+        absolute = os.path.abspath(path)
+        ordered.append(own.pop(absolute) if absolute in own else others.get(absolute))
+    return ordered + list(own.values())
+
+
+def context_summaries(
+    paths: list[str], config: Config, linter: Linter, options: RunOptions, cache: Optional[ResultCache]
+) -> dict[str, Optional[ModuleSummary]]:
+    """The other modules' facts, from the cache where a file is unchanged, linted (and cached)
+    where it changed; their diagnostics are not kept."""
+    results = lint_files(paths, FileSettings.single(paths, config, linter, cache), options)
+    return {os.path.abspath(result.path): result.summary for result in results}
+
+
 def _stop(pool: ProcessPoolExecutor) -> None:
     """Interrupted: drop the queued work and end the workers now rather than after it."""
     previous = threading.excepthook
@@ -199,16 +257,27 @@ class FixInterrupted(KeyboardInterrupt):
         self.written = tuple(written)
 
 
-def run(files: list[str], config: Config, options: RunOptions, resolver: Optional[ConfigResolver] = None) -> RunResult:
+def run(
+    files: list[str],
+    config: Config,
+    options: RunOptions,
+    resolver: Optional[ConfigResolver] = None,
+    project: Optional[list[str]] = None,
+) -> RunResult:
     """Lint (and fix) `files`; each with its own configuration from `resolver` (the nearest
-    `[tool.asynclint]`), else all with `config`."""
+    `[tool.asynclint]`), else all with `config`. With `project` (see `project_files`), cross-module
+    findings are answered against the whole project, as in a run on its root: the other files
+    count, unreported."""
     outcome = RunResult()
-    settings = _Settings(files, config, resolver, options.cache)
+    checked = {os.path.abspath(path) for path in files}
+    others = [path for path in project or () if os.path.abspath(path) not in checked]
+    everything = files + others
+    settings = FileSettings(everything, config, resolver, options.cache)
     cache = settings.caches[0] if settings.caches is not None else None
     # Reports only (no fixes to apply): an unchanged tree gets the last run's final results back.
     run_key = None
     if cache is not None and not (options.fix or options.diff):
-        run_key = cache.run_key(files, settings.describe())
+        run_key = cache.run_key(everything, settings.describe())
     remembered = cache.remembered_run(run_key) if cache is not None and run_key is not None else None
     if remembered is not None and len(remembered) == len(files):
         outcome.results = remembered
@@ -217,12 +286,19 @@ def run(files: list[str], config: Config, options: RunOptions, resolver: Optiona
         for result in remembered:
             outcome.errors.extend(result.errors)
         return outcome
-    outcome.results = lint_files(files, settings, options)
-    project = ProjectIndex(result.summary for result in outcome.results)
+    linted = lint_files(everything, settings, options)
+    outcome.results = linted[: len(files)]
+    if others:
+        context = {os.path.abspath(result.path): result.summary for result in linted[len(files) :]}
+        own = {os.path.abspath(result.path): result.summary for result in outcome.results}
+        index = ProjectIndex(in_project_order(project or [], own, context))
+    else:
+        index = ProjectIndex(result.summary for result in outcome.results)
+    del linted
     if cache is not None:
         cache.load_library_answers()
     for position, result in enumerate(outcome.results):
-        settings.linter_for(position).resolve_pending(result, project)
+        settings.linter_for(position).resolve_pending(result, index)
         outcome.errors.extend(result.errors)
     if cache is not None:
         cache.save_library_answers()
@@ -230,13 +306,13 @@ def run(files: list[str], config: Config, options: RunOptions, resolver: Optiona
             cache.remember_run(run_key, outcome.results)
     if options.fix or options.diff:
         try:
-            _apply_fixes(outcome, settings, project, options)
+            _apply_fixes(outcome, settings, index, options)
         except KeyboardInterrupt:
             raise FixInterrupted(outcome.written) from None
     return outcome
 
 
-def _apply_fixes(outcome: RunResult, settings: _Settings, project: ProjectIndex, options: RunOptions) -> None:
+def _apply_fixes(outcome: RunResult, settings: FileSettings, project: ProjectIndex, options: RunOptions) -> None:
     for position, result in enumerate(outcome.results):
         linter = settings.linter_for(position)
         if not any(applicable(diagnostic.fix, options.unsafe_fixes) for diagnostic in result.diagnostics):
@@ -254,6 +330,7 @@ def _apply_fixes(outcome: RunResult, settings: _Settings, project: ProjectIndex,
         if options.diff:
             outcome.fixed += fixed.applied
             outcome.fixed_files += 1
+            outcome.fixed_codes[result.path] = fixed.codes
             outcome.diffs.append(unified_diff(result.path, original, fixed.data))
             continue
         target, refusal = writable_target(result.path, linter.config.root)
@@ -267,6 +344,7 @@ def _apply_fixes(outcome: RunResult, settings: _Settings, project: ProjectIndex,
             continue
         outcome.fixed += fixed.applied
         outcome.fixed_files += 1
+        outcome.fixed_codes[result.path] = fixed.codes
         outcome.written.append(result.path)
         # What remains after fixing is what the user still has to look at.
         outcome.results[position] = fixed.lint.result

@@ -19,7 +19,14 @@ def _underline(diagnostic: Diagnostic) -> Optional[str]:
     return " " * start + "^" * width
 
 
-def render(diagnostics: list[Diagnostic], *, color: bool = False, show_source: bool = True, **_: object) -> str:
+def render(
+    diagnostics: list[Diagnostic],
+    *,
+    color: bool = False,
+    show_source: bool = True,
+    show_fixes: bool = False,
+    **_: object,
+) -> str:
     lines = []
     for diagnostic in diagnostics:
         location = f"{diagnostic.path}:{diagnostic.line}:{diagnostic.column}:"
@@ -37,4 +44,7 @@ def render(diagnostics: list[Diagnostic], *, color: bool = False, show_source: b
             source = diagnostic.source_line.rstrip("\r\n").expandtabs(1)
             lines.append(f"    {source}")
             lines.append("    " + (click.style(underline, fg="red") if color else underline))
+        if show_fixes and diagnostic.fix is not None:
+            help_line = f"    fix ({diagnostic.fix.applicability}): {diagnostic.fix.message}"
+            lines.append(click.style(help_line, fg="cyan") if color else help_line)
     return "\n".join(lines) + ("\n" if lines else "")

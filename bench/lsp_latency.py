@@ -1,0 +1,96 @@
+"""Re-lint latency of `asynclint server` after an edit, measured as an editor sees it.
+
+    python bench/lsp_latency.py [--project DIR] [--file RELATIVE] [--edits N]
+
+A copy of a corpus project (default python-telegram-bot, whose `telegram/ext/_application.py` has
+about 2,000 lines) goes to a temporary directory (the corpus is never written to). A real LSP
+client starts the server over stdio, opens the file, waits for the first diagnostics (which
+include indexing the project), then makes N edits, each a one-line change inside a coroutine, and
+times each from sending `didChange` to receiving the diagnostics for it. Prints the median and
+the 90th percentile.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+
+
+async def measure(root: Path, relative: str, edits: int) -> tuple[list[float], float, int, int]:
+    client = LanguageClient("asynclint-bench", "1")
+    received: asyncio.Queue = asyncio.Queue()
+
+    @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    def diagnostics(params: types.PublishDiagnosticsParams) -> None:
+        received.put_nowait((time.perf_counter(), params))
+
+    await client.start_io(sys.executable, "-m", "asynclint", "server")
+    await client.initialize_async(types.InitializeParams(capabilities=types.ClientCapabilities(), root_uri=root.as_uri()))
+    client.initialized(types.InitializedParams())
+    path = root / relative
+    uri = path.as_uri()
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    # An edit inside a coroutine in the middle of the file: a statement appears and disappears.
+    target = next(
+        (index for index in range(len(lines) // 2, len(lines)) if lines[index].lstrip().startswith("await ")),
+        len(lines) // 2,
+    )
+    indent = lines[target][: len(lines[target]) - len(lines[target].lstrip())]
+    started = time.perf_counter()
+    client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "python", 1, text)))
+    first_at, first = await received.get()
+    first_seconds = first_at - started
+    timings = []
+    for version in range(2, edits + 2):
+        edited = lines[:target] + [f"{indent}pending = {version}\n"] + lines[target:] if version % 2 else lines
+        sent = time.perf_counter()
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                types.VersionedTextDocumentIdentifier(version=version, uri=uri),
+                [types.TextDocumentContentChangeWholeDocument(text="".join(edited))],
+            )
+        )
+        while True:
+            at, params = await received.get()
+            if params.uri == uri and params.version == version:
+                break
+        timings.append(at - sent)
+    await client.shutdown_async(None)
+    client.exit(None)
+    await client.stop()
+    return timings, first_seconds, len(lines), len(first.diagnostics)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--project", default=str(CORPUS / "python-telegram-bot"))
+    parser.add_argument("--file", default="telegram/ext/_application.py")
+    parser.add_argument("--edits", type=int, default=30)
+    arguments = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="asynclint-lsp-") as directory:
+        root = Path(directory) / "project"
+        shutil.copytree(arguments.project, root, ignore=shutil.ignore_patterns(".asynclint_cache", ".git"))
+        timings, first, lines, findings = asyncio.run(measure(root, arguments.file, arguments.edits))
+    ordered = sorted(timings)
+    print(f"file: {arguments.file} ({lines} lines, {findings} findings) in {Path(arguments.project).name}")
+    print(f"open (indexes the project, cold cache): {first * 1000:.0f} ms")
+    print(
+        f"re-lint after an edit, {len(timings)} edits: median {statistics.median(timings) * 1000:.0f} ms, "
+        f"p90 {ordered[int(len(ordered) * 0.9) - 1] * 1000:.0f} ms, min {ordered[0] * 1000:.0f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()
