@@ -289,15 +289,36 @@ class CoroutineNotAwaited(Rule):
 
 
 # -- ASY201 --------------------------------------------------------------------------------------
-def _spawner(node: cst.Call, ctx: Context) -> Optional[str]:
-    names = callee_names(node.func, ctx)
+TASK_HELPERS = "task-helpers"  # fact kind: qualified name of a project function → True when it returns a new task it keeps nowhere
+_RETAINED_AFTER_TASK_METHODS = frozenset({"add_done_callback", "set_name"})
+_COLLECTING_FUNCTIONS = frozenset({"builtins.list", "builtins.set", "builtins.tuple", "builtins.any", "builtins.all"})
+
+
+def _spawner(node: cst.Call, ctx: Context, scope: Optional[Scope] = None) -> Optional[str]:
+    names = callee_names(node.func, ctx) if scope is None else (ctx.qualified_name(node.func, scope),)
     qualified = _first_in(names, catalog.TASK_SPAWNERS)
+    if qualified is None:
+        qualified = _loop_spawner(node.func)
     if qualified is None or any(_retained_by_config(ctx, node.func, name) for name in names):
         return None
     return qualified
 
 
+def _loop_spawner(func: cst.BaseExpression) -> Optional[str]:
+    """`<something>loop.create_task(...)` on a loop object of unknown type (`self._loop`,
+    `self.hass.loop`, a `loop` parameter): a loop's `create_task` keeps only a weak reference."""
+    if type(func) is not cst.Attribute or func.attr.value != "create_task":
+        return None
+    receiver = func.value
+    last = receiver.attr.value if type(receiver) is cst.Attribute else receiver.value if type(receiver) is cst.Name else None
+    if last is None or not last.lower().endswith("loop"):
+        return None
+    return "asyncio.AbstractEventLoop.create_task"
+
+
 def _is_underscore_assignment(parent: cst.CSTNode, node: cst.CSTNode) -> bool:
+    if type(parent) is cst.AnnAssign:
+        return parent.value is node and type(parent.target) is cst.Name and parent.target.value == "_"
     return (
         type(parent) is cst.Assign
         and parent.value is node
@@ -307,6 +328,41 @@ def _is_underscore_assignment(parent: cst.CSTNode, node: cst.CSTNode) -> bool:
     )
 
 
+def _discarded(node: cst.CSTNode, path: Path, ctx: Context) -> Optional[str]:
+    """How the value of `node` is thrown away: "dropped" (a statement of its own, or through a
+    conditional expression or a comprehension used as a statement), "bound to `_`", or None."""
+    through_collection = False
+    for _ in range(8):
+        parent = parent_of(path)
+        cls = type(parent)
+        if cls is cst.Expr:
+            return "dropped" if not through_collection else "dropped (the comprehension's result is discarded)"
+        if _is_underscore_assignment(parent, node):
+            return "bound to `_`"
+        if cls is cst.IfExp and parent.test is not node:
+            node, path = parent, path[1]
+            continue
+        if cls in (cst.ListComp, cst.SetComp) and parent.elt is node:
+            node, path, through_collection = parent, path[1], True
+            continue
+        if cls is cst.GeneratorExp and parent.elt is node:
+            # `list(create_task(c) for c in coros)` as a statement: the generator runs, the list is dropped.
+            arg_path = path[1][1]
+            call_path = arg_path[1] if arg_path is not None else None
+            call = call_path[0] if call_path is not None else None
+            if (
+                type(call) is cst.Call
+                and len(call.args) == 1
+                and call.args[0].value is parent
+                and ctx.qualified_name(call.func) in _COLLECTING_FUNCTIONS
+            ):
+                node, path, through_collection = call, call_path, True
+                continue
+            return None
+        return None
+    return None
+
+
 class DanglingTask(Rule):
     code = "ASY201"
     message = (
@@ -314,20 +370,86 @@ class DanglingTask(Rule):
         "so the task can be garbage-collected before it finishes; keep a reference (a set of tasks "
         "with `add_done_callback(set.discard)`) or use `asyncio.TaskGroup`"
     )
+    helper_message = (
+        "`{callee}()` returns a new task that it keeps nowhere, and {function} drops it: the event loop "
+        "keeps only a weak reference, so the task can be garbage-collected before it finishes; keep a "
+        "reference (a set of tasks with `add_done_callback(set.discard)`) or use `asyncio.TaskGroup`"
+    )
     set_name = "_background_tasks"
 
+    # Facts for cross-module answers: project functions that return a task they do not keep.
+    def visit_FunctionDef(self, node: cst.FunctionDef, ctx: Context) -> None:
+        qualified = self._qualified_def(node, ctx)
+        if qualified is not None and self._returns_unkept_task(node, ctx):
+            ctx.record_fact(TASK_HELPERS, qualified, True)
+
+    @staticmethod
+    def _qualified_def(node: cst.FunctionDef, ctx: Context) -> Optional[str]:
+        module_name = ctx.module_name
+        if not module_name:
+            return None
+        parent = ctx.parent
+        if type(parent) is cst.Module:
+            return f"{module_name}.{node.name.value}"
+        block_path = ctx.path[1]
+        class_path = block_path[1] if block_path is not None else None
+        holder = class_path[0] if class_path is not None else None
+        if type(parent) is cst.IndentedBlock and type(holder) is cst.ClassDef and type(parent_of(class_path)) is cst.Module:
+            return f"{module_name}.{holder.name.value}.{node.name.value}"
+        return None
+
+    @staticmethod
+    def _returns_unkept_task(node: cst.FunctionDef, ctx: Context) -> bool:
+        """Every `return` gives back a task created right here: `return create_task(...)`, or a
+        local bound once to one and otherwise only given callbacks or a name."""
+        scope = ctx.scope_of(node)
+        if scope is None:
+            return False
+        returns = [item for item in iter_subtree(node.body) if type(item) is cst.Return]
+        if not returns:
+            return False
+        for item in returns:
+            value = item.value
+            if type(value) is cst.Call and _spawner(value, ctx, scope) is not None:
+                continue
+            if type(value) is not cst.Name:
+                return False
+            bindings = scope.bindings.get(value.value, [])
+            if (
+                len(bindings) != 1
+                or bindings[0].kind != "assign"
+                or type(bindings[0].value) is not cst.Call
+                or _spawner(bindings[0].value, ctx, scope) is None
+            ):
+                return False
+            for reference, path, _ in ctx.references(scope, value.value):
+                parent = parent_of(path)
+                if type(parent) is cst.Return:
+                    continue
+                if (
+                    type(parent) is cst.Attribute
+                    and parent.value is reference
+                    and parent.attr.value in _RETAINED_AFTER_TASK_METHODS | catalog.TASK_INSPECTION_METHODS
+                ):
+                    continue
+                return False
+        return True
+
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        if ctx.function_name == "__del__":
+            return  # a best-effort close from a finalizer: the object is already going away
         qualified = _spawner(node, ctx)
         if qualified is None:
+            self._helper_dropped(node, ctx)
+            return
+        if self._wraps_held_task(node, qualified, ctx):
             return
         parent = ctx.parent
         fix = None
-        if type(parent) is cst.Expr:
-            how = "dropped"
-            fix = self._fix(node, parent, ctx)
-        elif _is_underscore_assignment(parent, node):
-            how = "bound to `_`"
-            fix = self._fix(node, parent, ctx)
+        how = _discarded(node, ctx.path, ctx)
+        if how is not None:
+            if type(parent) in (cst.Expr, cst.Assign, cst.AnnAssign):
+                fix = self._fix(node, parent, ctx)
         elif self._only_gets_a_callback(node, ctx):
             how = "dropped after `add_done_callback`"
         else:
@@ -335,6 +457,53 @@ class DanglingTask(Rule):
         callee = _callee_text(ctx, node.func, qualified)
         message = self.message.format(callee=callee, function=_function_label(ctx), how=how)
         ctx.report(node, message, fix=fix)
+
+    def _helper_dropped(self, node: cst.Call, ctx: Context) -> None:
+        """A call to a project function that returns a task, as a statement: decided once every
+        module's facts are in."""
+        parent = ctx.parent
+        if type(parent) is not cst.Expr or type(node.func) not in (cst.Name, cst.Attribute):
+            return
+        qualified = callee_names(node.func, ctx)[-1]
+        if qualified is None or qualified.split(".")[0] in catalog.CLOSED_WORLD_MODULES:
+            return
+        callee = _callee_text(ctx, node.func, qualified)
+        message = self.helper_message.format(callee=callee, function=_function_label(ctx))
+        ctx.report(node, message, fix=self._fix(node, parent, ctx), condition=(TASK_HELPERS, qualified))
+
+    def resolve_condition(self, condition: tuple, message: str, project) -> Optional[str]:
+        if condition[0] != TASK_HELPERS:
+            return message
+        return message if project.fact(TASK_HELPERS, condition[1]) else None
+
+    @staticmethod
+    def _wraps_held_task(node: cst.Call, qualified: str, ctx: Context) -> bool:
+        """`ensure_future(task)` of a task or future that is already held returns that same object."""
+        if not qualified.endswith("ensure_future") or not node.args or node.args[0].keyword is not None:
+            return False
+        value = node.args[0].value
+        if type(value) is cst.Call:
+            return False
+        if ctx.type_of(value) in catalog.TASK_TYPES:
+            return True
+        if type(value) is not cst.Name:
+            return False
+        owner, bindings = ctx.bindings(value.value)
+        if owner is None or not bindings:
+            return False
+        for binding in bindings:
+            made = binding.value
+            if binding.kind not in ("assign", "annotated") or type(made) is not cst.Call:
+                return False
+            # `create_task(...)`, or a call that runs a spawner: `context.run(loop.create_task, coro)`.
+            if _spawner(made, ctx, binding.scope) is None and not any(
+                _loop_spawner(arg.value) is not None
+                or ctx.qualified_name(arg.value, binding.scope) in catalog.TASK_SPAWNERS
+                for arg in made.args
+                if type(arg.value) is cst.Attribute
+            ):
+                return False
+        return True
 
     @staticmethod
     def _only_gets_a_callback(node: cst.Call, ctx: Context) -> bool:
@@ -532,7 +701,30 @@ class WaitPendingNotCancelled(Rule):
         )
         if awaitables is None or not self._owned_here(awaitables, node, ctx, 0):
             return  # the tasks are reachable elsewhere, so whoever holds them can still cancel them
+        if self._last_wait_of_run_coroutine(ctx):
+            return  # the runner cancels and awaits what is left as soon as the coroutine returns
         ctx.report(node, self.message.format(why=why, function=_function_label(ctx), how=how))
+
+    @staticmethod
+    def _last_wait_of_run_coroutine(ctx: Context) -> bool:
+        """The coroutine handed to `asyncio.run(main())` (or another runner: `runner.run(...)`,
+        `uvloop.run(...)`, a project's `asyncio_run(...)`) awaits nothing after this wait, outside
+        any loop: it returns right after, and the runner cancels every task still pending."""
+        function = ctx.function
+        if function is None or function.asynchronous is None:
+            return False
+        child: cst.CSTNode = ctx.node
+        for ancestor in iter_path(ctx.path[1]):
+            if ancestor is function:
+                break
+            if type(ancestor) in (cst.For, cst.While) and child is ancestor.body:
+                return False
+            if type(ancestor) is cst.IndentedBlock:
+                later = ancestor.body[ancestor.body.index(child) + 1 :] if child in ancestor.body else ()
+                if any(_suspends(statement) for statement in later):
+                    return False
+            child = ancestor
+        return _run_by_a_runner(function.name.value, ctx)
 
     def _owned_here(self, expr: cst.BaseExpression, wait: cst.Call, ctx: Context, depth: int) -> bool:
         """Whether some awaitable in `expr` is reachable only through this wait: created inline
@@ -611,6 +803,32 @@ class WaitPendingNotCancelled(Rule):
         if type(target) is cst.Name:
             return None if _used(target.value, ctx, any_read=True) else "never used"
         return None
+
+
+def _suspends(statement: cst.CSTNode) -> bool:
+    for node in iter_subtree(statement):
+        if type(node) is cst.Await or (type(node) in (cst.For, cst.With) and node.asynchronous is not None):
+            return True
+    return False
+
+
+_RUNNER_NAMES = ("run", "_run", "run_until_complete")
+
+
+def _run_by_a_runner(name: str, ctx: Context) -> bool:
+    """Somewhere in the module `<runner>(name(...))`, where the runner's name is `run` or ends in
+    `_run`/`run_until_complete`."""
+    for node in iter_subtree(ctx.module, enter_scopes=True):
+        if type(node) is not cst.Call or not node.args:
+            continue
+        first = node.args[0].value
+        if type(first) is not cst.Call or type(first.func) is not cst.Name or first.func.value != name:
+            continue
+        func = node.func
+        last = func.attr.value if type(func) is cst.Attribute else func.value if type(func) is cst.Name else ""
+        if last == "run" or last.endswith(_RUNNER_NAMES[1:]):
+            return True
+    return False
 
 
 def _used(name: str, ctx: Context, any_read: bool = False) -> bool:
