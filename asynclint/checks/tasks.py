@@ -131,6 +131,71 @@ def _class_of_receiver(name: str, ctx: Context) -> Optional[Scope]:
     return class_scope
 
 
+_AWAITABLE_TYPES = frozenset(
+    {
+        "typing.Awaitable",
+        "typing.Coroutine",
+        "collections.abc.Awaitable",
+        "collections.abc.Coroutine",
+        "asyncio.Future",
+        "asyncio.Task",
+    }
+)
+_CALLABLE_TYPES = frozenset({"typing.Callable", "collections.abc.Callable"})
+
+
+def _returns_awaitable(annotation: cst.BaseExpression, scope: Scope, ctx: Context, depth: int) -> bool:
+    """`Callable[..., Awaitable[X]]` (or `Coroutine[...]`), directly or through a type alias of the
+    module (`Check = Callable[[User], Awaitable[bool]]`, `Check: TypeAlias = ...`)."""
+    if depth > 3:
+        return False
+    if type(annotation) is cst.SimpleString:
+        text = annotation.evaluated_value
+        try:
+            annotation = cst.parse_expression(text) if isinstance(text, str) else annotation
+        except cst.ParserSyntaxError:
+            return False
+        scope = scope.module
+    if type(annotation) is cst.Name:
+        _, bindings = ctx.bindings(annotation.value, scope)
+        return bool(bindings) and all(
+            binding.kind in ("assign", "annotated")
+            and binding.value is not None
+            and _returns_awaitable(binding.value, binding.scope, ctx, depth + 1)
+            for binding in bindings
+        )
+    if type(annotation) is not cst.Subscript or ctx.qualified_name(annotation.value, scope) not in _CALLABLE_TYPES:
+        return False
+    if len(annotation.slice) != 2 or not isinstance(annotation.slice[1].slice, cst.Index):
+        return False
+    returned = annotation.slice[1].slice.value
+    outer = returned.value if type(returned) is cst.Subscript else returned
+    return ctx.qualified_name(outer, scope) in _AWAITABLE_TYPES
+
+
+def _attribute_returns_awaitable(class_scope: Scope, attribute: str, ctx: Context) -> bool:
+    """`check: Callable[..., Awaitable[bool]]` in the class body, `self.check: ... = check`, or
+    `self.check = check` from an `__init__` parameter annotated that way."""
+    annotations: list[tuple[cst.BaseExpression, Scope]] = []
+    for binding in class_scope.bindings.get(attribute, ()):
+        if binding.kind != "annotated" or binding.annotation is None:
+            return False
+        annotations.append((binding.annotation, class_scope))
+    for method, store in ctx.resolver.attribute_stores(class_scope, attribute):
+        if store.annotation is not None:
+            annotations.append((store.annotation, method))
+            continue
+        if type(store.value) is not cst.Name:
+            return False
+        _, bindings = ctx.bindings(store.value.value, method)
+        if len(bindings) != 1 or bindings[0].kind != "param" or bindings[0].annotation is None:
+            return False
+        annotations.append((bindings[0].annotation, method))
+    return bool(annotations) and all(
+        _returns_awaitable(annotation, scope, ctx, 0) for annotation, scope in annotations
+    )
+
+
 def _walk_with_parents(node: cst.CSTNode, path: Path) -> Iterator[tuple[cst.CSTNode, Path]]:
     stack = [(node, path)]
     while stack:
@@ -151,6 +216,18 @@ class CoroutineNotAwaited(Rule):
     truth = (
         "`{callee}()` returns a coroutine, which is always true when tested in {function}, and its body "
         "never runs; `await` it to test its result"
+    )
+    typed_dropped = (
+        "`{callee}()` is typed to return an awaitable: this call in {function} creates one that is never "
+        "awaited, so the work never runs; `await` it"
+    )
+    typed_truth = (
+        "`{callee}()` is typed to return an awaitable, which is always true when tested in {function}, "
+        "and the work never runs; `await` it to test its result"
+    )
+    unused = (
+        "the coroutine from `{callee}()` is bound to `{name}` in {function} and never awaited, so its body "
+        "never runs; `await` it (or schedule it with `asyncio.create_task` and keep the task)"
     )
     request = (
         "`{callee}()` returns a request that only runs when awaited: dropped in {function}, it is never "
@@ -198,6 +275,7 @@ class CoroutineNotAwaited(Rule):
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         dropped = type(ctx.parent) is cst.Expr
         if not dropped and not truth_tested(node, ctx.path):
+            self._bound_and_forgotten(node, ctx)
             return
         verdict = self.verdict(node.func, ctx)
         if verdict is None:
@@ -209,13 +287,39 @@ class CoroutineNotAwaited(Rule):
             if dropped:
                 ctx.report(node, self.request.format(callee=callee, function=function))
             return
-        template = self.dropped if dropped else self.truth
+        if kind == "typed":
+            template = self.typed_dropped if dropped else self.typed_truth
+        else:
+            template = self.dropped if dropped else self.truth
         message = template.format(callee=callee, function=function)
         fix = None
         if ctx.can_insert_await():
             fix = Fix("unsafe", f"Insert `await` before `{callee}()`", ((node, ctx.awaited(node, node)),))
         condition = ("coroutine-function", qualified) if kind == "maybe" else None
         ctx.report(node, message, fix=fix, condition=condition)
+
+    def _bound_and_forgotten(self, node: cst.Call, ctx: Context) -> None:
+        """`c = asyncio.sleep(1)` in a function, and `c` is never read again: the coroutine is
+        created and thrown away."""
+        parent = ctx.parent
+        if type(parent) is not cst.Assign or parent.value is not node or len(parent.targets) != 1:
+            return
+        target = parent.targets[0].target
+        if type(target) is not cst.Name or target.value == "_" or ctx.function is None:
+            return
+        owner = ctx.scope.resolve(target.value)
+        if owner is None or owner is not ctx.function_scope or owner.kind != "function":
+            return
+        if len(owner.bindings[target.value]) != 1 or ctx.references(owner, target.value):
+            return
+        verdict = self.verdict(node.func, ctx)
+        if verdict is None or verdict[0] == "request":
+            return
+        kind, qualified = verdict
+        callee = _callee_text(ctx, node.func, qualified)
+        message = self.unused.format(callee=callee, name=target.value, function=_function_label(ctx))
+        condition = ("coroutine-function", qualified) if kind == "maybe" else None
+        ctx.report(node, message, condition=condition)
 
     @classmethod
     def verdict(cls, func: cst.BaseExpression, ctx: Context) -> Optional[tuple[str, Optional[str]]]:
@@ -225,6 +329,9 @@ class CoroutineNotAwaited(Rule):
             owner, bindings = ctx.bindings(func.value)
             if owner is None or not bindings:
                 return None
+            if all(binding.kind in ("param", "annotated") and binding.annotation is not None for binding in bindings):
+                typed = all(_returns_awaitable(binding.annotation, binding.scope, ctx, 0) for binding in bindings)
+                return ("typed", func.value) if typed else None
             if all(binding.kind == "def" for binding in bindings):
                 return ("yes", func.value) if _definitions_make_coroutines(bindings, ctx, owner) else None
             if not all(binding.kind == "import" for binding in bindings):
@@ -234,9 +341,13 @@ class CoroutineNotAwaited(Rule):
             if class_scope is not None:
                 attribute = func.attr.value
                 members = class_scope.bindings.get(attribute)
+                if members and _attribute_returns_awaitable(class_scope, attribute, ctx):
+                    return ("typed", f"self.{attribute}")
                 if members:
                     made = _definitions_make_coroutines(members, ctx, class_scope)
                     return ("yes", None) if made else None
+                if _attribute_returns_awaitable(class_scope, attribute, ctx):
+                    return ("typed", f"self.{attribute}")
                 if any(True for _ in ctx.resolver.attribute_stores(class_scope, attribute)):
                     return None  # an instance attribute holding some callable
         # A receiver of known type names the method best (`self.bus.publish` → `pkg.Bus.publish`).
