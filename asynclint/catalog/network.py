@@ -34,6 +34,17 @@ HTTPX_SYNC_CLIENTS = frozenset({"httpx.Client"})
 # ClientSession keywords that set a timeout (the last two are aiohttp's deprecated spellings).
 SESSION_TIMEOUT_KEYWORDS = frozenset({"timeout", "read_timeout", "conn_timeout"})
 
+# ASY403: a function that runs once per event, message or request (a session made in it is made
+# per event): decorated by a framework's registration decorator (the last name part: `@app.get`,
+# `@router.post`, `@dp.message`, `@client.on(...)`), or taking the request/message being handled.
+HANDLER_DECORATORS = frozenset(
+    {
+        "route", "get", "post", "put", "patch", "delete", "websocket", "websocket_route",
+        "on", "on_event", "event", "message", "message_handler", "callback_query", "command",
+        "listener", "subscriber", "handler", "middleware", "on_message",
+    }
+)
+HANDLER_ARGUMENT_TYPES = frozenset({"Request", "BaseRequest", "WebSocket", "Message", "CallbackQuery", "Update", "Event"})
 # ASY403: a session per loop iteration throws its pool away.
 SESSION_CONSTRUCTORS = AIOHTTP_SESSIONS | HTTPX_ASYNC_CLIENTS | HTTPX_SYNC_CLIENTS
 # ASY404: objects that hold sockets until closed.

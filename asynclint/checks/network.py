@@ -603,12 +603,19 @@ class ClientSessionInLoop(Rule):
         "client before the loop and reuse it"
     )
 
+    per_event = (
+        "`{callee}()` is created on every call of {function}, which runs once per {what}: each call "
+        "opens a new connection pool, so connections, keep-alive and DNS caching are never reused; "
+        "create one client when the application starts and reuse it"
+    )
+
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         qualified = ctx.qualified_name(node.func)
         if qualified not in catalog.SESSION_CONSTRUCTORS:
             return
         loop = self._enclosing_loop(node, ctx)
         if loop is None:
+            self._per_event(node, qualified, ctx)
             return
         if isinstance(loop, _COMPREHENSIONS):
             if node in (getattr(loop, "elt", None), getattr(loop, "value", None), getattr(loop, "key", None)):
@@ -626,6 +633,53 @@ class ClientSessionInLoop(Rule):
             callee=_callee_text(node.func, qualified), loop=kind, function=_function_label(ctx)
         )
         ctx.report(node, message)
+
+    def _per_event(self, node: cst.Call, qualified: str, ctx: Context) -> None:
+        function = ctx.function
+        if function is None or function.asynchronous is None:
+            return
+        what = self._runs_per_event(function, ctx)
+        if what is None or not self._confined_to_iteration(node, function, ctx):
+            return
+        message = self.per_event.format(
+            callee=_callee_text(node.func, qualified), function=_function_label(ctx).removeprefix("in "), what=what
+        )
+        ctx.report(node, message)
+
+    def _runs_per_event(self, function: cst.FunctionDef, ctx: Context) -> Optional[str]:
+        """"event" for a handler registered with a framework decorator, "request"/"message" for a
+        coroutine taking the request or message it handles, "iteration of a loop" for one this
+        module calls from a repeating loop body; None otherwise."""
+        for decorator in function.decorators:
+            target = decorator.decorator
+            if type(target) is cst.Call:
+                target = target.func
+            if type(target) is cst.Attribute and target.attr.value in catalog.HANDLER_DECORATORS:
+                return "event it handles"
+        params = function.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            annotation = param.annotation.annotation if param.annotation is not None else None
+            if type(annotation) is cst.SimpleString:
+                text = annotation.evaluated_value
+                name = text if isinstance(text, str) else None
+            else:
+                name = dotted_name(annotation) if annotation is not None else None
+            if name is not None and name.rsplit(".", 1)[-1] in catalog.HANDLER_ARGUMENT_TYPES:
+                return f"{name.rsplit('.', 1)[-1].lower()} it handles"
+        name = function.name.value
+        for call, path, scope in _module_calls(ctx.index):
+            func = call.func
+            short = func.value if type(func) is cst.Name else func.attr.value if type(func) is cst.Attribute else None
+            if short != name:
+                continue
+            child: cst.CSTNode = call
+            for ancestor in iter_path(path[1]):
+                if isinstance(ancestor, _SCOPE_NODES):
+                    break
+                if type(ancestor) in (cst.For, cst.While) and child is ancestor.body and not self._retry_loop(ancestor, ctx):
+                    return "iteration of the loop that calls it"
+                child = ancestor
+        return None
 
     @staticmethod
     def _enclosing_loop(node: cst.Call, ctx: Context) -> Optional[cst.CSTNode]:
