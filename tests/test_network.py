@@ -1315,7 +1315,9 @@ def test_asy406_look_alikes(source):
 def test_asy406_test_helpers_are_not_reported(write_tree):
     source = "import ssl\n\ndef client_context():\n    context = ssl.create_default_context()\n    context.check_hostname = False\n    return context\n"
     assert [d.line for d in lint_snippet(source, select="ASY406", path="pkg/client.py")] == [5]
-    root = write_tree({"pkg/__init__.py": "", "pkg/utils_test.py": source, "tests/conftest.py": source, "pkg/client.py": source})
+    root = write_tree(
+        {"pkg/__init__.py": "", "pkg/utils_test.py": source, "tests/conftest.py": source, "pkg/client.py": source}
+    )
     result = run_cli("--no-cache", "--select", "ASY406", "--output-format", "json", ".", cwd=root)
     found = sorted(d["path"].replace("\\", "/") for d in json.loads(result.stdout))
     assert found == ["pkg/client.py"]

@@ -39,12 +39,31 @@ SESSION_TIMEOUT_KEYWORDS = frozenset({"timeout", "read_timeout", "conn_timeout"}
 # `@router.post`, `@dp.message`, `@client.on(...)`), or taking the request/message being handled.
 HANDLER_DECORATORS = frozenset(
     {
-        "route", "get", "post", "put", "patch", "delete", "websocket", "websocket_route",
-        "on", "on_event", "event", "message", "message_handler", "callback_query", "command",
-        "listener", "subscriber", "handler", "middleware", "on_message",
+        "route",
+        "get",
+        "post",
+        "put",
+        "patch",
+        "delete",
+        "websocket",
+        "websocket_route",
+        "on",
+        "on_event",
+        "event",
+        "message",
+        "message_handler",
+        "callback_query",
+        "command",
+        "listener",
+        "subscriber",
+        "handler",
+        "middleware",
+        "on_message",
     }
 )
-HANDLER_ARGUMENT_TYPES = frozenset({"Request", "BaseRequest", "WebSocket", "Message", "CallbackQuery", "Update", "Event"})
+HANDLER_ARGUMENT_TYPES = frozenset(
+    {"Request", "BaseRequest", "WebSocket", "Message", "CallbackQuery", "Update", "Event"}
+)
 # ASY403: a session per loop iteration throws its pool away.
 SESSION_CONSTRUCTORS = AIOHTTP_SESSIONS | HTTPX_ASYNC_CLIENTS | HTTPX_SYNC_CLIENTS
 # ASY404: objects that hold sockets until closed.
@@ -168,7 +187,16 @@ CERT_NONE = frozenset({"ssl.CERT_NONE", "ssl.VerifyMode.CERT_NONE"})
 # Words in a condition, function or variable name that mark an explicit opt-out of verification
 # (`if args.insecure:`, `def _client_context_no_verify()`, `_insecure_transport = ...`) and words
 # that mark the option asking for it (`if verify_ssl:` ... `else:` is the opt-out branch).
-INSECURE_WORDS = ("insecure", "no_verify", "noverify", "skip_verify", "unverified", "not_verified", "disable_ssl", "ignore_ssl")
+INSECURE_WORDS = (
+    "insecure",
+    "no_verify",
+    "noverify",
+    "skip_verify",
+    "unverified",
+    "not_verified",
+    "disable_ssl",
+    "ignore_ssl",
+)
 VERIFY_WORDS = ("verify", "verified", "check_cert", "validate_cert", "cert_reqs")
 # Keywords of context factories that pin a private trust anchor.
 TRUST_ANCHOR_KEYWORDS = frozenset({"cafile", "capath", "cadata"})

@@ -202,7 +202,9 @@ TASK_SPAWNERS: frozenset[str] = frozenset(
 )
 
 # Values that already are a task or future: `ensure_future()` returns them unchanged (ASY201).
-TASK_TYPES: frozenset[str] = frozenset({"asyncio.Task", "asyncio.Future", "asyncio.tasks.Task", "asyncio.futures.Future"})
+TASK_TYPES: frozenset[str] = frozenset(
+    {"asyncio.Task", "asyncio.Future", "asyncio.tasks.Task", "asyncio.futures.Future"}
+)
 
 # `loop.run_in_executor` (ASY204): returns an asyncio Future; its exception is lost when dropped.
 EXECUTOR_SUBMITTERS: frozenset[str] = frozenset(

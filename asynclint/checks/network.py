@@ -234,7 +234,12 @@ class ClientSessionWithoutTimeout(Rule):
         # cut off long downloads, uploads and streamed responses on this session.
         value = cst.Call(
             func=timeout_class,
-            args=(_keyword_arg("sock_connect", seconds).with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), _keyword_arg("sock_read", seconds)),
+            args=(
+                _keyword_arg("sock_connect", seconds).with_changes(
+                    comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+                ),
+                _keyword_arg("sock_read", seconds),
+            ),
         )
         replacement = append_keyword(node, _keyword_arg("timeout", value))
         text = cst.Module([]).code_for_node(value)
@@ -298,11 +303,15 @@ class _SessionHandles:
             return self._add_local(scope, target.value)
         if type(parent) is cst.Return:
             return self._add_function(ctx.function)
-        if type(parent) in (cst.Assign, cst.AnnAssign) and parent.value is node:
-            target = parent.targets[0].target if type(parent) is cst.Assign and len(parent.targets) == 1 else getattr(parent, "target", None)
-            if type(target) is cst.Name:
-                return self._add_local(scope, target.value)
-            attribute = _self_attribute(target)
+        if isinstance(parent, (cst.Assign, cst.AnnAssign)) and parent.value is node:
+            stored: Optional[cst.BaseExpression] = None
+            if isinstance(parent, cst.AnnAssign):
+                stored = parent.target
+            elif len(parent.targets) == 1:
+                stored = parent.targets[0].target
+            if isinstance(stored, cst.Name):
+                return self._add_local(scope, stored.value)
+            attribute = _self_attribute(stored)
             if attribute is not None:
                 self.attributes.add(attribute)
                 self._grow()
@@ -336,22 +345,20 @@ class _SessionHandles:
     def _grow(self) -> None:
         """Functions that return a stored session, attributes that store a returned one, and the
         locals bound to any of them, until nothing new appears."""
-        ctx = self.ctx
         for _ in range(4):
             before = (len(self.attributes), len(self.functions))
-            for found, path, scope in self.nodes():
-                cls = type(found)
-                if cls is cst.Return and self._is_handle(found.value):
-                    function = next((a for a in iter_path(path) if type(a) is cst.FunctionDef), None)
+            for found, path, _scope in self.nodes():
+                if isinstance(found, cst.Return) and self._is_handle(found.value):
+                    function = next((a for a in iter_path(path) if isinstance(a, cst.FunctionDef)), None)
                     if function is not None:
                         self.functions.add(function.name.value)
-                elif cls is cst.Assign and len(found.targets) == 1 and self._is_handle(found.value):
+                elif isinstance(found, cst.Assign) and len(found.targets) == 1 and self._is_handle(found.value):
                     attribute = _self_attribute(found.targets[0].target)
                     if attribute is not None:
                         self.attributes.add(attribute)
             if (len(self.attributes), len(self.functions)) == before:
                 break
-        for found, path, scope in self.nodes():
+        for found, _path, scope in self.nodes():
             if type(found) is cst.Assign and len(found.targets) == 1 and type(found.targets[0].target) is cst.Name:
                 if self._is_handle(found.value):
                     self._add_local(scope, found.targets[0].target.value)
@@ -410,19 +417,18 @@ def _under_deadline(node: cst.CSTNode, path: Path, scope: Scope, ctx: Context) -
     """Inside `async with asyncio.timeout(...)` (or another timeout context) or the first argument
     of `asyncio.wait_for`, within the same function."""
     child = node
-    for ancestor in iter_path(path[1]):
+    for ancestor in iter_path(path[1] if path is not None else None):
         if isinstance(ancestor, _SCOPE_NODES):
             return False
-        cls = type(ancestor)
-        if cls is cst.With and child is ancestor.body:
+        if isinstance(ancestor, cst.With) and child is ancestor.body:
             for item in ancestor.items:
                 call = item.item
-                if type(call) is cst.Call and (
+                if isinstance(call, cst.Call) and (
                     ctx.qualified_name(call.func, scope) in catalog.TIMEOUT_CONTEXTS
                     or dotted_name(call.func) in catalog.TIMEOUT_CONTEXTS
                 ):
                     return True
-        elif cls is cst.Call and type(child) is cst.Arg and ancestor.args and ancestor.args[0] is child:
+        elif isinstance(ancestor, cst.Call) and type(child) is cst.Arg and ancestor.args and ancestor.args[0] is child:
             if ctx.qualified_name(ancestor.func, scope) in catalog.TIMEOUT_WRAPPERS:
                 return True
         child = ancestor
@@ -647,7 +653,7 @@ class ClientSessionInLoop(Rule):
         ctx.report(node, message)
 
     def _runs_per_event(self, function: cst.FunctionDef, ctx: Context) -> Optional[str]:
-        """"event" for a handler registered with a framework decorator, "request"/"message" for a
+        """ "event" for a handler registered with a framework decorator, "request"/"message" for a
         coroutine taking the request or message it handles, "iteration of a loop" for one this
         module calls from a repeating loop body; None otherwise."""
         for decorator in function.decorators:
@@ -667,16 +673,20 @@ class ClientSessionInLoop(Rule):
             if name is not None and name.rsplit(".", 1)[-1] in catalog.HANDLER_ARGUMENT_TYPES:
                 return f"{name.rsplit('.', 1)[-1].lower()} it handles"
         name = function.name.value
-        for call, path, scope in _module_calls(ctx.index):
+        for call, path, _scope in _module_calls(ctx.index):
             func = call.func
             short = func.value if type(func) is cst.Name else func.attr.value if type(func) is cst.Attribute else None
             if short != name:
                 continue
             child: cst.CSTNode = call
-            for ancestor in iter_path(path[1]):
+            for ancestor in iter_path(path[1] if path is not None else None):
                 if isinstance(ancestor, _SCOPE_NODES):
                     break
-                if type(ancestor) in (cst.For, cst.While) and child is ancestor.body and not self._retry_loop(ancestor, ctx):
+                if (
+                    isinstance(ancestor, (cst.For, cst.While))
+                    and child is ancestor.body
+                    and not self._retry_loop(ancestor, ctx)
+                ):
                     return "iteration of the loop that calls it"
                 child = ancestor
         return None
@@ -854,9 +864,7 @@ class ConnectWithoutTimeout(Rule):
         first = cst.Arg(value=node, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
         timeout = _keyword_arg("timeout", cst.Name(parameter))
         replacement = cst.Call(func=wait_for, args=(first, timeout))
-        return Fix(
-            "unsafe", f"Wrap in `asyncio.wait_for(..., timeout={parameter})`", ((node, replacement),), imports
-        )
+        return Fix("unsafe", f"Wrap in `asyncio.wait_for(..., timeout={parameter})`", ((node, replacement),), imports)
 
     @staticmethod
     def _timeout_parameter(ctx: Context) -> Optional[str]:
@@ -878,7 +886,7 @@ class ConnectWithoutTimeout(Rule):
     def _bounded(self, node: cst.CSTNode, path: Path, scope: Scope, ctx: Context) -> bool:
         """Inside a timeout context manager, or the awaitable handed to `asyncio.wait_for`."""
         child = node
-        for ancestor in iter_path(path[1]):
+        for ancestor in iter_path(path[1] if path is not None else None):
             if isinstance(ancestor, _SCOPE_NODES):
                 return False
             cls = type(ancestor)
@@ -1046,12 +1054,12 @@ class TlsVerificationDisabled(Rule):
             return True
         child: cst.CSTNode = ctx.node
         for ancestor in ctx.ancestors():
-            cls = type(ancestor)
-            if cls in (cst.Assign, cst.AnnAssign):
-                targets = ancestor.targets if cls is cst.Assign else (ancestor,)
-                if any(_says(ctx.source_of(target.target), catalog.INSECURE_WORDS) for target in targets):
+            if isinstance(ancestor, cst.Assign):
+                if any(_says(ctx.source_of(target.target), catalog.INSECURE_WORDS) for target in ancestor.targets):
                     return True
-            if cls in (cst.If, cst.IfExp) and child is not ancestor.test:
+            if isinstance(ancestor, cst.AnnAssign) and _says(ctx.source_of(ancestor.target), catalog.INSECURE_WORDS):
+                return True
+            if isinstance(ancestor, (cst.If, cst.IfExp)) and child is not ancestor.test:
                 positive = child is ancestor.body
                 verdict = _condition_opts_out(ancestor.test, positive, ctx)
                 if verdict is not None:
@@ -1064,8 +1072,7 @@ class TlsVerificationDisabled(Rule):
     @staticmethod
     def _context_statements(context: str, ctx: Context) -> Iterator[cst.CSTNode]:
         holder = ctx.function if ctx.function is not None else ctx.module
-        for node in iter_subtree(holder):
-            yield node
+        yield from iter_subtree(holder)
 
     def _sets_cert_none(self, expr: cst.BaseExpression, context: str, ctx: Context) -> bool:
         for node in self._context_statements(context, ctx):
@@ -1080,11 +1087,15 @@ class TlsVerificationDisabled(Rule):
 
     def _sets_hostname_off(self, expr: cst.BaseExpression, context: str, ctx: Context) -> bool:
         for node in self._context_statements(context, ctx):
-            if type(node) is cst.Assign and _is_name(node.value, "False") and any(
-                type(target.target) is cst.Attribute
-                and target.target.attr.value == "check_hostname"
-                and ctx.source_of(target.target.value) == context
-                for target in node.targets
+            if (
+                type(node) is cst.Assign
+                and _is_name(node.value, "False")
+                and any(
+                    type(target.target) is cst.Attribute
+                    and target.target.attr.value == "check_hostname"
+                    and ctx.source_of(target.target.value) == context
+                    for target in node.targets
+                )
             ):
                 return True
         return False

@@ -191,9 +191,7 @@ def _attribute_returns_awaitable(class_scope: Scope, attribute: str, ctx: Contex
         if len(bindings) != 1 or bindings[0].kind != "param" or bindings[0].annotation is None:
             return False
         annotations.append((bindings[0].annotation, method))
-    return bool(annotations) and all(
-        _returns_awaitable(annotation, scope, ctx, 0) for annotation, scope in annotations
-    )
+    return bool(annotations) and all(_returns_awaitable(annotation, scope, ctx, 0) for annotation, scope in annotations)
 
 
 def _walk_with_parents(node: cst.CSTNode, path: Path) -> Iterator[tuple[cst.CSTNode, Path]]:
@@ -330,7 +328,10 @@ class CoroutineNotAwaited(Rule):
             if owner is None or not bindings:
                 return None
             if all(binding.kind in ("param", "annotated") and binding.annotation is not None for binding in bindings):
-                typed = all(_returns_awaitable(binding.annotation, binding.scope, ctx, 0) for binding in bindings)
+                typed = all(
+                    binding.annotation is not None and _returns_awaitable(binding.annotation, binding.scope, ctx, 0)
+                    for binding in bindings
+                )
                 return ("typed", func.value) if typed else None
             if all(binding.kind == "def" for binding in bindings):
                 return ("yes", func.value) if _definitions_make_coroutines(bindings, ctx, owner) else None
@@ -400,7 +401,9 @@ class CoroutineNotAwaited(Rule):
 
 
 # -- ASY201 --------------------------------------------------------------------------------------
-TASK_HELPERS = "task-helpers"  # fact kind: qualified name of a project function → True when it returns a new task it keeps nowhere
+TASK_HELPERS = (
+    "task-helpers"  # fact kind: qualified name of a project function → True when it returns a new task it keeps nowhere
+)
 _RETAINED_AFTER_TASK_METHODS = frozenset({"add_done_callback", "set_name"})
 _COLLECTING_FUNCTIONS = frozenset({"builtins.list", "builtins.set", "builtins.tuple", "builtins.any", "builtins.all"})
 
@@ -421,7 +424,13 @@ def _loop_spawner(func: cst.BaseExpression) -> Optional[str]:
     if type(func) is not cst.Attribute or func.attr.value != "create_task":
         return None
     receiver = func.value
-    last = receiver.attr.value if type(receiver) is cst.Attribute else receiver.value if type(receiver) is cst.Name else None
+    last = (
+        receiver.attr.value
+        if type(receiver) is cst.Attribute
+        else receiver.value
+        if type(receiver) is cst.Name
+        else None
+    )
     if last is None or not last.lower().endswith("loop"):
         return None
     return "asyncio.AbstractEventLoop.create_task"
@@ -445,20 +454,22 @@ def _discarded(node: cst.CSTNode, path: Path, ctx: Context) -> Optional[str]:
     through_collection = False
     for _ in range(8):
         parent = parent_of(path)
-        cls = type(parent)
-        if cls is cst.Expr:
+        if parent is None or path is None:
+            return None
+        up = path[1]
+        if isinstance(parent, cst.Expr):
             return "dropped" if not through_collection else "dropped (the comprehension's result is discarded)"
         if _is_underscore_assignment(parent, node):
             return "bound to `_`"
-        if cls is cst.IfExp and parent.test is not node:
-            node, path = parent, path[1]
+        if isinstance(parent, cst.IfExp) and parent.test is not node:
+            node, path = parent, up
             continue
-        if cls in (cst.ListComp, cst.SetComp) and parent.elt is node:
-            node, path, through_collection = parent, path[1], True
+        if isinstance(parent, (cst.ListComp, cst.SetComp)) and parent.elt is node:
+            node, path, through_collection = parent, up, True
             continue
-        if cls is cst.GeneratorExp and parent.elt is node:
+        if isinstance(parent, cst.GeneratorExp) and parent.elt is node and up is not None:
             # `list(create_task(c) for c in coros)` as a statement: the generator runs, the list is dropped.
-            arg_path = path[1][1]
+            arg_path = up[1]
             call_path = arg_path[1] if arg_path is not None else None
             call = call_path[0] if call_path is not None else None
             if (
@@ -502,10 +513,14 @@ class DanglingTask(Rule):
         parent = ctx.parent
         if type(parent) is cst.Module:
             return f"{module_name}.{node.name.value}"
-        block_path = ctx.path[1]
+        block_path = ctx.path[1] if ctx.path is not None else None
         class_path = block_path[1] if block_path is not None else None
         holder = class_path[0] if class_path is not None else None
-        if type(parent) is cst.IndentedBlock and type(holder) is cst.ClassDef and type(parent_of(class_path)) is cst.Module:
+        if (
+            type(parent) is cst.IndentedBlock
+            and type(holder) is cst.ClassDef
+            and type(parent_of(class_path)) is cst.Module
+        ):
             return f"{module_name}.{holder.name.value}.{node.name.value}"
         return None
 
@@ -803,7 +818,7 @@ class WaitPendingNotCancelled(Rule):
         awaited = ctx.parent
         if type(awaited) is not cst.Await:
             return
-        await_path = ctx.path[1]
+        await_path = ctx.path[1] if ctx.path is not None else None
         how = self._pending_fate(awaited, await_path, ctx)
         if how is None:
             return
@@ -825,12 +840,12 @@ class WaitPendingNotCancelled(Rule):
         if function is None or function.asynchronous is None:
             return False
         child: cst.CSTNode = ctx.node
-        for ancestor in iter_path(ctx.path[1]):
+        for ancestor in iter_path(ctx.path[1] if ctx.path is not None else None):
             if ancestor is function:
                 break
-            if type(ancestor) in (cst.For, cst.While) and child is ancestor.body:
+            if isinstance(ancestor, (cst.For, cst.While)) and child is ancestor.body:
                 return False
-            if type(ancestor) is cst.IndentedBlock:
+            if isinstance(ancestor, cst.IndentedBlock):
                 later = ancestor.body[ancestor.body.index(child) + 1 :] if child in ancestor.body else ()
                 if any(_suspends(statement) for statement in later):
                     return False

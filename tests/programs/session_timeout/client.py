@@ -3,7 +3,6 @@ import sys
 import time
 
 import aiohttp
-
 from server import start
 
 

@@ -1,6 +1,8 @@
 """A local aiohttp server for the ASY400 program: a stalled endpoint, a slow streamed download,
 a slow upload sink and a websocket that stays open."""
+
 import asyncio
+
 from aiohttp import web
 
 
