@@ -252,3 +252,30 @@ asyncio.run(loops())
 
 def test_asy203_last_wait_of_a_run_coroutine_is_left_to_the_runner():
     assert lines(RUNNERS, "ASY203") == marked(RUNNERS)
+
+
+def test_asy201_shutdown_hook_sleeping_forever_is_held_by_its_timer():
+    source = """
+    import asyncio
+    import math
+    from asyncio import create_task, sleep
+
+
+    async def _shutdown_on_exit(workers):
+        try:
+            await sleep(math.inf)
+        except asyncio.CancelledError:
+            for worker in workers:
+                worker.kill()
+
+
+    async def _watch(workers):
+        await asyncio.sleep(5)
+        workers.clear()
+
+
+    def setup(workers):
+        create_task(_shutdown_on_exit(workers))
+        create_task(_watch(workers))  # !
+    """
+    assert lines(source, "ASY201") == marked(source)

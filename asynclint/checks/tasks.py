@@ -568,7 +568,7 @@ class DanglingTask(Rule):
         if qualified is None:
             self._helper_dropped(node, ctx)
             return
-        if self._wraps_held_task(node, qualified, ctx):
+        if self._wraps_held_task(node, qualified, ctx) or self._sleeps_forever(node, ctx):
             return
         parent = ctx.parent
         fix = None
@@ -601,6 +601,32 @@ class DanglingTask(Rule):
         if condition[0] != TASK_HELPERS:
             return message
         return message if project.fact(TASK_HELPERS, condition[1]) else None
+
+    @staticmethod
+    def _sleeps_forever(node: cst.Call, ctx: Context) -> bool:
+        """The task runs a function of this module that first awaits `sleep(math.inf)` (a shutdown
+        hook waiting to be cancelled): the loop's timer holds the sleep's future, and the future
+        holds the task, so it cannot be collected."""
+        if not node.args or not isinstance(node.args[0].value, cst.Call):
+            return False
+        func = node.args[0].value.func
+        if not isinstance(func, cst.Name):
+            return False
+        _, bindings = ctx.bindings(func.value)
+        if len(bindings) != 1 or bindings[0].kind != "def":
+            return False
+        function = bindings[0].node
+        for item in iter_subtree(function.body):
+            if isinstance(item, cst.Await):
+                awaited = item.expression
+                return (
+                    isinstance(awaited, cst.Call)
+                    and ctx.qualified_name(awaited.func, bindings[0].scope) in catalog.SLEEPS
+                    and len(awaited.args) == 1
+                    and ctx.source_of(awaited.args[0].value).replace(" ", "")
+                    in ("math.inf", "inf", 'float("inf")', "float('inf')")
+                )
+        return False
 
     @staticmethod
     def _wraps_held_task(node: cst.Call, qualified: str, ctx: Context) -> bool:
