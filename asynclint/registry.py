@@ -37,20 +37,30 @@ RULES: tuple[RuleInfo, ...] = (
     RuleInfo("ASY112", "coroutine-in-executor", "coroutine function handed to a thread executor"),
     RuleInfo("ASY200", "coroutine-not-awaited", "coroutine created and never awaited", "unsafe"),
     RuleInfo("ASY201", "dangling-task", "task created and no reference kept", "unsafe"),
-    RuleInfo("ASY202", "task-never-awaited-or-cancelled", "task stored but never awaited or cancelled"),
-    RuleInfo("ASY203", "wait-pending-not-cancelled", "pending tasks of `asyncio.wait` left running"),
+    RuleInfo(
+        "ASY202", "task-never-awaited-or-cancelled", "task stored but never awaited or cancelled", default_enabled=False
+    ),
+    RuleInfo(
+        "ASY203", "wait-pending-not-cancelled", "pending tasks of `asyncio.wait` left running", default_enabled=False
+    ),
     RuleInfo("ASY204", "executor-future-dropped", "`run_in_executor` future dropped", "unsafe"),
     RuleInfo("ASY300", "gather-exception-unhandled", "`gather` without return_exceptions outside a handler"),
     RuleInfo("ASY301", "gather-results-unchecked", "`gather(return_exceptions=True)` results never checked"),
     RuleInfo("ASY302", "cancellation-swallowed", "handler swallows `CancelledError`", "unsafe"),
     RuleInfo("ASY303", "return-in-finally", "`return`/`break`/`continue` in `finally` of a coroutine"),
-    RuleInfo("ASY400", "client-session-without-timeout", "`aiohttp.ClientSession` without `timeout=`", "unsafe"),
+    RuleInfo(
+        "ASY400",
+        "client-session-without-timeout",
+        "`aiohttp.ClientSession` without `timeout=`",
+        "unsafe",
+        default_enabled=False,
+    ),
     RuleInfo("ASY401", "timeout-disabled", "timeout explicitly disabled", None, default_enabled=False),
     RuleInfo("ASY402", "http2-context-without-alpn", "SSL context without ALPN given to an HTTP/2 client", "unsafe"),
     RuleInfo("ASY403", "client-session-in-loop", "HTTP client session created inside a loop"),
     RuleInfo("ASY404", "client-session-not-closed", "HTTP client session or connector never closed"),
-    RuleInfo("ASY405", "connect-without-timeout", "connection opened with no timeout", "unsafe"),
-    RuleInfo("ASY406", "tls-verification-disabled", "TLS certificate verification disabled"),
+    RuleInfo("ASY405", "connect-without-timeout", "connection opened with no timeout", "unsafe", default_enabled=False),
+    RuleInfo("ASY406", "tls-verification-disabled", "TLS certificate verification disabled", default_enabled=False),
     RuleInfo("ASY407", "unbounded-connection-pool", "connection pool without a size limit"),
 )
 
