@@ -89,3 +89,38 @@ def test_connect_hangs_and_the_asy405_fix_bounds_it(tmp_path, stalled_port):
     assert "TimeoutError" in result.stderr, textwrap.shorten(result.stderr, 400)
     assert "connected" not in result.stdout
     assert 0.9 <= elapsed < 3, elapsed
+
+
+def test_the_fixed_connect_keeps_a_long_lived_connection(tmp_path):
+    """The bound covers the connect only: a connection that then stays open longer than the
+    caller's timeout (the server answers after 1.5 s) still works."""
+    import threading
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+
+    def serve():
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(16)
+            time.sleep(1.5)
+            connection.sendall(b"pong\n")
+
+    server = threading.Thread(target=serve, daemon=True)
+    server.start()
+    program = tmp_path / "client.py"
+    program.write_text(CLIENT)
+    fixed = run_cli("--no-cache", "--fix", "--unsafe-fixes", "--select", "ASY405", "client.py", cwd=tmp_path)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert "timeout=timeout)" in program.read_text()
+    try:
+        result = subprocess.run(
+            [sys.executable, str(program), str(port), "1"], capture_output=True, text=True, timeout=20
+        )
+    finally:
+        server.join(5)
+        listener.close()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "connected b'pong\\n'"
