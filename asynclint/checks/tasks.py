@@ -593,9 +593,42 @@ class DanglingTask(Rule):
         qualified = callee_names(node.func, ctx)[-1]
         if qualified is None or qualified.split(".")[0] in catalog.CLOSED_WORLD_MODULES:
             return
+        local = self._local_helper(qualified, ctx)
+        if local is False:
+            return
         callee = _callee_text(ctx, node.func, qualified)
         message = self.helper_message.format(callee=callee, function=_function_label(ctx))
-        ctx.report(node, message, fix=self._fix(node, parent, ctx), condition=(TASK_HELPERS, qualified))
+        if local:
+            ctx.report(node, message, fix=self._fix(node, parent, ctx))
+        else:
+            # Another module's function: decided from the project's facts; the fix is only built
+            # for helpers of this module (a statement that merely calls something is common).
+            ctx.report(node, message, condition=(TASK_HELPERS, qualified))
+
+    def _local_helper(self, qualified: str, ctx: Context) -> Optional[bool]:
+        """For `func` or `Class.method` defined in this module: whether it returns an unkept task.
+        None when the answer is in another module (or an inherited method)."""
+        module_name = ctx.module_name
+        if not module_name or not qualified.startswith(module_name + "."):
+            return None
+        parts = qualified[len(module_name) + 1 :].split(".")
+        scope = ctx.index.root
+        if len(parts) == 2:
+            classes = scope.bindings.get(parts[0], [])
+            if len(classes) != 1 or classes[0].kind != "class":
+                return False
+            class_scope = ctx.scope_of(classes[0].node)
+            if class_scope is None:
+                return False
+            scope = class_scope
+        elif len(parts) != 1:
+            return False
+        bindings = scope.bindings.get(parts[-1], [])
+        if not bindings:
+            return None if len(parts) == 2 else False
+        if len(bindings) != 1 or not isinstance(bindings[0].node, cst.FunctionDef):
+            return False
+        return self._returns_unkept_task(bindings[0].node, ctx)
 
     def resolve_condition(self, condition: tuple, message: str, project) -> Optional[str]:
         if condition[0] != TASK_HELPERS:
