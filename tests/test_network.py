@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 import pytest
@@ -62,7 +63,7 @@ ASY400_POSITIVES = [
 
     async def sync(url):
         async with aiohttp.ClientSession() as session:  # here
-            await session.post(url, json={}, timeout=aiohttp.ClientTimeout(total=5))
+            await session.post(url, json={}, timeout=aiohttp.ClientTimeout(sock_connect=5, sock_read=5))
             return await session.get(url)
     """,
 ]
@@ -133,7 +134,7 @@ ASY400_NEGATIVES = [
     async def fetch(url):
         async with (
             aiohttp.ClientSession() as session,
-            session.get(url, timeout=aiohttp.ClientTimeout(total=5)) as response,
+            session.get(url, timeout=aiohttp.ClientTimeout(sock_connect=5, sock_read=5)) as response,
         ):
             return await response.read()
     """,
@@ -183,7 +184,7 @@ def test_asy400_fix_module_import():
         import aiohttp
 
         async def fetch(url):
-            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(sock_connect=30, sock_read=30)) as session:
                 return await session.get(url)
         """,
         "ASY400",
@@ -202,7 +203,7 @@ def test_asy400_fix_uses_imported_client_timeout_and_config_seconds():
         from aiohttp import ClientSession, ClientTimeout
 
         def make(headers):
-            return ClientSession(headers=headers, timeout=ClientTimeout(total=12.5))
+            return ClientSession(headers=headers, timeout=ClientTimeout(sock_connect=12.5, sock_read=12.5))
         """,
         "ASY400",
         default_timeout=12.5,
@@ -222,7 +223,7 @@ def test_asy400_fix_adds_import_when_only_the_session_is_imported():
         import aiohttp
 
         def make():
-            return ClientSession(timeout=aiohttp.ClientTimeout(total=5))
+            return ClientSession(timeout=aiohttp.ClientTimeout(sock_connect=5, sock_read=5))
         """,
         "ASY400",
         default_timeout=5.0,
@@ -247,7 +248,7 @@ def test_asy400_fix_alias_and_multiline_call():
             return ah.ClientSession(
                 headers=headers,
                 raise_for_status=True,  # fail loudly
-                timeout=ah.ClientTimeout(total=30),
+                timeout=ah.ClientTimeout(sock_connect=30, sock_read=30),
             )
         """,
         "ASY400",
@@ -270,7 +271,7 @@ def test_asy400_fix_single_argument_with_trailing_comma():
         def make(connector):
             return aiohttp.ClientSession(
                 connector=connector,
-                timeout=aiohttp.ClientTimeout(total=30),
+                timeout=aiohttp.ClientTimeout(sock_connect=30, sock_read=30),
             )
         """,
         "ASY400",
@@ -984,15 +985,15 @@ def test_asy405_fix_wraps_in_wait_for():
         """
         import asyncio
 
-        async def connect(host, port):
+        async def connect(host, port, timeout):
             reader, writer = await asyncio.open_connection(host, port)
             return reader, writer
         """,
         """
         import asyncio
 
-        async def connect(host, port):
-            reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout=30)
+        async def connect(host, port, timeout):
+            reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout=timeout)
             return reader, writer
         """,
         "ASY405",
@@ -1004,15 +1005,15 @@ def test_asy405_fix_adds_import_and_respects_alias():
         """
         from asyncio import open_connection
 
-        async def connect(host, port):
+        async def connect(host, port, *, connect_timeout=10.0):
             return await open_connection(host, port)
         """,
         """
         from asyncio import open_connection
         import asyncio
 
-        async def connect(host, port):
-            return await asyncio.wait_for(open_connection(host, port), timeout=2.5)
+        async def connect(host, port, *, connect_timeout=10.0):
+            return await asyncio.wait_for(open_connection(host, port), timeout=connect_timeout)
         """,
         "ASY405",
         default_timeout=2.5,
@@ -1021,17 +1022,65 @@ def test_asy405_fix_adds_import_and_respects_alias():
         """
         import asyncio as aio
 
-        async def resolve(host):
+        async def resolve(host, timeout=None):
             return await aio.get_running_loop().getaddrinfo(host, 443)
         """,
         """
         import asyncio as aio
 
-        async def resolve(host):
-            return await aio.wait_for(aio.get_running_loop().getaddrinfo(host, 443), timeout=30)
+        async def resolve(host, timeout=None):
+            return await aio.wait_for(aio.get_running_loop().getaddrinfo(host, 443), timeout=timeout)
         """,
         "ASY405",
     )
+
+
+def test_asy405_offers_no_fix_that_could_override_a_callers_deadline():
+    # Without a timeout parameter the caller's deadline is unknown: any number written here could
+    # cut a longer one short (a library's `open_timeout=60`), so the finding comes without a fix.
+    [diagnostic] = lint_snippet(
+        """
+        import asyncio
+
+        async def open_stream(host, port):
+            return await asyncio.open_connection(host, port)
+        """,
+        select="ASY405",
+    )
+    assert diagnostic.fix is None
+    # A timeout parameter that the function already uses is applied some other way: no fix either.
+    [diagnostic] = lint_snippet(
+        """
+        import asyncio
+
+        async def open_stream(host, port, timeout):
+            log(timeout)
+            return await asyncio.open_connection(host, port)
+        """,
+        select="ASY405",
+    )
+    assert diagnostic.fix is None
+
+
+def test_asy405_deadline_two_calls_up_in_the_module():
+    source = """
+    import asyncio
+
+    async def _proxy(host):
+        return await asyncio.get_running_loop().create_connection(Protocol, host, 3128)
+
+    class Connect:
+        async def _open(self):
+            return await _proxy(self.host)
+
+        async def connect(self):
+            async with asyncio.timeout(self.open_timeout):
+                return await self._open()
+
+    async def unbounded(host):
+        return await asyncio.open_connection(host, 80)
+    """
+    assert reported(source, "ASY405") == [16]
 
 
 # -- ASY406 --------------------------------------------------------------------------------------
@@ -1040,7 +1089,7 @@ ASY406_POSITIVES = [
     import aiohttp
 
     async def fetch(url):
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(sock_connect=5, sock_read=5)) as session:
             async with session.get(url, ssl=False) as response:  # here
                 return await response.text()
     """,
@@ -1061,9 +1110,40 @@ ASY406_POSITIVES = [
 
     def make_context():
         context = ssl.create_default_context()
-        context.check_hostname = False  # here
-        context.verify_mode = ssl.CERT_NONE  # here
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE  # here (one finding for the context, not two)
         return context
+    """,
+    # the option asks for verification and the branch switches it off: an inverted flag
+    """
+    import ssl
+
+    def get_api(entry):
+        kwargs = {}
+        if entry["verify_ssl"]:
+            ssl_context = ssl.create_default_context()
+            ssl_context.check_hostname = False
+            ssl_context.verify_mode = ssl.CERT_NONE  # here
+            kwargs["ssl_wrapper"] = ssl_context.wrap_socket
+        return kwargs
+    """,
+    # host name off on a context trusting the public CAs
+    """
+    import ssl
+
+    def relaxed():
+        context = ssl.create_default_context()
+        context.check_hostname = False  # here
+        return context
+    """,
+    # a branch on something else is no opt-in
+    """
+    import httpx
+
+    def client(url):
+        if url.startswith("https://internal"):
+            return httpx.AsyncClient(verify=False)  # here
+        return httpx.AsyncClient()
     """,
     """
     import ssl
@@ -1133,6 +1213,83 @@ ASY406_NEGATIVES = [
         context.verify_mode = ssl.CERT_REQUIRED
         return context
     """,
+    # explicit opt-in: a factory taking `verified: bool`
+    """
+    import ssl
+
+    def make_ssl_context(verified: bool):
+        if verified:
+            return ssl.create_default_context()
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        if not verified:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        return context
+    """,
+    """
+    import ssl
+
+    def make_ssl_context(verified: bool):
+        if verified:
+            context = ssl.create_default_context()
+        else:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        return context
+    """,
+    # explicit opt-in: a CLI flag, a setting, an option named for it
+    """
+    import ssl
+    import httpx
+
+    def connect_kwargs(args):
+        kwargs = {}
+        if args.insecure and args.uri.startswith("wss://"):
+            kwargs["ssl"] = ssl._create_unverified_context()
+        return kwargs
+
+    def api_client(settings):
+        if settings.tls_insecure_skip_verify:
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        else:
+            context = ssl.create_default_context(cafile=settings.ca_file)
+        return httpx.AsyncClient(verify=context)
+
+    def session_kwargs(verify_ssl):
+        return {"verify": True} if verify_ssl else {"verify": httpx.create_ssl_context(verify=False)}
+    """,
+    # explicit opt-in: a function or a variable named for the unverified context
+    """
+    import ssl
+    import httpx
+
+    def _client_context_no_verify():
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+
+    _insecure_transport = httpx.AsyncHTTPTransport(verify=False)
+    """,
+    # a private trust anchor: certificates are still checked, against the CA the code pins
+    """
+    import ssl
+
+    def direct_context(cadata):
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_REQUIRED
+        context.load_verify_locations(cadata=cadata)
+        return context
+
+    def cluster_context(ca_file):
+        context = ssl.create_default_context(cafile=ca_file)
+        context.check_hostname = False
+        return context
+    """,
     # not an SSLContext
     """
     class Options:
@@ -1153,6 +1310,17 @@ def test_asy406_reports_disabled_verification(source):
 @pytest.mark.parametrize("source", ASY406_NEGATIVES)
 def test_asy406_look_alikes(source):
     assert reported(source, "ASY406") == []
+
+
+def test_asy406_test_helpers_are_not_reported(write_tree):
+    source = "import ssl\n\ndef client_context():\n    context = ssl.create_default_context()\n    context.check_hostname = False\n    return context\n"
+    assert [d.line for d in lint_snippet(source, select="ASY406", path="pkg/client.py")] == [5]
+    root = write_tree(
+        {"pkg/__init__.py": "", "pkg/utils_test.py": source, "tests/conftest.py": source, "pkg/client.py": source}
+    )
+    result = run_cli("--no-cache", "--select", "ASY406", "--output-format", "json", ".", cwd=root)
+    found = sorted(d["path"].replace("\\", "/") for d in json.loads(result.stdout))
+    assert found == ["pkg/client.py"]
 
 
 def test_asy406_reports_at_the_argument():
@@ -1215,7 +1383,7 @@ def test_cli_fixes_network_rules_with_configured_timeout(write_tree):
             import aiohttp
 
 
-            async def main(host):
+            async def main(host, timeout=7):
                 reader, writer = await asyncio.open_connection(host, 8080)
                 async with aiohttp.ClientSession() as session:
                     await session.get(f"http://{host}/")
@@ -1230,9 +1398,9 @@ def test_cli_fixes_network_rules_with_configured_timeout(write_tree):
         import aiohttp
 
 
-        async def main(host):
-            reader, writer = await asyncio.wait_for(asyncio.open_connection(host, 8080), timeout=7)
-            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=7)) as session:
+        async def main(host, timeout=7):
+            reader, writer = await asyncio.wait_for(asyncio.open_connection(host, 8080), timeout=timeout)
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(sock_connect=7, sock_read=7)) as session:
                 await session.get(f"http://{host}/")
         """
     )

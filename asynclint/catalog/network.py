@@ -34,6 +34,36 @@ HTTPX_SYNC_CLIENTS = frozenset({"httpx.Client"})
 # ClientSession keywords that set a timeout (the last two are aiohttp's deprecated spellings).
 SESSION_TIMEOUT_KEYWORDS = frozenset({"timeout", "read_timeout", "conn_timeout"})
 
+# ASY403: a function that runs once per event, message or request (a session made in it is made
+# per event): decorated by a framework's registration decorator (the last name part: `@app.get`,
+# `@router.post`, `@dp.message`, `@client.on(...)`), or taking the request/message being handled.
+HANDLER_DECORATORS = frozenset(
+    {
+        "route",
+        "get",
+        "post",
+        "put",
+        "patch",
+        "delete",
+        "websocket",
+        "websocket_route",
+        "on",
+        "on_event",
+        "event",
+        "message",
+        "message_handler",
+        "callback_query",
+        "command",
+        "listener",
+        "subscriber",
+        "handler",
+        "middleware",
+        "on_message",
+    }
+)
+HANDLER_ARGUMENT_TYPES = frozenset(
+    {"Request", "BaseRequest", "WebSocket", "Message", "CallbackQuery", "Update", "Event"}
+)
 # ASY403: a session per loop iteration throws its pool away.
 SESSION_CONSTRUCTORS = AIOHTTP_SESSIONS | HTTPX_ASYNC_CLIENTS | HTTPX_SYNC_CLIENTS
 # ASY404: objects that hold sockets until closed.
@@ -44,6 +74,13 @@ CLOSE_METHODS = frozenset({"close", "aclose", "__aexit__", "__exit__", "__aenter
 _HTTP_METHODS = ("request", "get", "post", "put", "patch", "delete", "head", "options")
 # ClientSession methods that take a per-request `timeout=` overriding the session's.
 AIOHTTP_REQUEST_METHODS = frozenset(_HTTP_METHODS)
+# A websocket: after the handshake the session's `total` no longer applies; `heartbeat=` (or its
+# own `timeout=`/`receive_timeout=`) is what notices a dead peer.
+AIOHTTP_WEBSOCKET_METHODS = frozenset({"ws_connect"})
+AIOHTTP_WEBSOCKET_BOUNDS = frozenset({"heartbeat", "timeout", "receive_timeout"})
+# Reads of a client that neither send a request nor hand it on.
+CLIENT_INSPECTIONS = frozenset({"closed", "connector", "cookie_jar", "headers", "loop"})
+INSPECTING_FUNCTIONS = frozenset({"builtins.isinstance", "builtins.callable", "builtins.id", "builtins.repr"})
 AIOHTTP_REQUESTS = frozenset(
     [f"aiohttp.ClientSession.{method}" for method in _HTTP_METHODS] + ["aiohttp.request", "aiohttp.client.request"]
 )
@@ -128,6 +165,8 @@ TIMEOUT_CONTEXTS = frozenset(
         "trio.move_on_at",
     }
 )
+# Parameters that carry the caller's connect deadline (ASY405's fix passes them on).
+TIMEOUT_PARAMETERS = frozenset({"timeout", "connect_timeout", "open_timeout", "conn_timeout", "timeout_s", "deadline"})
 # Calls whose first argument is awaited under a deadline.
 TIMEOUT_WRAPPERS = frozenset({"asyncio.wait_for", "asyncio.tasks.wait_for"})
 
@@ -145,6 +184,23 @@ UNVERIFIED_CONTEXT_FACTORIES = frozenset({"ssl._create_unverified_context"})
 # Arguments that make an SSLContext server-side, where CERT_NONE only means "no client certificate".
 SERVER_SIDE_MARKERS = frozenset({"ssl.Purpose.CLIENT_AUTH", "ssl.PROTOCOL_TLS_SERVER"})
 CERT_NONE = frozenset({"ssl.CERT_NONE", "ssl.VerifyMode.CERT_NONE"})
+# Words in a condition, function or variable name that mark an explicit opt-out of verification
+# (`if args.insecure:`, `def _client_context_no_verify()`, `_insecure_transport = ...`) and words
+# that mark the option asking for it (`if verify_ssl:` ... `else:` is the opt-out branch).
+INSECURE_WORDS = (
+    "insecure",
+    "no_verify",
+    "noverify",
+    "skip_verify",
+    "unverified",
+    "not_verified",
+    "disable_ssl",
+    "ignore_ssl",
+)
+VERIFY_WORDS = ("verify", "verified", "check_cert", "validate_cert", "cert_reqs")
+# Keywords of context factories that pin a private trust anchor.
+TRUST_ANCHOR_KEYWORDS = frozenset({"cafile", "capath", "cadata"})
+TRUST_ANCHOR_METHODS = frozenset({"load_verify_locations"})
 
 # -- ASY407: pools without a size limit -----------------------------------------------------------
 HTTPX_LIMITS = frozenset({"httpx.Limits"})

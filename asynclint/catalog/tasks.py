@@ -201,6 +201,14 @@ TASK_SPAWNERS: frozenset[str] = frozenset(
     }
 )
 
+# Sleeps whose future the event loop's timer holds until it fires (ASY201: `sleep(math.inf)`).
+SLEEPS: frozenset[str] = frozenset({"asyncio.sleep", "asyncio.tasks.sleep", "anyio.sleep", "trio.sleep"})
+
+# Values that already are a task or future: `ensure_future()` returns them unchanged (ASY201).
+TASK_TYPES: frozenset[str] = frozenset(
+    {"asyncio.Task", "asyncio.Future", "asyncio.tasks.Task", "asyncio.futures.Future"}
+)
+
 # `loop.run_in_executor` (ASY204): returns an asyncio Future; its exception is lost when dropped.
 EXECUTOR_SUBMITTERS: frozenset[str] = frozenset(
     {

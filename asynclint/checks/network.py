@@ -4,6 +4,7 @@ TLS without ALPN for HTTP/2, certificate checks switched off, pools without a bo
 
 from __future__ import annotations
 
+import os
 from typing import Iterator, Optional
 
 import libcst as cst
@@ -13,7 +14,7 @@ from asynclint.checks.base import Rule
 from asynclint.engine.context import Context, iter_path, parent_of, truth_tested
 from asynclint.engine.fixes import Fix
 from asynclint.semantics.names import is_none
-from asynclint.semantics.scope import Binding, ModuleIndex, Path, Scope, dotted_name, iter_children
+from asynclint.semantics.scope import Binding, ModuleIndex, Path, Scope, dotted_name, iter_children, iter_subtree
 
 _SCOPE_NODES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
@@ -193,7 +194,8 @@ class ClientSessionWithoutTimeout(Rule):
     message = (
         "`{callee}()` {function} has no `timeout=`: aiohttp then allows 5 minutes per request, so a "
         "stalled server holds this coroutine (and its connection) that long; pass "
-        "`timeout=aiohttp.ClientTimeout(total=...)` (requests with their own `timeout=` keep it)"
+        "`timeout=aiohttp.ClientTimeout(sock_connect=..., sock_read=...)` (requests with their own "
+        "`timeout=` keep it)"
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -202,43 +204,25 @@ class ClientSessionWithoutTimeout(Rule):
             return
         if any(arg.keyword is not None and arg.keyword.value in catalog.SESSION_TIMEOUT_KEYWORDS for arg in node.args):
             return
-        if self._every_request_has_timeout(node, ctx):
+        if self._every_request_bounded(node, ctx):
             return
         message = self.message.format(callee=_callee_text(node.func, qualified), function=_function_label(ctx))
         ctx.report(node, message, fix=self._fix(node, ctx))
 
-    @staticmethod
-    def _every_request_has_timeout(node: cst.Call, ctx: Context) -> bool:
-        """A local session (`async with ClientSession() as s`, `s = ClientSession()`) whose every
-        request passes its own `timeout=`: the session's default never applies."""
-        parent = ctx.parent
-        if type(parent) is cst.WithItem and parent.item is node and parent.asname is not None:
-            target = parent.asname.name
-            name = target.value if type(target) is cst.Name else None
-        else:
-            name = _local_target(ctx)
-        if name is None:
-            return False
-        owner = ctx.scope.resolve(name)
-        if owner is None or owner.kind != "function" or len(owner.bindings[name]) != 1:
+    def _every_request_bounded(self, node: cst.Call, ctx: Context) -> bool:
+        """Every request made on the session brings its own bound: its own `timeout=`, an enclosing
+        deadline (`async with asyncio.timeout(...)`, `wait_for`), or, for a websocket, a heartbeat.
+        The session is followed through a local, an attribute (`self._session`) and the methods
+        that return it (`session = await self.create_session()`); any other use of it (handed to
+        other code) means its requests cannot be seen."""
+        handles = _SessionHandles(ctx)
+        if not handles.start(node, ctx.path, ctx.scope):
             return False
         requests = 0
-        for reference, path, _ in ctx.references(owner, name):
-            up = parent_of(path)
-            if type(up) is cst.Attribute and up.value is reference:
-                call = parent_of(path[1])
-                if type(call) is cst.Call and call.func is up:
-                    method = up.attr.value
-                    if method in catalog.AIOHTTP_REQUEST_METHODS:
-                        if _keyword(call, "timeout") is None and not _has_double_star(call):
-                            return False
-                        requests += 1
-                        continue
-                    if method in catalog.CLOSE_METHODS:
-                        continue
+        for use, bounded in handles.uses():
+            if use == "escape" or (use == "request" and not bounded):
                 return False
-            if classify_reference(reference, path) != "with":
-                return False
+            requests += use == "request"
         return requests > 0
 
     def _fix(self, node: cst.Call, ctx: Context) -> Optional[Fix]:
@@ -246,7 +230,17 @@ class ClientSessionWithoutTimeout(Rule):
         if timeout_class is None:
             return None
         seconds = _seconds(self.config.default_timeout)
-        value = cst.Call(func=timeout_class, args=(_keyword_arg("total", seconds),))
+        # Bound the connect and each wait for data, not the whole exchange: a `total` would also
+        # cut off long downloads, uploads and streamed responses on this session.
+        value = cst.Call(
+            func=timeout_class,
+            args=(
+                _keyword_arg("sock_connect", seconds).with_changes(
+                    comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+                ),
+                _keyword_arg("sock_read", seconds),
+            ),
+        )
         replacement = append_keyword(node, _keyword_arg("timeout", value))
         text = cst.Module([]).code_for_node(value)
         return Fix("unsafe", f"Add `timeout={text}`", ((node, replacement),), imports)
@@ -259,6 +253,186 @@ class ClientSessionWithoutTimeout(Rule):
                 if ctx.scope.resolve(name) is root:
                     return cst.Name(name), ()
         return ctx.module_attribute("aiohttp", "ClientTimeout")
+
+
+def _await_stripped(expr: Optional[cst.BaseExpression]) -> Optional[cst.BaseExpression]:
+    return expr.expression if type(expr) is cst.Await else expr
+
+
+def _self_attribute(expr: Optional[cst.BaseExpression]) -> Optional[str]:
+    if type(expr) is cst.Attribute and _is_name(expr.value, "self"):
+        return expr.attr.value
+    return None
+
+
+class _SessionHandles:
+    """Where one session created in a module goes: the local it is bound to, the `self.<attribute>`
+    it is stored in, the functions that return it, and the locals bound to any of those."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.attributes: set[str] = set()
+        self.functions: set[str] = set()
+        self.locals: list[tuple[Scope, str]] = []
+        self._nodes: Optional[list[tuple[cst.CSTNode, Path, Scope]]] = None
+
+    def nodes(self) -> list[tuple[cst.CSTNode, Path, Scope]]:
+        """Every node of the module with its path and the scope of its innermost function."""
+        if self._nodes is None:
+            ctx = self.ctx
+            found: list[tuple[cst.CSTNode, Path, Scope]] = []
+            stack: list[tuple[cst.CSTNode, Path, Scope]] = [(ctx.module, (ctx.module, None), ctx.index.root)]
+            while stack:
+                node, path, scope = stack.pop()
+                found.append((node, path, scope))
+                inner = scope
+                if type(node) is cst.FunctionDef:
+                    inner = ctx.scope_of(node) or scope
+                for child in iter_children(node):
+                    stack.append((child, (child, path), inner))
+            self._nodes = found
+        return self._nodes
+
+    def start(self, node: cst.Call, path: Path, scope: Scope) -> bool:
+        ctx = self.ctx
+        parent = parent_of(path)
+        if type(parent) is cst.WithItem and parent.item is node:
+            target = parent.asname.name if parent.asname is not None else None
+            if type(target) is not cst.Name:
+                return False
+            return self._add_local(scope, target.value)
+        if type(parent) is cst.Return:
+            return self._add_function(ctx.function)
+        if isinstance(parent, (cst.Assign, cst.AnnAssign)) and parent.value is node:
+            stored: Optional[cst.BaseExpression] = None
+            if isinstance(parent, cst.AnnAssign):
+                stored = parent.target
+            elif len(parent.targets) == 1:
+                stored = parent.targets[0].target
+            if isinstance(stored, cst.Name):
+                return self._add_local(scope, stored.value)
+            attribute = _self_attribute(stored)
+            if attribute is not None:
+                self.attributes.add(attribute)
+                self._grow()
+                return True
+        return False
+
+    def _add_local(self, scope: Scope, name: str) -> bool:
+        owner = scope.resolve(name)
+        if owner is None or owner.kind != "function":
+            return False
+        self.locals.append((owner, name))
+        return True
+
+    def _add_function(self, function: Optional[cst.FunctionDef]) -> bool:
+        if function is None:
+            return False
+        self.functions.add(function.name.value)
+        self._grow()
+        return True
+
+    def _is_handle(self, expr: Optional[cst.BaseExpression]) -> bool:
+        expr = _await_stripped(expr)
+        if _self_attribute(expr) in self.attributes:
+            return True
+        if type(expr) is cst.Call and not expr.args:
+            func = expr.func
+            name = func.value if type(func) is cst.Name else _self_attribute(func)
+            return name in self.functions
+        return False
+
+    def _grow(self) -> None:
+        """Functions that return a stored session, attributes that store a returned one, and the
+        locals bound to any of them, until nothing new appears."""
+        for _ in range(4):
+            before = (len(self.attributes), len(self.functions))
+            for found, path, _scope in self.nodes():
+                if isinstance(found, cst.Return) and self._is_handle(found.value):
+                    function = next((a for a in iter_path(path) if isinstance(a, cst.FunctionDef)), None)
+                    if function is not None:
+                        self.functions.add(function.name.value)
+                elif isinstance(found, cst.Assign) and len(found.targets) == 1 and self._is_handle(found.value):
+                    attribute = _self_attribute(found.targets[0].target)
+                    if attribute is not None:
+                        self.attributes.add(attribute)
+            if (len(self.attributes), len(self.functions)) == before:
+                break
+        for found, _path, scope in self.nodes():
+            if type(found) is cst.Assign and len(found.targets) == 1 and type(found.targets[0].target) is cst.Name:
+                if self._is_handle(found.value):
+                    self._add_local(scope, found.targets[0].target.value)
+
+    def uses(self) -> Iterator[tuple[str, bool]]:
+        """("request", bounded) for each request made on the session, ("escape", False) for a use
+        that may hand it on; closes, inspections and the stores and returns followed above are skipped."""
+        ctx = self.ctx
+        for owner, name in self.locals:
+            for reference, path, scope in ctx.references(owner, name):
+                yield self._classify(reference, path, scope)
+        if self.attributes or self.functions:
+            for found, path, scope in self.nodes():
+                if type(found) is cst.Attribute and _self_attribute(found) in self.attributes:
+                    up = parent_of(path)
+                    if type(up) is cst.Attribute and up.value is found and up.attr.value in self.functions:
+                        continue
+                    yield self._classify(found, path, scope)
+
+    def _classify(self, node: cst.BaseExpression, path: Path, scope: Scope) -> tuple[str, bool]:
+        ctx = self.ctx
+        parent = parent_of(path)
+        if type(parent) is cst.Attribute and parent.value is node:
+            method = parent.attr.value
+            call_path = path[1][1]
+            call = call_path[0] if call_path is not None else None
+            if type(call) is cst.Call and call.func is parent:
+                if method in catalog.AIOHTTP_REQUEST_METHODS:
+                    own = _keyword(call, "timeout") is not None or _has_double_star(call)
+                    return "request", own or _under_deadline(call, call_path, scope, ctx)
+                if method in catalog.AIOHTTP_WEBSOCKET_METHODS:
+                    own = any(_keyword(call, bound) is not None for bound in catalog.AIOHTTP_WEBSOCKET_BOUNDS)
+                    return "request", own or _has_double_star(call) or _under_deadline(call, call_path, scope, ctx)
+                if method in catalog.CLOSE_METHODS:
+                    return "close", True
+                return "escape", False
+            if method in catalog.CLOSE_METHODS or method in catalog.CLIENT_INSPECTIONS:
+                return "close", True
+            return "escape", False
+        if type(parent) is cst.WithItem:
+            return "close", True
+        if type(parent) is cst.Call and parent.func is node:
+            return "close", True  # the attribute also holds a factory (`self.client()`), not this session
+        if type(parent) in (cst.AssignTarget, cst.AnnAssign, cst.Return) or _inspected(node, path):
+            return "close", True
+        if type(parent) is cst.Assign and parent.value is node:
+            return "close", True  # `session = self._session`: that local is followed as well
+        if type(parent) is cst.Arg:
+            call = parent_of(path[1])
+            if type(call) is cst.Call and ctx.qualified_name(call.func, scope) in catalog.INSPECTING_FUNCTIONS:
+                return "close", True
+        return "escape", False
+
+
+def _under_deadline(node: cst.CSTNode, path: Path, scope: Scope, ctx: Context) -> bool:
+    """Inside `async with asyncio.timeout(...)` (or another timeout context) or the first argument
+    of `asyncio.wait_for`, within the same function."""
+    child = node
+    for ancestor in iter_path(path[1] if path is not None else None):
+        if isinstance(ancestor, _SCOPE_NODES):
+            return False
+        if isinstance(ancestor, cst.With) and child is ancestor.body:
+            for item in ancestor.items:
+                call = item.item
+                if isinstance(call, cst.Call) and (
+                    ctx.qualified_name(call.func, scope) in catalog.TIMEOUT_CONTEXTS
+                    or dotted_name(call.func) in catalog.TIMEOUT_CONTEXTS
+                ):
+                    return True
+        elif isinstance(ancestor, cst.Call) and type(child) is cst.Arg and ancestor.args and ancestor.args[0] is child:
+            if ctx.qualified_name(ancestor.func, scope) in catalog.TIMEOUT_WRAPPERS:
+                return True
+        child = ancestor
+    return False
 
 
 # -- ASY401 --------------------------------------------------------------------------------------
@@ -435,12 +609,19 @@ class ClientSessionInLoop(Rule):
         "client before the loop and reuse it"
     )
 
+    per_event = (
+        "`{callee}()` is created on every call of {function}, which runs once per {what}: each call "
+        "opens a new connection pool, so connections, keep-alive and DNS caching are never reused; "
+        "create one client when the application starts and reuse it"
+    )
+
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         qualified = ctx.qualified_name(node.func)
         if qualified not in catalog.SESSION_CONSTRUCTORS:
             return
         loop = self._enclosing_loop(node, ctx)
         if loop is None:
+            self._per_event(node, qualified, ctx)
             return
         if isinstance(loop, _COMPREHENSIONS):
             if node in (getattr(loop, "elt", None), getattr(loop, "value", None), getattr(loop, "key", None)):
@@ -458,6 +639,57 @@ class ClientSessionInLoop(Rule):
             callee=_callee_text(node.func, qualified), loop=kind, function=_function_label(ctx)
         )
         ctx.report(node, message)
+
+    def _per_event(self, node: cst.Call, qualified: str, ctx: Context) -> None:
+        function = ctx.function
+        if function is None or function.asynchronous is None:
+            return
+        what = self._runs_per_event(function, ctx)
+        if what is None or not self._confined_to_iteration(node, function, ctx):
+            return
+        message = self.per_event.format(
+            callee=_callee_text(node.func, qualified), function=_function_label(ctx).removeprefix("in "), what=what
+        )
+        ctx.report(node, message)
+
+    def _runs_per_event(self, function: cst.FunctionDef, ctx: Context) -> Optional[str]:
+        """ "event" for a handler registered with a framework decorator, "request"/"message" for a
+        coroutine taking the request or message it handles, "iteration of a loop" for one this
+        module calls from a repeating loop body; None otherwise."""
+        for decorator in function.decorators:
+            target = decorator.decorator
+            if type(target) is cst.Call:
+                target = target.func
+            if type(target) is cst.Attribute and target.attr.value in catalog.HANDLER_DECORATORS:
+                return "event it handles"
+        params = function.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            annotation = param.annotation.annotation if param.annotation is not None else None
+            if type(annotation) is cst.SimpleString:
+                text = annotation.evaluated_value
+                name = text if isinstance(text, str) else None
+            else:
+                name = dotted_name(annotation) if annotation is not None else None
+            if name is not None and name.rsplit(".", 1)[-1] in catalog.HANDLER_ARGUMENT_TYPES:
+                return f"{name.rsplit('.', 1)[-1].lower()} it handles"
+        name = function.name.value
+        for call, path, _scope in _module_calls(ctx.index):
+            func = call.func
+            short = func.value if type(func) is cst.Name else func.attr.value if type(func) is cst.Attribute else None
+            if short != name:
+                continue
+            child: cst.CSTNode = call
+            for ancestor in iter_path(path[1] if path is not None else None):
+                if isinstance(ancestor, _SCOPE_NODES):
+                    break
+                if (
+                    isinstance(ancestor, (cst.For, cst.While))
+                    and child is ancestor.body
+                    and not self._retry_loop(ancestor, ctx)
+                ):
+                    return "iteration of the loop that calls it"
+                child = ancestor
+        return None
 
     @staticmethod
     def _enclosing_loop(node: cst.Call, ctx: Context) -> Optional[cst.CSTNode]:
@@ -620,18 +852,41 @@ class ConnectWithoutTimeout(Rule):
         ctx.report(node, message, fix=self._fix(node, ctx))
 
     def _fix(self, node: cst.Call, ctx: Context) -> Optional[Fix]:
+        """Bound the call by the enclosing function's own timeout parameter, so the caller's
+        deadline is the one used. A fixed number could cut short a longer deadline the caller (or
+        the library calling back) already sets, so without such a parameter there is no fix."""
+        parameter = self._timeout_parameter(ctx)
+        if parameter is None:
+            return None
         wait_for, imports = ctx.module_attribute("asyncio", "wait_for")
         if wait_for is None:
             return None
         first = cst.Arg(value=node, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-        timeout = _keyword_arg("timeout", _seconds(self.config.default_timeout))
+        timeout = _keyword_arg("timeout", cst.Name(parameter))
         replacement = cst.Call(func=wait_for, args=(first, timeout))
-        return Fix("unsafe", "Wrap in `asyncio.wait_for(..., timeout=...)`", ((node, replacement),), imports)
+        return Fix("unsafe", f"Wrap in `asyncio.wait_for(..., timeout={parameter})`", ((node, replacement),), imports)
+
+    @staticmethod
+    def _timeout_parameter(ctx: Context) -> Optional[str]:
+        """A parameter of the enclosing function named like a connect deadline, not read anywhere
+        in it yet (a used one is already applied some other way)."""
+        function = ctx.function
+        if function is None:
+            return None
+        params = function.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            name = param.name.value
+            if name not in catalog.TIMEOUT_PARAMETERS:
+                continue
+            owner = ctx.function_scope
+            if owner is not None and not ctx.references(owner, name):
+                return name
+        return None
 
     def _bounded(self, node: cst.CSTNode, path: Path, scope: Scope, ctx: Context) -> bool:
         """Inside a timeout context manager, or the awaitable handed to `asyncio.wait_for`."""
         child = node
-        for ancestor in iter_path(path[1]):
+        for ancestor in iter_path(path[1] if path is not None else None):
             if isinstance(ancestor, _SCOPE_NODES):
                 return False
             cls = type(ancestor)
@@ -668,10 +923,12 @@ class ConnectWithoutTimeout(Rule):
 
     def _functions_bounded_by_callers(self, ctx: Context) -> frozenset:
         """Names of functions this module calls under a deadline, or calls without awaiting the
-        coroutine (handed to `wait_for`, `gather` or a list raced later: the deadline is there)."""
+        coroutine (handed to `wait_for`, `gather` or a list raced later: the deadline is there),
+        and, transitively, the functions those call: a deadline two calls up bounds this one too."""
         index, names = self._bounded_functions
         if index is not ctx.index:
             found = set()
+            calls_from: dict[str, set[str]] = {}
             for call, path, scope in _module_calls(ctx.index):
                 func = call.func
                 short = (
@@ -681,6 +938,15 @@ class ConnectWithoutTimeout(Rule):
                     continue
                 if _handed_on(path) or self._bounded(call, path, scope, ctx):
                     found.add(short)
+                caller = next((node for node in iter_path(path) if type(node) is cst.FunctionDef), None)
+                if caller is not None:
+                    calls_from.setdefault(caller.name.value, set()).add(short)
+            pending = list(found)
+            while pending:
+                for callee in calls_from.get(pending.pop(), ()):
+                    if callee not in found:
+                        found.add(callee)
+                        pending.append(callee)
             names = frozenset(found)
             self._bounded_functions = (ctx.index, names)
         return names
@@ -721,7 +987,7 @@ class TlsVerificationDisabled(Rule):
         factory = _matching(names, catalog.UNVERIFIED_CONTEXT_FACTORIES)
         if factory is not None and not self._server_side(node, ctx.scope, ctx):
             callee = _callee_text(node.func, factory)
-            ctx.report(node, self.factory_message.format(callee=callee, function=_function_label(ctx)))
+            self._report(node, self.factory_message.format(callee=callee, function=_function_label(ctx)), ctx)
 
     def _report_false(self, node: cst.Call, keyword: str, callee: str, ctx: Context) -> None:
         arg = _keyword(node, keyword)
@@ -729,14 +995,14 @@ class TlsVerificationDisabled(Rule):
             message = self.argument_message.format(
                 argument=f"{keyword}=False", callee=_callee_text(node.func, callee), function=_function_label(ctx)
             )
-            ctx.report(arg, message)
+            self._report(arg, message, ctx)
 
     def visit_Assign(self, node: cst.Assign, ctx: Context) -> None:
         if ctx.qualified_name(node.value) in catalog.UNVERIFIED_CONTEXT_FACTORIES:
             # `ssl._create_default_https_context = ssl._create_unverified_context` switches
             # verification off for every urllib/http.client connection of the process.
             target = ctx.source_of(node.targets[0].target)
-            ctx.report(node, self.patch_message.format(target=target, function=_function_label(ctx)))
+            self._report(node, self.patch_message.format(target=target, function=_function_label(ctx)), ctx)
             return
         for target in node.targets:
             attribute = target.target
@@ -757,6 +1023,13 @@ class TlsVerificationDisabled(Rule):
             if field == "verify_mode" and not self._verifies_by_default(creator, ctx):
                 continue
             context = ctx.source_of(attribute.value)
+            if field == "check_hostname":
+                if self._sets_cert_none(attribute.value, context, ctx):
+                    continue  # one finding per context: the `verify_mode = CERT_NONE` line says it all
+                if self._pins_trust_anchor(creator, attribute.value, context, ctx):
+                    continue  # certificates are still checked, against a private CA the code trusts
+            elif self._sets_hostname_off(attribute.value, context, ctx):
+                what = "certificate verification and host name checking"
             message = self.attribute_message.format(
                 target=ctx.source_of(attribute),
                 value=value,
@@ -765,7 +1038,84 @@ class TlsVerificationDisabled(Rule):
                 context=context,
                 risk=risk,
             )
-            ctx.report(node, message)
+            self._report(node, message, ctx)
+
+    def _report(self, node: cst.CSTNode, message: str, ctx: Context) -> None:
+        if _test_module(ctx) or self._opted_in(ctx):
+            return
+        ctx.report(node, message)
+
+    @staticmethod
+    def _opted_in(ctx: Context) -> bool:
+        """Verification is off only on an explicit opt-out: inside `if insecure:` (or the `else` of
+        `if verify:`), in a function or assigned to a name that says so (`_context_no_verify()`,
+        `_insecure_transport = ...`). `if verify_ssl:` around code that disables it is the bug."""
+        if ctx.function is not None and _says(ctx.function_name, catalog.INSECURE_WORDS):
+            return True
+        child: cst.CSTNode = ctx.node
+        for ancestor in ctx.ancestors():
+            if isinstance(ancestor, cst.Assign):
+                if any(_says(ctx.source_of(target.target), catalog.INSECURE_WORDS) for target in ancestor.targets):
+                    return True
+            if isinstance(ancestor, cst.AnnAssign) and _says(ctx.source_of(ancestor.target), catalog.INSECURE_WORDS):
+                return True
+            if isinstance(ancestor, (cst.If, cst.IfExp)) and child is not ancestor.test:
+                positive = child is ancestor.body
+                verdict = _condition_opts_out(ancestor.test, positive, ctx)
+                if verdict is not None:
+                    return verdict
+            if isinstance(ancestor, (cst.FunctionDef, cst.ClassDef)):
+                break
+            child = ancestor
+        return False
+
+    @staticmethod
+    def _context_statements(context: str, ctx: Context) -> Iterator[cst.CSTNode]:
+        holder = ctx.function if ctx.function is not None else ctx.module
+        yield from iter_subtree(holder)
+
+    def _sets_cert_none(self, expr: cst.BaseExpression, context: str, ctx: Context) -> bool:
+        for node in self._context_statements(context, ctx):
+            if type(node) is cst.Assign and any(
+                type(target.target) is cst.Attribute
+                and target.target.attr.value == "verify_mode"
+                and ctx.source_of(target.target.value) == context
+                for target in node.targets
+            ):
+                return ctx.qualified_name(node.value) in catalog.CERT_NONE
+        return False
+
+    def _sets_hostname_off(self, expr: cst.BaseExpression, context: str, ctx: Context) -> bool:
+        for node in self._context_statements(context, ctx):
+            if (
+                type(node) is cst.Assign
+                and _is_name(node.value, "False")
+                and any(
+                    type(target.target) is cst.Attribute
+                    and target.target.attr.value == "check_hostname"
+                    and ctx.source_of(target.target.value) == context
+                    for target in node.targets
+                )
+            ):
+                return True
+        return False
+
+    def _pins_trust_anchor(
+        self, creator: tuple[cst.Call, Scope], expr: cst.BaseExpression, context: str, ctx: Context
+    ) -> bool:
+        """`create_default_context(cafile=...)` or `context.load_verify_locations(...)`."""
+        call, _ = creator
+        if any(arg.keyword is not None and arg.keyword.value in catalog.TRUST_ANCHOR_KEYWORDS for arg in call.args):
+            return True
+        for node in self._context_statements(context, ctx):
+            if (
+                type(node) is cst.Call
+                and type(node.func) is cst.Attribute
+                and node.func.attr.value in catalog.TRUST_ANCHOR_METHODS
+                and ctx.source_of(node.func.value) == context
+            ):
+                return True
+        return False
 
     def _client_context_creator(self, expr: cst.BaseExpression, ctx: Context) -> Optional[tuple[cst.Call, Scope]]:
         """The call that created the (client-side) SSL context `expr` holds, when it is certain."""
@@ -812,6 +1162,46 @@ class TlsVerificationDisabled(Rule):
         if qualified == "ssl.SSLContext":
             return any(ctx.qualified_name(arg.value, scope) == "ssl.PROTOCOL_TLS_CLIENT" for arg in call.args)
         return False
+
+
+def _says(text: str, words: tuple[str, ...]) -> bool:
+    lowered = text.lower()
+    return any(word in lowered for word in words)
+
+
+def _condition_terms(test: cst.BaseExpression, positive: bool) -> Iterator[tuple[cst.BaseExpression, bool]]:
+    """The terms of an `if` test with the polarity under which the branch runs: in the body of
+    `if a and not b:` both `a` (True) and `b` (False) hold; `or` decides nothing."""
+    if type(test) is cst.UnaryOperation and type(test.operator) is cst.Not:
+        yield from _condition_terms(test.expression, not positive)
+    elif type(test) is cst.BooleanOperation:
+        if (type(test.operator) is cst.And) == positive:
+            yield from _condition_terms(test.left, positive)
+            yield from _condition_terms(test.right, positive)
+    else:
+        yield test, positive
+
+
+def _condition_opts_out(test: cst.BaseExpression, positive: bool, ctx: Context) -> Optional[bool]:
+    """True when the branch runs because the user asked for no verification, False when it runs
+    because they asked for verification, None when the test says neither."""
+    for term, holds in _condition_terms(test, positive):
+        if type(term) is cst.Comparison:
+            continue
+        text = ctx.source_of(term)
+        if _says(text, catalog.INSECURE_WORDS):
+            return holds
+        if _says(text, catalog.VERIFY_WORDS):
+            return not holds
+    return None
+
+
+def _test_module(ctx: Context) -> bool:
+    parts = ctx.module_name.split(".") if ctx.module_name else []
+    name = os.path.basename(ctx.filename)
+    return name == "conftest.py" or any(
+        part.startswith("test_") or part.endswith("_test") or part in ("test", "tests", "testing") for part in parts
+    )
 
 
 def _assigned(binding: Binding) -> bool:

@@ -131,6 +131,69 @@ def _class_of_receiver(name: str, ctx: Context) -> Optional[Scope]:
     return class_scope
 
 
+_AWAITABLE_TYPES = frozenset(
+    {
+        "typing.Awaitable",
+        "typing.Coroutine",
+        "collections.abc.Awaitable",
+        "collections.abc.Coroutine",
+        "asyncio.Future",
+        "asyncio.Task",
+    }
+)
+_CALLABLE_TYPES = frozenset({"typing.Callable", "collections.abc.Callable"})
+
+
+def _returns_awaitable(annotation: cst.BaseExpression, scope: Scope, ctx: Context, depth: int) -> bool:
+    """`Callable[..., Awaitable[X]]` (or `Coroutine[...]`), directly or through a type alias of the
+    module (`Check = Callable[[User], Awaitable[bool]]`, `Check: TypeAlias = ...`)."""
+    if depth > 3:
+        return False
+    if type(annotation) is cst.SimpleString:
+        text = annotation.evaluated_value
+        try:
+            annotation = cst.parse_expression(text) if isinstance(text, str) else annotation
+        except cst.ParserSyntaxError:
+            return False
+        scope = scope.module
+    if type(annotation) is cst.Name:
+        _, bindings = ctx.bindings(annotation.value, scope)
+        return bool(bindings) and all(
+            binding.kind in ("assign", "annotated")
+            and binding.value is not None
+            and _returns_awaitable(binding.value, binding.scope, ctx, depth + 1)
+            for binding in bindings
+        )
+    if type(annotation) is not cst.Subscript or ctx.qualified_name(annotation.value, scope) not in _CALLABLE_TYPES:
+        return False
+    if len(annotation.slice) != 2 or not isinstance(annotation.slice[1].slice, cst.Index):
+        return False
+    returned = annotation.slice[1].slice.value
+    outer = returned.value if type(returned) is cst.Subscript else returned
+    return ctx.qualified_name(outer, scope) in _AWAITABLE_TYPES
+
+
+def _attribute_returns_awaitable(class_scope: Scope, attribute: str, ctx: Context) -> bool:
+    """`check: Callable[..., Awaitable[bool]]` in the class body, `self.check: ... = check`, or
+    `self.check = check` from an `__init__` parameter annotated that way."""
+    annotations: list[tuple[cst.BaseExpression, Scope]] = []
+    for binding in class_scope.bindings.get(attribute, ()):
+        if binding.kind != "annotated" or binding.annotation is None:
+            return False
+        annotations.append((binding.annotation, class_scope))
+    for method, store in ctx.resolver.attribute_stores(class_scope, attribute):
+        if store.annotation is not None:
+            annotations.append((store.annotation, method))
+            continue
+        if type(store.value) is not cst.Name:
+            return False
+        _, bindings = ctx.bindings(store.value.value, method)
+        if len(bindings) != 1 or bindings[0].kind != "param" or bindings[0].annotation is None:
+            return False
+        annotations.append((bindings[0].annotation, method))
+    return bool(annotations) and all(_returns_awaitable(annotation, scope, ctx, 0) for annotation, scope in annotations)
+
+
 def _walk_with_parents(node: cst.CSTNode, path: Path) -> Iterator[tuple[cst.CSTNode, Path]]:
     stack = [(node, path)]
     while stack:
@@ -151,6 +214,18 @@ class CoroutineNotAwaited(Rule):
     truth = (
         "`{callee}()` returns a coroutine, which is always true when tested in {function}, and its body "
         "never runs; `await` it to test its result"
+    )
+    typed_dropped = (
+        "`{callee}()` is typed to return an awaitable: this call in {function} creates one that is never "
+        "awaited, so the work never runs; `await` it"
+    )
+    typed_truth = (
+        "`{callee}()` is typed to return an awaitable, which is always true when tested in {function}, "
+        "and the work never runs; `await` it to test its result"
+    )
+    unused = (
+        "the coroutine from `{callee}()` is bound to `{name}` in {function} and never awaited, so its body "
+        "never runs; `await` it (or schedule it with `asyncio.create_task` and keep the task)"
     )
     request = (
         "`{callee}()` returns a request that only runs when awaited: dropped in {function}, it is never "
@@ -198,6 +273,7 @@ class CoroutineNotAwaited(Rule):
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         dropped = type(ctx.parent) is cst.Expr
         if not dropped and not truth_tested(node, ctx.path):
+            self._bound_and_forgotten(node, ctx)
             return
         verdict = self.verdict(node.func, ctx)
         if verdict is None:
@@ -209,13 +285,39 @@ class CoroutineNotAwaited(Rule):
             if dropped:
                 ctx.report(node, self.request.format(callee=callee, function=function))
             return
-        template = self.dropped if dropped else self.truth
+        if kind == "typed":
+            template = self.typed_dropped if dropped else self.typed_truth
+        else:
+            template = self.dropped if dropped else self.truth
         message = template.format(callee=callee, function=function)
         fix = None
         if ctx.can_insert_await():
             fix = Fix("unsafe", f"Insert `await` before `{callee}()`", ((node, ctx.awaited(node, node)),))
         condition = ("coroutine-function", qualified) if kind == "maybe" else None
         ctx.report(node, message, fix=fix, condition=condition)
+
+    def _bound_and_forgotten(self, node: cst.Call, ctx: Context) -> None:
+        """`c = asyncio.sleep(1)` in a function, and `c` is never read again: the coroutine is
+        created and thrown away."""
+        parent = ctx.parent
+        if type(parent) is not cst.Assign or parent.value is not node or len(parent.targets) != 1:
+            return
+        target = parent.targets[0].target
+        if type(target) is not cst.Name or target.value == "_" or ctx.function is None:
+            return
+        owner = ctx.scope.resolve(target.value)
+        if owner is None or owner is not ctx.function_scope or owner.kind != "function":
+            return
+        if len(owner.bindings[target.value]) != 1 or ctx.references(owner, target.value):
+            return
+        verdict = self.verdict(node.func, ctx)
+        if verdict is None or verdict[0] == "request":
+            return
+        kind, qualified = verdict
+        callee = _callee_text(ctx, node.func, qualified)
+        message = self.unused.format(callee=callee, name=target.value, function=_function_label(ctx))
+        condition = ("coroutine-function", qualified) if kind == "maybe" else None
+        ctx.report(node, message, condition=condition)
 
     @classmethod
     def verdict(cls, func: cst.BaseExpression, ctx: Context) -> Optional[tuple[str, Optional[str]]]:
@@ -225,6 +327,12 @@ class CoroutineNotAwaited(Rule):
             owner, bindings = ctx.bindings(func.value)
             if owner is None or not bindings:
                 return None
+            if all(binding.kind in ("param", "annotated") and binding.annotation is not None for binding in bindings):
+                typed = all(
+                    binding.annotation is not None and _returns_awaitable(binding.annotation, binding.scope, ctx, 0)
+                    for binding in bindings
+                )
+                return ("typed", func.value) if typed else None
             if all(binding.kind == "def" for binding in bindings):
                 return ("yes", func.value) if _definitions_make_coroutines(bindings, ctx, owner) else None
             if not all(binding.kind == "import" for binding in bindings):
@@ -234,9 +342,13 @@ class CoroutineNotAwaited(Rule):
             if class_scope is not None:
                 attribute = func.attr.value
                 members = class_scope.bindings.get(attribute)
+                if members and _attribute_returns_awaitable(class_scope, attribute, ctx):
+                    return ("typed", f"self.{attribute}")
                 if members:
                     made = _definitions_make_coroutines(members, ctx, class_scope)
                     return ("yes", None) if made else None
+                if _attribute_returns_awaitable(class_scope, attribute, ctx):
+                    return ("typed", f"self.{attribute}")
                 if any(True for _ in ctx.resolver.attribute_stores(class_scope, attribute)):
                     return None  # an instance attribute holding some callable
         # A receiver of known type names the method best (`self.bus.publish` → `pkg.Bus.publish`).
@@ -289,15 +401,44 @@ class CoroutineNotAwaited(Rule):
 
 
 # -- ASY201 --------------------------------------------------------------------------------------
-def _spawner(node: cst.Call, ctx: Context) -> Optional[str]:
-    names = callee_names(node.func, ctx)
+TASK_HELPERS = (
+    "task-helpers"  # fact kind: qualified name of a project function → True when it returns a new task it keeps nowhere
+)
+_RETAINED_AFTER_TASK_METHODS = frozenset({"add_done_callback", "set_name"})
+_COLLECTING_FUNCTIONS = frozenset({"builtins.list", "builtins.set", "builtins.tuple", "builtins.any", "builtins.all"})
+
+
+def _spawner(node: cst.Call, ctx: Context, scope: Optional[Scope] = None) -> Optional[str]:
+    names = callee_names(node.func, ctx) if scope is None else (ctx.qualified_name(node.func, scope),)
     qualified = _first_in(names, catalog.TASK_SPAWNERS)
+    if qualified is None:
+        qualified = _loop_spawner(node.func)
     if qualified is None or any(_retained_by_config(ctx, node.func, name) for name in names):
         return None
     return qualified
 
 
+def _loop_spawner(func: cst.BaseExpression) -> Optional[str]:
+    """`<something>loop.create_task(...)` on a loop object of unknown type (`self._loop`,
+    `self.hass.loop`, a `loop` parameter): a loop's `create_task` keeps only a weak reference."""
+    if type(func) is not cst.Attribute or func.attr.value != "create_task":
+        return None
+    receiver = func.value
+    last = (
+        receiver.attr.value
+        if type(receiver) is cst.Attribute
+        else receiver.value
+        if type(receiver) is cst.Name
+        else None
+    )
+    if last is None or not last.lower().endswith("loop"):
+        return None
+    return "asyncio.AbstractEventLoop.create_task"
+
+
 def _is_underscore_assignment(parent: cst.CSTNode, node: cst.CSTNode) -> bool:
+    if type(parent) is cst.AnnAssign:
+        return parent.value is node and type(parent.target) is cst.Name and parent.target.value == "_"
     return (
         type(parent) is cst.Assign
         and parent.value is node
@@ -307,6 +448,43 @@ def _is_underscore_assignment(parent: cst.CSTNode, node: cst.CSTNode) -> bool:
     )
 
 
+def _discarded(node: cst.CSTNode, path: Path, ctx: Context) -> Optional[str]:
+    """How the value of `node` is thrown away: "dropped" (a statement of its own, or through a
+    conditional expression or a comprehension used as a statement), "bound to `_`", or None."""
+    through_collection = False
+    for _ in range(8):
+        parent = parent_of(path)
+        if parent is None or path is None:
+            return None
+        up = path[1]
+        if isinstance(parent, cst.Expr):
+            return "dropped" if not through_collection else "dropped (the comprehension's result is discarded)"
+        if _is_underscore_assignment(parent, node):
+            return "bound to `_`"
+        if isinstance(parent, cst.IfExp) and parent.test is not node:
+            node, path = parent, up
+            continue
+        if isinstance(parent, (cst.ListComp, cst.SetComp)) and parent.elt is node:
+            node, path, through_collection = parent, up, True
+            continue
+        if isinstance(parent, cst.GeneratorExp) and parent.elt is node and up is not None:
+            # `list(create_task(c) for c in coros)` as a statement: the generator runs, the list is dropped.
+            arg_path = up[1]
+            call_path = arg_path[1] if arg_path is not None else None
+            call = call_path[0] if call_path is not None else None
+            if (
+                type(call) is cst.Call
+                and len(call.args) == 1
+                and call.args[0].value is parent
+                and ctx.qualified_name(call.func) in _COLLECTING_FUNCTIONS
+            ):
+                node, path, through_collection = call, call_path, True
+                continue
+            return None
+        return None
+    return None
+
+
 class DanglingTask(Rule):
     code = "ASY201"
     message = (
@@ -314,20 +492,90 @@ class DanglingTask(Rule):
         "so the task can be garbage-collected before it finishes; keep a reference (a set of tasks "
         "with `add_done_callback(set.discard)`) or use `asyncio.TaskGroup`"
     )
+    helper_message = (
+        "`{callee}()` returns a new task that it keeps nowhere, and {function} drops it: the event loop "
+        "keeps only a weak reference, so the task can be garbage-collected before it finishes; keep a "
+        "reference (a set of tasks with `add_done_callback(set.discard)`) or use `asyncio.TaskGroup`"
+    )
     set_name = "_background_tasks"
 
+    # Facts for cross-module answers: project functions that return a task they do not keep.
+    def visit_FunctionDef(self, node: cst.FunctionDef, ctx: Context) -> None:
+        qualified = self._qualified_def(node, ctx)
+        if qualified is not None and self._returns_unkept_task(node, ctx):
+            ctx.record_fact(TASK_HELPERS, qualified, True)
+
+    @staticmethod
+    def _qualified_def(node: cst.FunctionDef, ctx: Context) -> Optional[str]:
+        module_name = ctx.module_name
+        if not module_name:
+            return None
+        parent = ctx.parent
+        if type(parent) is cst.Module:
+            return f"{module_name}.{node.name.value}"
+        block_path = ctx.path[1] if ctx.path is not None else None
+        class_path = block_path[1] if block_path is not None else None
+        holder = class_path[0] if class_path is not None else None
+        if (
+            type(parent) is cst.IndentedBlock
+            and type(holder) is cst.ClassDef
+            and type(parent_of(class_path)) is cst.Module
+        ):
+            return f"{module_name}.{holder.name.value}.{node.name.value}"
+        return None
+
+    @staticmethod
+    def _returns_unkept_task(node: cst.FunctionDef, ctx: Context) -> bool:
+        """Every `return` gives back a task created right here: `return create_task(...)`, or a
+        local bound once to one and otherwise only given callbacks or a name."""
+        scope = ctx.scope_of(node)
+        if scope is None:
+            return False
+        returns = [item for item in iter_subtree(node.body) if type(item) is cst.Return]
+        if not returns:
+            return False
+        for item in returns:
+            value = item.value
+            if type(value) is cst.Call and _spawner(value, ctx, scope) is not None:
+                continue
+            if type(value) is not cst.Name:
+                return False
+            bindings = scope.bindings.get(value.value, [])
+            if (
+                len(bindings) != 1
+                or bindings[0].kind != "assign"
+                or type(bindings[0].value) is not cst.Call
+                or _spawner(bindings[0].value, ctx, scope) is None
+            ):
+                return False
+            for reference, path, _ in ctx.references(scope, value.value):
+                parent = parent_of(path)
+                if type(parent) is cst.Return:
+                    continue
+                if (
+                    type(parent) is cst.Attribute
+                    and parent.value is reference
+                    and parent.attr.value in _RETAINED_AFTER_TASK_METHODS | catalog.TASK_INSPECTION_METHODS
+                ):
+                    continue
+                return False
+        return True
+
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        if ctx.function_name == "__del__":
+            return  # a best-effort close from a finalizer: the object is already going away
         qualified = _spawner(node, ctx)
         if qualified is None:
+            self._helper_dropped(node, ctx)
+            return
+        if self._wraps_held_task(node, qualified, ctx) or self._sleeps_forever(node, ctx):
             return
         parent = ctx.parent
         fix = None
-        if type(parent) is cst.Expr:
-            how = "dropped"
-            fix = self._fix(node, parent, ctx)
-        elif _is_underscore_assignment(parent, node):
-            how = "bound to `_`"
-            fix = self._fix(node, parent, ctx)
+        how = _discarded(node, ctx.path, ctx)
+        if how is not None:
+            if type(parent) in (cst.Expr, cst.Assign, cst.AnnAssign):
+                fix = self._fix(node, parent, ctx)
         elif self._only_gets_a_callback(node, ctx):
             how = "dropped after `add_done_callback`"
         else:
@@ -335,6 +583,112 @@ class DanglingTask(Rule):
         callee = _callee_text(ctx, node.func, qualified)
         message = self.message.format(callee=callee, function=_function_label(ctx), how=how)
         ctx.report(node, message, fix=fix)
+
+    def _helper_dropped(self, node: cst.Call, ctx: Context) -> None:
+        """A call to a project function that returns a task, as a statement: decided once every
+        module's facts are in."""
+        parent = ctx.parent
+        if type(parent) is not cst.Expr or type(node.func) not in (cst.Name, cst.Attribute):
+            return
+        qualified = callee_names(node.func, ctx)[-1]
+        if qualified is None or qualified.split(".")[0] in catalog.CLOSED_WORLD_MODULES:
+            return
+        local = self._local_helper(qualified, ctx)
+        if local is False:
+            return
+        callee = _callee_text(ctx, node.func, qualified)
+        message = self.helper_message.format(callee=callee, function=_function_label(ctx))
+        if local:
+            ctx.report(node, message, fix=self._fix(node, parent, ctx))
+        else:
+            # Another module's function: decided from the project's facts; the fix is only built
+            # for helpers of this module (a statement that merely calls something is common).
+            ctx.report(node, message, condition=(TASK_HELPERS, qualified))
+
+    def _local_helper(self, qualified: str, ctx: Context) -> Optional[bool]:
+        """For `func` or `Class.method` defined in this module: whether it returns an unkept task.
+        None when the answer is in another module (or an inherited method)."""
+        module_name = ctx.module_name
+        if not module_name or not qualified.startswith(module_name + "."):
+            return None
+        parts = qualified[len(module_name) + 1 :].split(".")
+        scope = ctx.index.root
+        if len(parts) == 2:
+            classes = scope.bindings.get(parts[0], [])
+            if len(classes) != 1 or classes[0].kind != "class":
+                return False
+            class_scope = ctx.scope_of(classes[0].node)
+            if class_scope is None:
+                return False
+            scope = class_scope
+        elif len(parts) != 1:
+            return False
+        bindings = scope.bindings.get(parts[-1], [])
+        if not bindings:
+            return None if len(parts) == 2 else False
+        if len(bindings) != 1 or not isinstance(bindings[0].node, cst.FunctionDef):
+            return False
+        return self._returns_unkept_task(bindings[0].node, ctx)
+
+    def resolve_condition(self, condition: tuple, message: str, project) -> Optional[str]:
+        if condition[0] != TASK_HELPERS:
+            return message
+        return message if project.fact(TASK_HELPERS, condition[1]) else None
+
+    @staticmethod
+    def _sleeps_forever(node: cst.Call, ctx: Context) -> bool:
+        """The task runs a function of this module that first awaits `sleep(math.inf)` (a shutdown
+        hook waiting to be cancelled): the loop's timer holds the sleep's future, and the future
+        holds the task, so it cannot be collected."""
+        if not node.args or not isinstance(node.args[0].value, cst.Call):
+            return False
+        func = node.args[0].value.func
+        if not isinstance(func, cst.Name):
+            return False
+        _, bindings = ctx.bindings(func.value)
+        if len(bindings) != 1 or bindings[0].kind != "def":
+            return False
+        function = bindings[0].node
+        for item in iter_subtree(function.body):
+            if isinstance(item, cst.Await):
+                awaited = item.expression
+                return (
+                    isinstance(awaited, cst.Call)
+                    and ctx.qualified_name(awaited.func, bindings[0].scope) in catalog.SLEEPS
+                    and len(awaited.args) == 1
+                    and ctx.source_of(awaited.args[0].value).replace(" ", "")
+                    in ("math.inf", "inf", 'float("inf")', "float('inf')")
+                )
+        return False
+
+    @staticmethod
+    def _wraps_held_task(node: cst.Call, qualified: str, ctx: Context) -> bool:
+        """`ensure_future(task)` of a task or future that is already held returns that same object."""
+        if not qualified.endswith("ensure_future") or not node.args or node.args[0].keyword is not None:
+            return False
+        value = node.args[0].value
+        if type(value) is cst.Call:
+            return False
+        if ctx.type_of(value) in catalog.TASK_TYPES:
+            return True
+        if type(value) is not cst.Name:
+            return False
+        owner, bindings = ctx.bindings(value.value)
+        if owner is None or not bindings:
+            return False
+        for binding in bindings:
+            made = binding.value
+            if binding.kind not in ("assign", "annotated") or type(made) is not cst.Call:
+                return False
+            # `create_task(...)`, or a call that runs a spawner: `context.run(loop.create_task, coro)`.
+            if _spawner(made, ctx, binding.scope) is None and not any(
+                _loop_spawner(arg.value) is not None
+                or ctx.qualified_name(arg.value, binding.scope) in catalog.TASK_SPAWNERS
+                for arg in made.args
+                if type(arg.value) is cst.Attribute
+            ):
+                return False
+        return True
 
     @staticmethod
     def _only_gets_a_callback(node: cst.Call, ctx: Context) -> bool:
@@ -523,7 +877,7 @@ class WaitPendingNotCancelled(Rule):
         awaited = ctx.parent
         if type(awaited) is not cst.Await:
             return
-        await_path = ctx.path[1]
+        await_path = ctx.path[1] if ctx.path is not None else None
         how = self._pending_fate(awaited, await_path, ctx)
         if how is None:
             return
@@ -532,7 +886,30 @@ class WaitPendingNotCancelled(Rule):
         )
         if awaitables is None or not self._owned_here(awaitables, node, ctx, 0):
             return  # the tasks are reachable elsewhere, so whoever holds them can still cancel them
+        if self._last_wait_of_run_coroutine(ctx):
+            return  # the runner cancels and awaits what is left as soon as the coroutine returns
         ctx.report(node, self.message.format(why=why, function=_function_label(ctx), how=how))
+
+    @staticmethod
+    def _last_wait_of_run_coroutine(ctx: Context) -> bool:
+        """The coroutine handed to `asyncio.run(main())` (or another runner: `runner.run(...)`,
+        `uvloop.run(...)`, a project's `asyncio_run(...)`) awaits nothing after this wait, outside
+        any loop: it returns right after, and the runner cancels every task still pending."""
+        function = ctx.function
+        if function is None or function.asynchronous is None:
+            return False
+        child: cst.CSTNode = ctx.node
+        for ancestor in iter_path(ctx.path[1] if ctx.path is not None else None):
+            if ancestor is function:
+                break
+            if isinstance(ancestor, (cst.For, cst.While)) and child is ancestor.body:
+                return False
+            if isinstance(ancestor, cst.IndentedBlock):
+                later = ancestor.body[ancestor.body.index(child) + 1 :] if child in ancestor.body else ()
+                if any(_suspends(statement) for statement in later):
+                    return False
+            child = ancestor
+        return _run_by_a_runner(function.name.value, ctx)
 
     def _owned_here(self, expr: cst.BaseExpression, wait: cst.Call, ctx: Context, depth: int) -> bool:
         """Whether some awaitable in `expr` is reachable only through this wait: created inline
@@ -611,6 +988,32 @@ class WaitPendingNotCancelled(Rule):
         if type(target) is cst.Name:
             return None if _used(target.value, ctx, any_read=True) else "never used"
         return None
+
+
+def _suspends(statement: cst.CSTNode) -> bool:
+    for node in iter_subtree(statement):
+        if type(node) is cst.Await or (type(node) in (cst.For, cst.With) and node.asynchronous is not None):
+            return True
+    return False
+
+
+_RUNNER_NAMES = ("run", "_run", "run_until_complete")
+
+
+def _run_by_a_runner(name: str, ctx: Context) -> bool:
+    """Somewhere in the module `<runner>(name(...))`, where the runner's name is `run` or ends in
+    `_run`/`run_until_complete`."""
+    for node in iter_subtree(ctx.module, enter_scopes=True):
+        if type(node) is not cst.Call or not node.args:
+            continue
+        first = node.args[0].value
+        if type(first) is not cst.Call or type(first.func) is not cst.Name or first.func.value != name:
+            continue
+        func = node.func
+        last = func.attr.value if type(func) is cst.Attribute else func.value if type(func) is cst.Name else ""
+        if last == "run" or last.endswith(_RUNNER_NAMES[1:]):
+            return True
+    return False
 
 
 def _used(name: str, ctx: Context, any_read: bool = False) -> bool:

@@ -1,0 +1,269 @@
+"""ASY400/ASY402/ASY403 on shapes real projects have (from the labeled corpus findings and from
+projects' fixed bugs, in our own words): sessions whose requests bring their own bounds, sessions
+made per event, HTTP/2 clients that negotiate ALPN themselves."""
+
+from __future__ import annotations
+
+import textwrap
+
+from conftest import lint_snippet
+
+
+def marked(source: str) -> list[int]:
+    return [n for n, line in enumerate(textwrap.dedent(source).splitlines(), 1) if "# !" in line]
+
+
+def lines(source: str, code: str) -> list[int]:
+    return [d.line for d in lint_snippet(source, select=code)]
+
+
+# -- ASY400: every request on the session brings its own bound ----------------------------------
+BOUNDED_SESSIONS = """
+import asyncio
+
+import aiohttp
+from aiohttp import ClientSession, ClientTimeout
+
+
+class BotSession:
+    # The session is created by a method and stored; every request passes timeout=.
+    def __init__(self, timeout=60):
+        self._session = None
+        self.timeout = timeout
+
+    async def create_session(self):
+        if self._session is None or self._session.closed:
+            self._session = ClientSession(headers={"User-Agent": "bot"})
+        return self._session
+
+    async def close(self):
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+    async def call(self, url, form, timeout=None):
+        session = await self.create_session()
+        async with session.post(url, data=form, timeout=self.timeout if timeout is None else timeout) as r:
+            return await r.json()
+
+    async def download(self, url, timeout=30):
+        session = await self.create_session()
+        async with session.get(url, timeout=timeout) as r:
+            return await r.read()
+
+
+class Transport:
+    # A factory method returns the session; the only request maps the caller's timeouts.
+    def __init__(self, client=None):
+        self.client = client
+
+    def get_client(self):
+        if callable(self.client):
+            return self.client()
+        if isinstance(self.client, ClientSession):
+            return self.client
+        return ClientSession()
+
+    async def handle(self, request, timeouts):
+        if not isinstance(self.client, ClientSession):
+            self.client = self.get_client()
+        return await self.client.request(
+            request.method, request.url, timeout=ClientTimeout(sock_connect=timeouts["connect"], sock_read=timeouts["read"])
+        )
+
+
+class SocketMode:
+    # Only a websocket with a heartbeat: a session timeout would bound just the handshake.
+    def __init__(self):
+        self.http = aiohttp.ClientSession()
+
+    async def connect(self, url):
+        self.ws = await self.http.ws_connect(url, heartbeat=10)
+
+
+async def under_a_deadline(url):
+    async with aiohttp.ClientSession() as session:
+        async with asyncio.timeout(10):
+            async with session.get(url) as response:
+                return await response.text()
+"""
+
+
+def test_asy400_every_request_bounded():
+    assert lines(BOUNDED_SESSIONS, "ASY400") == []
+
+
+UNBOUNDED_SESSIONS = """
+import aiohttp
+
+
+class Client:
+    def __init__(self):
+        self._session = aiohttp.ClientSession()  # !
+
+    async def status(self):
+        async with self._session.get("http://device/status", timeout=5) as r:
+            return await r.json()
+
+    async def firmware(self):
+        async with self._session.get("http://device/firmware") as r:
+            return await r.read()
+
+
+class Handed:
+    async def start(self):
+        self._session = aiohttp.ClientSession()  # !
+        self.api = DeviceApi(self._session)
+
+
+def make_session():
+    return aiohttp.ClientSession()  # !
+
+
+async def streamed(url, path):
+    async with aiohttp.ClientSession() as session:  # !
+        async with session.get(url) as response:
+            async for chunk in response.content.iter_chunked(65536):
+                path.write(chunk)
+
+
+async def websocket_without_heartbeat(url):
+    async with aiohttp.ClientSession() as session:  # !
+        async with session.ws_connect(url) as ws:
+            async for message in ws:
+                print(message)
+"""
+
+
+def test_asy400_unbounded_requests_or_unknown_uses():
+    assert lines(UNBOUNDED_SESSIONS, "ASY400") == marked(UNBOUNDED_SESSIONS)
+
+
+def test_asy400_message_points_at_connect_and_read_bounds():
+    [diagnostic] = lint_snippet("import aiohttp\nS = aiohttp.ClientSession()\n", select="ASY400")
+    assert "ClientTimeout(sock_connect=..., sock_read=...)" in diagnostic.message
+
+
+# -- ASY403: a session made once per event ------------------------------------------------------
+PER_EVENT = """
+import asyncio
+
+import aiohttp
+import httpx
+from aiohttp import web
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/proxy")
+async def proxy(request):
+    async with aiohttp.ClientSession() as session:  # !
+        async with session.get("http://backend/") as response:
+            return web.Response(body=await response.read())
+
+
+async def on_message(message: "aiogram.types.Message"):
+    session = aiohttp.ClientSession()  # !
+    try:
+        await session.post("http://hook/", json={"text": message.text})
+    finally:
+        await session.close()
+
+
+async def webhook(request: web.Request):
+    async with httpx.AsyncClient() as client:  # !
+        await client.post("http://hook/", content=await request.read())
+
+
+class Poller:
+    async def poll(self):
+        async with aiohttp.ClientSession() as session:  # !
+            return await session.get("http://device/status")
+
+    async def run(self):
+        while True:
+            await self.poll()
+            await asyncio.sleep(10)
+"""
+
+
+def test_asy403_session_per_event():
+    assert lines(PER_EVENT, "ASY403") == marked(PER_EVENT)
+
+
+ONCE = """
+import aiohttp
+from aiohttp import web
+
+routes = web.RouteTableDef()
+
+
+class Lazy:
+    @routes.get("/lazy")
+    async def handle(self, request):
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+        return await self._session.get("http://x/")
+
+
+@routes.get("/shared")
+async def shared(request):
+    return await request.app["session"].get("http://x/")
+
+
+async def main():
+    async with aiohttp.ClientSession() as session:
+        return await session.get("http://x/")
+
+
+async def fetch_once(url):
+    async with aiohttp.ClientSession() as session:
+        return await session.get(url)
+
+
+async def with_retries(url):
+    for attempt in range(3):
+        try:
+            return await fetch_once(url)
+        except OSError:
+            continue
+
+
+@property
+def not_a_handler(self):
+    return aiohttp.ClientSession()
+"""
+
+
+def test_asy403_look_alikes():
+    assert lines(ONCE, "ASY403") == []
+
+
+# -- ASY402: HTTP/2 clients that set ALPN themselves stay silent ---------------------------------
+GRPC_AND_H2 = """
+import ssl
+
+import grpc
+import httpx
+import h2.connection
+
+
+def grpc_channel(target, ca):
+    credentials = grpc.ssl_channel_credentials(root_certificates=ca)
+    return grpc.aio.secure_channel(target, credentials)
+
+
+def httpx_http2(ca_file):
+    context = ssl.create_default_context(cafile=ca_file)
+    return httpx.AsyncClient(http2=True, verify=context)
+
+
+async def raw_h2(loop, host):
+    context = ssl.create_default_context()
+    context.set_alpn_protocols(["h2", "http/1.1"])
+    transport, protocol = await loop.create_connection(Protocol, host, 443, ssl=context)
+    return h2.connection.H2Connection()
+"""
+
+
+def test_asy402_grpc_and_http2_clients_with_their_own_alpn():
+    assert lines(GRPC_AND_H2, "ASY402") == []
