@@ -48,6 +48,48 @@ def test_asy300_look_alikes(body):
     assert found(body, "ASY300") == []
 
 
+SAFE_HELPER = (
+    "async def safe(job):\n    try:\n        await job()\n    except Exception:\n        log.exception('failed')\n\n\n"
+)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # A gather of long-running connection handlers in a server loop: one failure leaves the
+        # others running unsupervised and the loop dies.
+        "async def serve(listener):\n    while True:\n        conns = await listener.accept_batch()\n        await asyncio.gather(*(handle(c) for c in conns))\n",
+        # A helper that logs and then re-raises does not handle its failure.
+        "async def relay(job):\n    try:\n        await job()\n    except Exception:\n        log.exception('failed')\n        raise\n\n\nasync def run(jobs):\n    await asyncio.gather(*(relay(j) for j in jobs))\n",
+        # A helper that only catches one narrow error.
+        "async def narrow(job):\n    try:\n        await job()\n    except ValueError:\n        pass\n\n\nasync def run(jobs):\n    await asyncio.gather(*(narrow(j) for j in jobs))\n",
+    ],
+)
+def test_asy300_positive_shapes(body):
+    assert [code for code, _ in found(body, "ASY300")] == ["ASY300"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Children that can only be cancelled, or that catch and log their own failures.
+        "async def drain(workers):\n    await asyncio.gather(*(w.done.wait() for w in workers))\n",
+        SAFE_HELPER + "async def run(jobs):\n    await asyncio.gather(*(safe(j) for j in jobs))\n",
+        SAFE_HELPER + "async def run(a, b):\n    await asyncio.gather(safe(a), safe(b))\n",
+        "class Worker:\n    async def plugin_remove(self, name):\n        try:\n            await self.plugins[name].teardown()\n        except Exception as e:\n            return str(e)\n\n    async def remove_all(self):\n        await asyncio.gather(*(self.plugin_remove(n) for n in self.plugins))\n",
+        # Start-up and shutdown fan-outs.
+        "async def close(conns):\n    await asyncio.gather(*(c.close() for c in conns))\n",
+        "async def async_setup_entry(hass, entry):\n    await asyncio.gather(a.refresh(), b.refresh())\n",
+        "class C:\n    async def __aexit__(self, *exc):\n        await asyncio.gather(self.a.stop(), self.b.stop())\n",
+        "async def _stop_workers(ws):\n    await asyncio.gather(*ws)\n",
+        # Cancel-and-drain.
+        "async def f(tasks):\n    for t in tasks:\n        t.cancel()\n    await asyncio.gather(*tasks)\n",
+    ],
+)
+def test_asy300_look_alikes_from_real_code(body):
+    assert found(body, "ASY300") == []
+
+
 def test_asy300_message_depends_on_target_version():
     source = PRELUDE + "async def f(a, b):\n    await gather(a(), b())\n"
     [old] = lint_snippet(source, select="ASY300", target_version="py39")
@@ -64,7 +106,7 @@ def test_asy300_message_depends_on_target_version():
         ("async def f(a, b):\n    await asyncio.gather(a(), b(), return_exceptions=True)\n", 2),
         ("async def f(a, b):\n    results = await gather(a(), b(), return_exceptions=True)\n    print('ok')\n", 2),
         ("async def f(a, b):\n    x, y = await gather(a(), b(), return_exceptions=True)\n    return isinstance(x, Exception)\n", 2),
-        ("async def f(a, b):\n    results = await gather(a(), b(), return_exceptions=True)\n    for r in results:\n        print(r)\n", 2),
+        ("async def f(a, b):\n    results = await gather(a(), b(), return_exceptions=True)\n    for r in results:\n        if r:\n            count += 1\n", 2),
     ],
 )
 def test_asy301_positive(body, line):
@@ -84,6 +126,27 @@ def test_asy301_positive(body, line):
     ],
 )
 def test_asy301_look_alikes(body):
+    assert found(body, "ASY301") == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Results checked without isinstance: `is not None`, or each handed to a checking helper.
+        "async def f(a, b):\n    results = await gather(a(), b(), return_exceptions=True)\n    for result in results:\n        if result is not None:\n            log.warning('failed: %s', result)\n",
+        "async def f(self, subs):\n    results = await gather(*subs, return_exceptions=True)\n    for result in results:\n        self.log_result(result)\n",
+        # Cancel-and-drain, in its forms.
+        "async def f(tasks):\n    for t in tasks:\n        t.cancel()\n    await gather(*tasks, return_exceptions=True)\n",
+        "async def f(tasks):\n    done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)\n    for t in pending:\n        t.cancel()\n    await gather(*pending, return_exceptions=True)\n    return done.pop().result()\n",
+        "async def f(a, b, tasks):\n    try:\n        await a()\n    finally:\n        await gather(*tasks, return_exceptions=True)\n",
+        "async def f(a, tasks):\n    try:\n        await a()\n    except BaseException:\n        await gather(*tasks, return_exceptions=True)\n        raise\n",
+        # Best-effort close fan-outs.
+        "async def aclose(conns):\n    await gather(*(c.close() for c in conns), return_exceptions=True)\n",
+        # Children that report their own failures.
+        SAFE_HELPER + "async def run(jobs):\n    await gather(*(safe(j) for j in jobs), return_exceptions=True)\n",
+    ],
+)
+def test_asy301_look_alikes_from_real_code(body):
     assert found(body, "ASY301") == []
 
 

@@ -42,3 +42,28 @@ WAITING_HELPERS = frozenset(
 )
 # A project's own wrapper of one of these (`utils.wait_for`) is taken to wait the same way.
 WAITING_HELPER_NAMES = frozenset({"wait_for", "shield", "gather"})
+
+# `asyncio.wait`: its `pending` set is what a cancel-and-drain gathers.
+WAIT = frozenset({"asyncio.wait", "asyncio.tasks.wait"})
+
+# Start-up and shutdown code, where a fan-out failing as a whole is what is wanted (a start-up
+# that fails aborts; a shutdown runs independent cleanups): whole function names, then words of
+# a function name split on "_".
+LIFECYCLE_FUNCTIONS = frozenset({"__aenter__", "__aexit__", "async_reproduce_states"})
+LIFECYCLE_WORDS = frozenset(
+    {
+        "close",
+        "aclose",
+        "stop",
+        "shutdown",
+        "teardown",
+        "cleanup",
+        "disconnect",
+        "unload",
+        "reset",
+        "setup",
+        "start",
+        "startup",
+        "initialize",
+    }
+)

@@ -77,8 +77,8 @@ def _function_label(ctx: Context) -> str:
 class GatherExceptionUnhandled(Rule):
     code = "ASY300"
     message = (
-        "`asyncio.gather()` in {function}: when one awaitable fails the exception propagates here, "
-        "but the others keep running and their exceptions are never retrieved; {advice}"
+        "`asyncio.gather()` in {function}: when one awaitable fails the exception propagates here "
+        "while the others keep running, and their own errors are discarded; {advice}"
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -91,7 +91,9 @@ class GatherExceptionUnhandled(Rule):
             return
         if _keyword(node, "return_exceptions") is not None:
             return  # True is ASY301's business; a variable or False is a decision we respect
-        if _enclosing_handled_try(ctx):
+        if _enclosing_handled_try(ctx) or _lifecycle_function(ctx) or _children_cannot_fail(node, ctx):
+            return
+        if _gathers_cancelled(node, ctx):
             return
         if ctx.target_version >= (3, 11):
             advice = "use `async with asyncio.TaskGroup()`, which cancels the rest when one fails"
@@ -100,12 +102,108 @@ class GatherExceptionUnhandled(Rule):
         ctx.report(node, self.message.format(function=_function_label(ctx), advice=advice))
 
 
+def _lifecycle_function(ctx: Context) -> bool:
+    """Start-up and shutdown code (`async_setup_entry`, `start`, `close`, `__aexit__`...): a
+    failing start-up aborts anyway, and a shutdown fan-out runs independent cleanups."""
+    function = ctx.function
+    if function is None:
+        return False
+    name = function.name.value
+    if name in catalog.LIFECYCLE_FUNCTIONS:
+        return True
+    return any(word in catalog.LIFECYCLE_WORDS for word in name.lower().strip("_").split("_"))
+
+
+def _gather_children(node: cst.Call) -> list[Optional[cst.CSTNode]]:
+    """What each awaitable of `gather(...)` is: the argument, the element of a starred
+    comprehension, or None when unknown (`*tasks`)."""
+    children: list[Optional[cst.CSTNode]] = []
+    for arg in node.args:
+        if arg.keyword is not None:
+            continue
+        value = arg.value
+        if arg.star == "*":
+            element = getattr(value, "elt", None) if type(value) in (cst.GeneratorExp, cst.ListComp) else None
+            children.append(element)
+        else:
+            children.append(value)
+    return children
+
+
+def _children_cannot_fail(node: cst.Call, ctx: Context) -> bool:
+    """Every awaitable can only be cancelled (`event.wait()`) or is a same-module coroutine that
+    catches its own failures (its awaits sit in a `try` with a broad clause that does not raise)."""
+    children = _gather_children(node)
+    if not children:
+        return False
+    lookup = _callee_lookup(ctx)
+    for child in children:
+        if type(child) is not cst.Call:
+            return False
+        if type(child.func) is cst.Attribute and child.func.attr.value == "wait" and not child.args:
+            continue  # Event.wait(), Condition.wait(): cancelled at most
+        callee = lookup(child)
+        if callee is None or not _handles_own_failures(callee, ctx):
+            return False
+    return True
+
+
+def _handles_own_failures(function: cst.FunctionDef, ctx: Context) -> bool:
+    if function.asynchronous is None:
+        return False
+    statements = statements_of(function)
+    awaiting = [statement for statement in statements if _awaits(statement)]
+    if not awaiting:
+        return False
+    lookup = _callee_lookup(ctx)
+    for statement in awaiting:
+        if type(statement) is not cst.Try:
+            return False
+        broad = [
+            handler
+            for handler in statement.handlers
+            if handler.type is None or ctx.qualified_name(handler.type) in catalog.BROAD_EXCEPTIONS
+        ]
+        if not broad or any(always_raises(statements_of(handler), lookup) for handler in broad):
+            return False
+    return True
+
+
+def _gathers_cancelled(node: cst.Call, ctx: Context) -> bool:
+    """Cancel-and-drain: the awaitables are tasks this code cancelled, or the `pending` set of an
+    `asyncio.wait` (drained after the first one finished)."""
+    mentioned: set[str] = set()
+    for arg in node.args:
+        if arg.keyword is None:
+            mentioned |= _names_in(arg.value)
+    if not mentioned:
+        return False
+    return bool(mentioned & (_cancelled_names(ctx) | _waited_sets(ctx)))
+
+
+def _waited_sets(ctx: Context) -> set[str]:
+    """Names bound by `done, pending = await asyncio.wait(...)` in the function."""
+    names: set[str] = set()
+    if ctx.function is None:
+        return names
+    for node in iter_subtree(ctx.function.body):
+        if type(node) is not cst.Assign or type(node.value) is not cst.Await:
+            continue
+        call = node.value.expression
+        if type(call) is cst.Call and ctx.qualified_name(call.func) in catalog.WAIT:
+            for target in node.targets:
+                if type(target.target) is cst.Tuple:
+                    names |= {dotted_name(element.value) or "" for element in target.target.elements}
+    return names - {""}
+
+
 # -- ASY301 ----------------------------------------------------------------------------------------
 class GatherResultsUnchecked(Rule):
     code = "ASY301"
     dropped = (
         "`asyncio.gather(..., return_exceptions=True)` in {function}: the results are dropped, "
-        "so every exception is silently lost; check them with `isinstance(result, BaseException)`"
+        "so the exceptions of the awaitables that fail are lost; check them with "
+        "`isinstance(result, BaseException)`"
     )
     unchecked = (
         "`asyncio.gather(..., return_exceptions=True)` in {function}: `{name}` may hold exceptions "
@@ -120,6 +218,10 @@ class GatherResultsUnchecked(Rule):
             return
         awaited = ctx.parent
         if type(awaited) is not cst.Await:
+            return
+        if _lifecycle_function(ctx) or _gathers_cancelled(node, ctx) or _in_cleanup_clause(ctx):
+            return
+        if _children_cannot_fail(node, ctx):
             return
         holder = ctx.path[1][1][0] if ctx.path[1][1] is not None else None
         function = _function_label(ctx)
@@ -149,6 +251,21 @@ class GatherResultsUnchecked(Rule):
         return False
 
 
+def _in_cleanup_clause(ctx: Context) -> bool:
+    """In a `finally`, or in an `except` clause that re-raises: a drain on the way out."""
+    lookup = _callee_lookup(ctx)
+    child = ctx.node
+    for ancestor in ctx.ancestors():
+        if ancestor is ctx.function:
+            return False
+        if type(ancestor) is cst.Finally:
+            return True
+        if type(ancestor) is cst.ExceptHandler and always_raises(statements_of(ancestor), lookup):
+            return True
+        child = ancestor
+    return False
+
+
 def _checks_or_hands_on(reference: cst.Name, path: Path) -> bool:
     """The value is checked (`isinstance`), iterated in a block that checks, or handed on."""
     child = reference
@@ -161,7 +278,7 @@ def _checks_or_hands_on(reference: cst.Name, path: Path) -> bool:
         if cls in (cst.Assign, cst.AnnAssign, cst.AugAssign):
             return True  # stored or re-bound: followed no further
         if cls is cst.For and child is ancestor.iter:
-            return _mentions_isinstance(ancestor.body)
+            return _checks_each(ancestor)
         if cls is cst.CompFor and child is ancestor.iter:
             return True  # comprehension over the results: its filter or element does the checking
         if cls in (cst.SimpleStatementLine, cst.IndentedBlock, cst.FunctionDef):
@@ -170,11 +287,21 @@ def _checks_or_hands_on(reference: cst.Name, path: Path) -> bool:
     return False
 
 
-def _mentions_isinstance(block: cst.CSTNode) -> bool:
-    return any(
-        type(node) is cst.Call and type(node.func) is cst.Name and node.func.value in ("isinstance", "issubclass")
-        for node in iter_subtree(block)
-    )
+def _checks_each(loop: cst.For) -> bool:
+    """The loop body checks each result: `isinstance`, `is None` / `is not None`, or hands the
+    loop variable to a helper (`self.log_result(result)`)."""
+    targets = _names_in(loop.target)
+    for node in iter_subtree(loop.body):
+        cls = type(node)
+        if cls is cst.Call:
+            if type(node.func) is cst.Name and node.func.value in ("isinstance", "issubclass"):
+                return True
+            if any(_names_in(arg.value) & targets for arg in node.args):
+                return True
+        if cls is cst.Comparison and _names_in(node.left) & targets:
+            if any(type(target.operator) in (cst.Is, cst.IsNot) for target in node.comparisons):
+                return True
+    return False
 
 
 # -- ASY302 / ASY304 --------------------------------------------------------------------------------
@@ -582,7 +709,7 @@ def _keeps_going(statement: cst.CSTNode, ctx: Context, flags: frozenset[str] | s
         if cls is cst.IndentedBlock:
             statements = list(ancestor.body)
             if child in statements and any(
-                _awaiting_loop(later) for later in statements[statements.index(child) + 1 :]
+                _awaiting_loop(later, flags) for later in statements[statements.index(child) + 1 :]
             ):
                 return True
         elif cls in _LOOPS and child is ancestor.body:
@@ -592,9 +719,12 @@ def _keeps_going(statement: cst.CSTNode, ctx: Context, flags: frozenset[str] | s
     return False
 
 
-def _awaiting_loop(statement: cst.CSTNode) -> bool:
-    """A loop (anywhere in `statement`) that awaits."""
-    return any(type(node) in _LOOPS and _awaits(node) for node in iter_subtree(statement))
+def _awaiting_loop(statement: cst.CSTNode, flags: frozenset[str] | set[str]) -> bool:
+    """A loop (anywhere in `statement`) that awaits, other than a `while` that one of `flags` ends."""
+    return any(
+        type(node) in _LOOPS and _awaits(node) and not (type(node) is cst.While and _names_in(node.test) & flags)
+        for node in iter_subtree(statement)
+    )
 
 
 def _reraise_fix(swallow: _Swallow, ctx: Context) -> Optional[Fix]:
