@@ -250,6 +250,17 @@ def test_asy304_coroutine_that_ends_after_swallowing(body):
     assert "normal return" in diagnostic.message and "keeps running" not in diagnostic.message
 
 
+def test_asy304_not_when_cancellation_becomes_another_error():
+    body = (
+        "from contextlib import suppress\nasync def get_image(camera):\n"
+        "    with suppress(asyncio.CancelledError, TimeoutError):\n        async with asyncio.timeout(10):\n"
+        "            return await camera.image()\n    raise RuntimeError('no image')\n"
+    )
+    assert found(body, "ASY302,ASY304") == []
+    clause = "async def get(camera):\n    try:\n        return await camera.image()\n    except asyncio.CancelledError:\n        log()\n    raise RuntimeError('no image')\n"
+    assert found(clause, "ASY302,ASY304") == []
+
+
 def test_asy304_catch_all_that_ends_the_coroutine_is_not_reported():
     # uvicorn's run_asgi: a top-level catch-all that logs whatever killed the task.
     body = "async def run(app):\n    try:\n        await app()\n    except BaseException as exc:\n        log(exc)\n"

@@ -360,7 +360,35 @@ class CancellationConvertedToReturn(CancellationSwallowed):
     def _consider(self, swallow: _Swallow, ctx: Context) -> None:
         if swallow.resumes or swallow.kind == "catch-all":
             return  # a catch-all the coroutine ends after is the "log whatever killed it" idiom
+        if _raises_afterwards(swallow.node, ctx):
+            return  # cancellation becomes another error (`raise TimeoutError`), not a return
         ctx.report(swallow.node, self.message.format(caught=swallow.caught, function=_function_label(ctx)))
+
+
+def _raises_afterwards(node: cst.CSTNode, ctx: Context) -> bool:
+    """A clause that falls through, or a `with`, is followed (in its enclosing blocks) by
+    statements that always raise."""
+    if type(node) is cst.ExceptHandler:
+        if _terminates(statements_of(node)):
+            return False
+        path = ctx.path
+        while path is not None and type(path[0]) not in (cst.Try, cst.TryStar):
+            path = path[1]
+    else:
+        path = ctx.path
+    if path is None:
+        return False
+    lookup = _callee_lookup(ctx)
+    child = path[0]
+    for ancestor in iter_path(path[1]):
+        if ancestor is ctx.function or type(ancestor) in SCOPE_NODES or type(ancestor) in _LOOPS:
+            return False
+        if type(ancestor) is cst.IndentedBlock:
+            statements = list(ancestor.body)
+            if child in statements and always_raises(statements[statements.index(child) + 1 :], lookup):
+                return True
+        child = ancestor
+    return False
 
 
 def _allowed(ctx: Context, config) -> bool:
