@@ -409,3 +409,30 @@ def test_asy303_pep_765_on_targets_where_python_3_14_warns():
     assert "CancelledError" in diagnostic.message
 
 
+
+
+CONNECT = (
+    "class Device:\n"
+    "    async def connect_once(self):\n"
+    "        try:\n"
+    "            await self._connect()\n"
+    "        except asyncio.CancelledError:\n"
+    "            pass\n"
+    "\n"
+    "    async def connect_loop(self):\n"
+    "        while self.atv is None:\n"
+    "            await self.connect_once()\n"
+    "            await asyncio.sleep(self.backoff)\n"
+)
+
+
+def test_asy302_coroutine_that_returns_into_a_looping_caller():
+    # Home Assistant's apple_tv shape: the loop task's cancel() lands in connect_once(), which
+    # swallows it and returns; the loop sleeps and tries again.
+    [diagnostic] = lint_snippet(PRELUDE + CONNECT, select="ASY302,ASY304")
+    assert diagnostic.code == "ASY302" and diagnostic.line == PRELUDE.count("\n") + 5
+    assert "`connect_loop()` awaits it in a loop" in diagnostic.message
+    assert diagnostic.fix is not None
+    # Awaited once, not in a loop: the ordinary ASY304 case.
+    once = CONNECT.replace("        while self.atv is None:\n            await self.connect_once()\n            await", "        await self.connect_once()\n        await")
+    assert [d.code for d in lint_snippet(PRELUDE + once, select="ASY302,ASY304")] == ["ASY304"]

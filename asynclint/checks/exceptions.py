@@ -341,11 +341,23 @@ class CancellationSwallowed(Rule):
         if swallow is not None:
             self._consider(swallow, ctx)
 
+    looping_caller = (
+        "`{caught}` in {function} swallows `CancelledError` and returns normally, and `{caller}()` "
+        "awaits it in a loop that then goes on: `cancel()` does not stop that loop; {advice}"
+    )
+
     def _consider(self, swallow: _Swallow, ctx: Context) -> None:
-        if not swallow.resumes:
-            return
         kind = "suppress" if type(swallow.node) is cst.With else swallow.kind
-        message = self.message.format(caught=swallow.caught, function=_function_label(ctx), advice=self.advice[kind])
+        advice = self.advice[kind]
+        if swallow.resumes:
+            message = self.message.format(caught=swallow.caught, function=_function_label(ctx), advice=advice)
+        else:
+            caller = _ends_into_looping_caller(swallow, ctx)
+            if caller is None:
+                return
+            message = self.looping_caller.format(
+                caught=swallow.caught, function=_function_label(ctx), caller=caller, advice=advice
+            )
         fix = _reraise_fix(swallow, ctx) if type(swallow.node) is cst.ExceptHandler else None
         ctx.report(swallow.node, message, fix=fix)
 
@@ -358,11 +370,60 @@ class CancellationConvertedToReturn(CancellationSwallowed):
     )
 
     def _consider(self, swallow: _Swallow, ctx: Context) -> None:
+        if _ends_into_looping_caller(swallow, ctx) is not None:
+            return  # ASY302 reports it
         if swallow.resumes or swallow.kind == "catch-all":
             return  # a catch-all the coroutine ends after is the "log whatever killed it" idiom
         if _raises_afterwards(swallow.node, ctx):
             return  # cancellation becomes another error (`raise TimeoutError`), not a return
         ctx.report(swallow.node, self.message.format(caught=swallow.caught, function=_function_label(ctx)))
+
+
+def _ends_into_looping_caller(swallow: _Swallow, ctx: Context) -> Optional[str]:
+    """The coroutine ends normally after swallowing, and a coroutine of the same module awaits it
+    (`await name(...)`, `await self.name(...)`) inside a loop: that caller's loop goes on after
+    its own cancellation. The name of that caller, else None."""
+    if swallow.resumes or swallow.kind == "catch-all" or ctx.function is None:
+        return None
+    if _raises_afterwards(swallow.node, ctx):
+        return None
+    name = ctx.function.name.value
+    for caller, callee in _awaits_in_loops(ctx.module):
+        if callee == name and caller != name:
+            return caller
+    return None
+
+
+_LOOP_AWAITS: dict[int, tuple[cst.Module, list[tuple[str, str]]]] = {}
+
+
+def _awaits_in_loops(module: cst.Module) -> list[tuple[str, str]]:
+    """(caller, callee) for each `await callee(...)` / `await self.callee(...)` inside a loop of
+    an async function of `module`."""
+    cached = _LOOP_AWAITS.get(id(module))
+    if cached is not None and cached[0] is module:
+        return cached[1]
+    found: list[tuple[str, str]] = []
+    for function in iter_subtree(module, enter_scopes=True):
+        if type(function) is not cst.FunctionDef or function.asynchronous is None:
+            continue
+        stack: list[tuple[cst.CSTNode, bool]] = [(function.body, False)]
+        while stack:
+            node, in_loop = stack.pop()
+            cls = type(node)
+            if cls in SCOPE_NODES:
+                continue
+            if cls is cst.Await and in_loop and type(node.expression) is cst.Call:
+                func = node.expression.func
+                if type(func) is cst.Name:
+                    found.append((function.name.value, func.value))
+                elif type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value in ("self", "cls"):
+                    found.append((function.name.value, func.attr.value))
+            inner = in_loop or cls in _LOOPS
+            stack.extend((child, inner) for child in iter_children(node))
+    _LOOP_AWAITS.clear()  # one module at a time is all a rule needs
+    _LOOP_AWAITS[id(module)] = (module, found)
+    return found
 
 
 def _raises_afterwards(node: cst.CSTNode, ctx: Context) -> bool:
