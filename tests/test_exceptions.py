@@ -105,8 +105,14 @@ def test_asy300_message_depends_on_target_version():
     [
         ("async def f(a, b):\n    await asyncio.gather(a(), b(), return_exceptions=True)\n", 2),
         ("async def f(a, b):\n    results = await gather(a(), b(), return_exceptions=True)\n    print('ok')\n", 2),
-        ("async def f(a, b):\n    x, y = await gather(a(), b(), return_exceptions=True)\n    return isinstance(x, Exception)\n", 2),
-        ("async def f(a, b):\n    results = await gather(a(), b(), return_exceptions=True)\n    for r in results:\n        if r:\n            count += 1\n", 2),
+        (
+            "async def f(a, b):\n    x, y = await gather(a(), b(), return_exceptions=True)\n    return isinstance(x, Exception)\n",
+            2,
+        ),
+        (
+            "async def f(a, b):\n    results = await gather(a(), b(), return_exceptions=True)\n    for r in results:\n        if r:\n            count += 1\n",
+            2,
+        ),
     ],
 )
 def test_asy301_positive(body, line):
@@ -153,7 +159,9 @@ def test_asy301_look_alikes_from_real_code(body):
 # -- ASY302 / ASY304 --------------------------------------------------------------------------------
 def loop_with(handler: str) -> str:
     """A worker loop (the real bug shape): the clause is line 5."""
-    return f"async def worker(queue):\n    while True:\n        try:\n            await queue.get()\n        {handler}\n"
+    return (
+        f"async def worker(queue):\n    while True:\n        try:\n            await queue.get()\n        {handler}\n"
+    )
 
 
 @pytest.mark.parametrize(
@@ -199,20 +207,32 @@ def test_asy302_suppress_is_the_same_as_except_pass():
         # Re-raises on every path, directly or through a helper that never returns.
         loop_with("except asyncio.CancelledError:\n            log()\n            raise"),
         loop_with("except BaseException as e:\n            raise RuntimeError() from e"),
-        loop_with("except asyncio.CancelledError:\n            if x:\n                raise\n            else:\n                raise"),
-        "from typing import NoReturn\ndef fail(e) -> NoReturn:\n    raise e\n" + loop_with("except BaseException as e:\n            fail(e)"),
-        "def fail(e):\n    if e:\n        raise e\n    raise RuntimeError\n" + loop_with("except BaseException as e:\n            fail(e)"),
+        loop_with(
+            "except asyncio.CancelledError:\n            if x:\n                raise\n            else:\n                raise"
+        ),
+        "from typing import NoReturn\ndef fail(e) -> NoReturn:\n    raise e\n"
+        + loop_with("except BaseException as e:\n            fail(e)"),
+        "def fail(e):\n    if e:\n        raise e\n    raise RuntimeError\n"
+        + loop_with("except BaseException as e:\n            fail(e)"),
         "class Base:\n    def _convert(self, e) -> 'NoReturn':\n        raise e\nclass Stream(Base):\n    async def recv(self, sock):\n        while True:\n            try:\n                await sock.recv()\n            except BaseException as exc:\n                self._convert(exc)\n",
         # The handler decides: cancelling() / uncancel(), a shutdown flag, an isinstance test.
-        loop_with("except asyncio.CancelledError:\n            if asyncio.current_task().cancelling():\n                raise\n            log()"),
+        loop_with(
+            "except asyncio.CancelledError:\n            if asyncio.current_task().cancelling():\n                raise\n            log()"
+        ),
         loop_with("except asyncio.CancelledError:\n            asyncio.current_task().uncancel()"),
-        loop_with("except asyncio.CancelledError:\n            if self.closing:\n                return\n            log('stray cancel, retrying')"),
-        loop_with("except (Exception, asyncio.CancelledError) as exc:\n            if isinstance(exc, asyncio.CancelledError):\n                raise\n            log(exc)"),
+        loop_with(
+            "except asyncio.CancelledError:\n            if self.closing:\n                return\n            log('stray cancel, retrying')"
+        ),
+        loop_with(
+            "except (Exception, asyncio.CancelledError) as exc:\n            if isinstance(exc, asyncio.CancelledError):\n                raise\n            log(exc)"
+        ),
         # A flag or the stored error is raised later.
         "async def f(jobs):\n    errors = []\n    for job in jobs:\n        try:\n            await job()\n        except (Exception, asyncio.CancelledError) as exc:\n            errors.append(exc)\n    if errors:\n        raise errors[0]\n",
         "async def f(jobs):\n    for job in jobs:\n        try:\n            await job()\n        except asyncio.CancelledError as exc:\n            pending = exc\n    raise pending\n",
         # An earlier clause re-raises CancelledError; the catch-all never sees it.
-        loop_with("except asyncio.CancelledError:\n            raise\n        except BaseException:\n            log()"),
+        loop_with(
+            "except asyncio.CancelledError:\n            raise\n        except BaseException:\n            log()"
+        ),
         # Best-effort close inside an outer clause that re-raises.
         "async def f(ws):\n    while True:\n        try:\n            await ws.recv()\n        except BaseException:\n            try:\n                await ws.close()\n            except BaseException:\n                pass\n            raise\n",
         # Cancel-then-await: the CancelledError is the child's own.
@@ -268,7 +288,10 @@ def test_asy304_catch_all_that_ends_the_coroutine_is_not_reported():
 
 
 def test_asy304_is_off_by_default():
-    body = PRELUDE + "async def run(q):\n    try:\n        await q.get()\n    except asyncio.CancelledError:\n        pass\n"
+    body = (
+        PRELUDE
+        + "async def run(q):\n    try:\n        await q.get()\n    except asyncio.CancelledError:\n        pass\n"
+    )
     assert codes_and_lines(body) == []
 
 
@@ -336,10 +359,13 @@ def test_asy302_fix_for_a_tuple_reuses_its_spelling_and_a_bare_except_imports_as
         "from asyncio import CancelledError\n\n\nasync def f(q):\n    while True:\n        try:\n"
         "            await q.get()\n        except (OSError, CancelledError):\n            pass\n"
     )
-    assert "        except CancelledError:\n            raise\n        except (OSError, CancelledError):" in fix_snippet(
-        tuple_source, select="ASY302", unsafe=True
+    assert (
+        "        except CancelledError:\n            raise\n        except (OSError, CancelledError):"
+        in fix_snippet(tuple_source, select="ASY302", unsafe=True)
     )
-    bare = "async def f(q):\n    while True:\n        try:\n            await q.get()\n        except:\n            pass\n"
+    bare = (
+        "async def f(q):\n    while True:\n        try:\n            await q.get()\n        except:\n            pass\n"
+    )
     fixed = fix_snippet(bare, select="ASY302", unsafe=True)
     assert fixed.startswith("import asyncio\n")
     assert "        except asyncio.CancelledError:\n            raise\n        except:\n" in fixed
@@ -359,8 +385,14 @@ def test_asy302_no_fix_when_the_handler_leaves_or_for_except_star():
     "body, line",
     [
         ("async def f(job):\n    try:\n        await job()\n    finally:\n        return 1\n", 5),
-        ("async def f(jobs):\n    for j in jobs:\n        try:\n            await j()\n        finally:\n            continue\n", 6),
-        ("async def f(jobs):\n    for j in jobs:\n        try:\n            await j()\n        finally:\n            if j:\n                break\n", 7),
+        (
+            "async def f(jobs):\n    for j in jobs:\n        try:\n            await j()\n        finally:\n            continue\n",
+            6,
+        ),
+        (
+            "async def f(jobs):\n    for j in jobs:\n        try:\n            await j()\n        finally:\n            if j:\n                break\n",
+            7,
+        ),
     ],
 )
 def test_asy303_positive(body, line):
@@ -409,8 +441,6 @@ def test_asy303_pep_765_on_targets_where_python_3_14_warns():
     assert "CancelledError" in diagnostic.message
 
 
-
-
 CONNECT = (
     "class Device:\n"
     "    async def connect_once(self):\n"
@@ -434,5 +464,8 @@ def test_asy302_coroutine_that_returns_into_a_looping_caller():
     assert "`connect_loop()` awaits it in a loop" in diagnostic.message
     assert diagnostic.fix is not None
     # Awaited once, not in a loop: the ordinary ASY304 case.
-    once = CONNECT.replace("        while self.atv is None:\n            await self.connect_once()\n            await", "        await self.connect_once()\n        await")
+    once = CONNECT.replace(
+        "        while self.atv is None:\n            await self.connect_once()\n            await",
+        "        await self.connect_once()\n        await",
+    )
     assert [d.code for d in lint_snippet(PRELUDE + once, select="ASY302,ASY304")] == ["ASY304"]

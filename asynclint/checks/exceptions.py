@@ -4,7 +4,7 @@ handler, and `finally` blocks that cancel the exception in flight.
 
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 import libcst as cst
 
@@ -16,6 +16,7 @@ from asynclint.semantics.always_raises import always_raises, statements_of
 from asynclint.semantics.scope import SCOPE_NODES, Path, dotted_name, iter_children, iter_subtree
 
 TryNode = Union[cst.Try, cst.TryStar]
+HandlerNode = Union[cst.ExceptHandler, cst.ExceptStarHandler]
 _LOOPS = (cst.For, cst.While)
 
 
@@ -35,7 +36,7 @@ def _is_gather(call: cst.Call, ctx: Context) -> bool:
     return ctx.qualified_name(call.func) in catalog.GATHER
 
 
-def _handler_types(handler: cst.ExceptHandler, ctx: Context) -> Optional[list[Optional[str]]]:
+def _handler_types(handler: HandlerNode, ctx: Context) -> Optional[list[Optional[str]]]:
     """Qualified names a handler catches; None for a bare `except:`."""
     if handler.type is None:
         return None
@@ -254,7 +255,6 @@ class GatherResultsUnchecked(Rule):
 def _in_cleanup_clause(ctx: Context) -> bool:
     """In a `finally`, or in an `except` clause that re-raises: a drain on the way out."""
     lookup = _callee_lookup(ctx)
-    child = ctx.node
     for ancestor in ctx.ancestors():
         if ancestor is ctx.function:
             return False
@@ -262,7 +262,6 @@ def _in_cleanup_clause(ctx: Context) -> bool:
             return True
         if type(ancestor) is cst.ExceptHandler and always_raises(statements_of(ancestor), lookup):
             return True
-        child = ancestor
     return False
 
 
@@ -407,7 +406,7 @@ def _awaits_in_loops(module: cst.Module) -> list[tuple[str, str]]:
     for function in iter_subtree(module, enter_scopes=True):
         if type(function) is not cst.FunctionDef or function.asynchronous is None:
             continue
-        stack: list[tuple[cst.CSTNode, bool]] = [(function.body, False)]
+        stack: list[tuple[Any, bool]] = [(function.body, False)]
         while stack:
             node, in_loop = stack.pop()
             cls = type(node)
@@ -417,7 +416,9 @@ def _awaits_in_loops(module: cst.Module) -> list[tuple[str, str]]:
                 func = node.expression.func
                 if type(func) is cst.Name:
                     found.append((function.name.value, func.value))
-                elif type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value in ("self", "cls"):
+                elif (
+                    type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value in ("self", "cls")
+                ):
                     found.append((function.name.value, func.attr.value))
             inner = in_loop or cls in _LOOPS
             stack.extend((child, inner) for child in iter_children(node))
@@ -503,7 +504,7 @@ def _swallowed_by_suppress(node: cst.With, ctx: Context, config) -> Optional[_Sw
     return None
 
 
-def _catches_cancellation(handler: cst.ExceptHandler, ctx: Context) -> Optional[tuple[str, str]]:
+def _catches_cancellation(handler: HandlerNode, ctx: Context) -> Optional[tuple[str, str]]:
     """(kind, spelling) when the clause catches CancelledError, else None."""
     types = _handler_types(handler, ctx)
     if types is None:
@@ -516,7 +517,7 @@ def _catches_cancellation(handler: cst.ExceptHandler, ctx: Context) -> Optional[
     return None
 
 
-def _reads_cancellation_state(handler: cst.ExceptHandler) -> bool:
+def _reads_cancellation_state(handler: HandlerNode) -> bool:
     """`current_task().cancelling()` / `uncancel()`: the handler decides about cancellation itself."""
     return any(
         type(node) is cst.Call
@@ -526,11 +527,11 @@ def _reads_cancellation_state(handler: cst.ExceptHandler) -> bool:
     )
 
 
-def _decides_when_to_leave(handler: cst.ExceptHandler, ctx: Context) -> bool:
+def _decides_when_to_leave(handler: HandlerNode, ctx: Context) -> bool:
     """A `raise` or `return` under an `if` in the clause: the author tells a shutdown (flag set,
     `isinstance(exc, CancelledError)`) from a stray CancelledError and lets the first one through.
     A test that only picks other types (`isinstance(exc, KeyboardInterrupt)`) decides nothing here."""
-    stack: list[tuple[cst.CSTNode, tuple]] = [(child, ()) for child in iter_children(handler)]
+    stack: list[tuple[Any, tuple]] = [(child, ()) for child in iter_children(handler)]
     while stack:
         node, tests = stack.pop()
         cls = type(node)
@@ -550,7 +551,10 @@ def _picks_other_types(test: cst.CSTNode, ctx: Context) -> bool:
     checks = [
         node
         for node in iter_subtree(test)
-        if type(node) is cst.Call and type(node.func) is cst.Name and node.func.value == "isinstance" and len(node.args) == 2
+        if type(node) is cst.Call
+        and type(node.func) is cst.Name
+        and node.func.value == "isinstance"
+        and len(node.args) == 2
     ]
     if not checks:
         return False
@@ -561,7 +565,7 @@ def _picks_other_types(test: cst.CSTNode, ctx: Context) -> bool:
     return True
 
 
-def _raised_later(handler: cst.ExceptHandler, ctx: Context) -> bool:
+def _raised_later(handler: HandlerNode, ctx: Context) -> bool:
     """The handler records the error or a flag (`err = exc`, `errors.append(exc)`, `cancelled =
     True`) and a `raise` elsewhere in the function raises it or is guarded by it."""
     recorded: set[str] = set()
@@ -586,7 +590,7 @@ def _raised_later(handler: cst.ExceptHandler, ctx: Context) -> bool:
 
 def _raises_with_guards(function: cst.FunctionDef, skip: cst.CSTNode):
     """Every `raise` in `function` outside `skip`, with the `if` tests it sits under."""
-    stack: list[tuple[cst.CSTNode, tuple]] = [(function.body, ())]
+    stack: list[tuple[Any, tuple]] = [(function.body, ())]
     while stack:
         node, tests = stack.pop()
         if node is skip or type(node) in SCOPE_NODES:
@@ -682,7 +686,7 @@ def _cancelled_names(ctx: Context) -> set[str]:
 
 def _cancel_calls(scope: cst.CSTNode):
     """`x.cancel()` calls under `scope`, each with the (target, iterable) of the loops around it."""
-    stack: list[tuple[cst.CSTNode, tuple]] = [(scope, ())]
+    stack: list[tuple[Any, tuple]] = [(scope, ())]
     while stack:
         node, loops = stack.pop()
         cls = type(node)
@@ -731,7 +735,7 @@ def _method(klass: cst.ClassDef, name: str, module: cst.Module, hops: int) -> Op
     return None
 
 
-def _handler_resumes(handler: cst.ExceptHandler, node: TryNode, ctx: Context) -> bool:
+def _handler_resumes(handler: HandlerNode, node: TryNode, ctx: Context) -> bool:
     """After the clause the coroutine keeps going: the loop around it turns again (the handler
     falls through or continues), or it breaks out into more looping async work. A flag the
     handler sets that ends the `while` (`aborted = True` in `while not aborted:`) leaves it.
@@ -791,6 +795,7 @@ def _keeps_going(statement: cst.CSTNode, ctx: Context, flags: frozenset[str] | s
     while path is not None and path[0] is not statement:
         path = path[1]
     child = statement
+    ancestor: Any
     for ancestor in iter_path(path[1] if path is not None else None):
         cls = type(ancestor)
         if ancestor is function or cls in SCOPE_NODES:
@@ -827,6 +832,7 @@ def _reraise_fix(swallow: _Swallow, ctx: Context) -> Optional[Fix]:
         if _leaves_loop(handler, cst.Break) or _leaves_loop(handler, cst.Continue) or _returns(handler):
             return None  # the handler leaves on purpose; where to re-raise is the author's call
         body = handler.body
+        new_body: cst.BaseSuite
         if type(body) is cst.IndentedBlock:
             new_body = body.with_changes(body=[*body.body, cst.SimpleStatementLine([cst.Raise()])])
         elif type(body) is cst.SimpleStatementSuite:
@@ -850,7 +856,7 @@ def _returns(handler: cst.CSTNode) -> bool:
     return any(type(node) is cst.Return for node in iter_subtree(handler))
 
 
-def _cancelled_error_spelling(handler: cst.ExceptHandler, ctx: Context):
+def _cancelled_error_spelling(handler: HandlerNode, ctx: Context):
     """How to write CancelledError here: as the tuple already does, else `asyncio.CancelledError`."""
     if type(handler.type) is cst.Tuple:
         for element in handler.type.elements:

@@ -31,7 +31,7 @@ def annotated_never_returns(function: cst.FunctionDef) -> bool:
         return False
     annotation = function.returns.annotation
     if type(annotation) is cst.SimpleString:
-        return annotation.evaluated_value.split(".")[-1] in _NEVER_RETURNS  # type: ignore[union-attr]
+        return str(annotation.evaluated_value).split(".")[-1] in _NEVER_RETURNS
     if type(annotation) is cst.Name:
         return annotation.value in _NEVER_RETURNS
     if type(annotation) is cst.Attribute:
@@ -86,7 +86,8 @@ def _statement_always_raises(statement: cst.CSTNode, lookup: Optional[CalleeLook
         if statement.orelse is not None and not body_raises:  # type: ignore[attr-defined]
             body_raises = always_raises(statements_of(statement.orelse), lookup, depth)  # type: ignore[attr-defined]
         return body_raises and all(
-            always_raises(statements_of(handler), lookup, depth) for handler in statement.handlers  # type: ignore[attr-defined]
+            always_raises(statements_of(handler), lookup, depth)
+            for handler in statement.handlers  # type: ignore[attr-defined]
         )
     return False
 
