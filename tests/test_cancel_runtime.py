@@ -193,3 +193,43 @@ def test_cancel_then_await_is_left_alone(tmp_path):
     broken = tmp_path / "broken.py"
     broken.write_text(CANCEL_THEN_AWAIT.replace("pass  # the child's own cancellation: expected", "raise"))
     assert "stopped cleanly" not in run_program(broken)
+
+
+UNDER_TIMEOUT = textwrap.dedent(
+    """\
+    import asyncio
+
+
+    async def sync_forever(stop):
+        try:
+            await stop.wait()
+        except asyncio.CancelledError:
+            print("sync stopped", flush=True)
+
+
+    async def main():
+        try:
+            async with asyncio.timeout(0.1):
+                await sync_forever(asyncio.Event())
+            print("RETURNED NORMALLY, no timeout", flush=True)
+        except TimeoutError:
+            print("TIMED OUT as asked", flush=True)
+
+
+    asyncio.run(main())
+    """
+)
+
+
+def test_coroutine_under_a_callers_timeout_times_out_after_the_fix(tmp_path):
+    program = tmp_path / "client.py"
+    program.write_text(UNDER_TIMEOUT)
+    before = run_program(program)
+    assert "RETURNED NORMALLY, no timeout" in before
+
+    result = run_cli("--fix", "--unsafe-fixes", "--select", "ASY302", "--no-cache", str(program), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert 'print("sync stopped", flush=True)\n        raise\n' in program.read_text()
+
+    after = run_program(program)
+    assert "sync stopped" in after and "TIMED OUT as asked" in after

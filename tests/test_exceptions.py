@@ -469,3 +469,30 @@ def test_asy302_coroutine_that_returns_into_a_looping_caller():
         "        await self.connect_once()\n        await",
     )
     assert [d.code for d in lint_snippet(PRELUDE + once, select="ASY302,ASY304")] == ["ASY304"]
+
+
+def test_asy302_coroutine_that_returns_under_a_callers_timeout():
+    # A client's sync_forever() awaited under asyncio.timeout / wait_for never times out.
+    body = (
+        "async def sync_forever(client):\n"
+        "    try:\n"
+        "        await client.sync()\n"
+        "    except asyncio.CancelledError:\n"
+        "        log('sync stopped')\n"
+        "\n"
+        "async def main(client):\n"
+        "    async with asyncio.timeout(30):\n"
+        "        await sync_forever(client)\n"
+    )
+    [diagnostic] = lint_snippet(PRELUDE + body, select="ASY302,ASY304")
+    assert diagnostic.code == "ASY302" and "`main()` awaits it under a timeout" in diagnostic.message
+    waited = body.replace(
+        "    async with asyncio.timeout(30):\n        await sync_forever(client)\n",
+        "    await asyncio.wait_for(sync_forever(client), 30)\n",
+    )
+    [diagnostic] = lint_snippet(PRELUDE + waited, select="ASY302,ASY304")
+    assert diagnostic.code == "ASY302" and "TimeoutError" in diagnostic.message
+    plain = body.replace(
+        "    async with asyncio.timeout(30):\n        await sync_forever(client)\n", "    await sync_forever(client)\n"
+    )
+    assert [d.code for d in lint_snippet(PRELUDE + plain, select="ASY302,ASY304")] == ["ASY304"]

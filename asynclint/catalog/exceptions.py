@@ -67,3 +67,7 @@ LIFECYCLE_WORDS = frozenset(
         "initialize",
     }
 )
+
+# Context managers that cancel the code under them at a deadline (by the last part of their name:
+# asyncio.timeout, asyncio.timeout_at, async_timeout.timeout, anyio.fail_after/move_on_after).
+DEADLINE_CONTEXT_NAMES = frozenset({"timeout", "timeout_at", "fail_after", "move_on_after"})

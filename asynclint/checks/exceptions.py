@@ -344,6 +344,10 @@ class CancellationSwallowed(Rule):
         "`{caught}` in {function} swallows `CancelledError` and returns normally, and `{caller}()` "
         "awaits it in a loop that then goes on: `cancel()` does not stop that loop; {advice}"
     )
+    deadline_caller = (
+        "`{caught}` in {function} swallows `CancelledError` and returns normally, and `{caller}()` "
+        "awaits it under a timeout: when time runs out it sees a normal return, not `TimeoutError`; {advice}"
+    )
 
     def _consider(self, swallow: _Swallow, ctx: Context) -> None:
         kind = "suppress" if type(swallow.node) is cst.With else swallow.kind
@@ -351,10 +355,12 @@ class CancellationSwallowed(Rule):
         if swallow.resumes:
             message = self.message.format(caught=swallow.caught, function=_function_label(ctx), advice=advice)
         else:
-            caller = _ends_into_looping_caller(swallow, ctx)
-            if caller is None:
+            observed = _ends_into_observing_caller(swallow, ctx)
+            if observed is None:
                 return
-            message = self.looping_caller.format(
+            caller, how = observed
+            template = self.looping_caller if how == "loop" else self.deadline_caller
+            message = template.format(
                 caught=swallow.caught, function=_function_label(ctx), caller=caller, advice=advice
             )
         fix = _reraise_fix(swallow, ctx) if type(swallow.node) is cst.ExceptHandler else None
@@ -369,7 +375,7 @@ class CancellationConvertedToReturn(CancellationSwallowed):
     )
 
     def _consider(self, swallow: _Swallow, ctx: Context) -> None:
-        if _ends_into_looping_caller(swallow, ctx) is not None:
+        if _ends_into_observing_caller(swallow, ctx) is not None:
             return  # ASY302 reports it
         if swallow.resumes or swallow.kind == "catch-all":
             return  # a catch-all the coroutine ends after is the "log whatever killed it" idiom
@@ -378,53 +384,77 @@ class CancellationConvertedToReturn(CancellationSwallowed):
         ctx.report(swallow.node, self.message.format(caught=swallow.caught, function=_function_label(ctx)))
 
 
-def _ends_into_looping_caller(swallow: _Swallow, ctx: Context) -> Optional[str]:
+def _ends_into_observing_caller(swallow: _Swallow, ctx: Context) -> Optional[tuple[str, str]]:
     """The coroutine ends normally after swallowing, and a coroutine of the same module awaits it
-    (`await name(...)`, `await self.name(...)`) inside a loop: that caller's loop goes on after
-    its own cancellation. The name of that caller, else None."""
+    (`await name(...)`, `await self.name(...)`) inside a loop, whose loop then goes on after its
+    own cancellation, or under a deadline, which then ends in a normal return instead of
+    TimeoutError. (caller, "loop" or "deadline"), else None."""
     if swallow.resumes or swallow.kind == "catch-all" or ctx.function is None:
         return None
     if _raises_afterwards(swallow.node, ctx):
         return None
     name = ctx.function.name.value
-    for caller, callee in _awaits_in_loops(ctx.module):
+    for caller, callee, how in _awaits_in_loops(ctx.module):
         if callee == name and caller != name:
-            return caller
+            return caller, how
     return None
 
 
 _LOOP_AWAITS: dict[int, tuple[cst.Module, list[tuple[str, str]]]] = {}
 
 
-def _awaits_in_loops(module: cst.Module) -> list[tuple[str, str]]:
-    """(caller, callee) for each `await callee(...)` / `await self.callee(...)` inside a loop of
-    an async function of `module`."""
+def _awaits_in_loops(module: cst.Module) -> list[tuple[str, str, str]]:
+    """(caller, callee, how) for each `await callee(...)` / `await self.callee(...)` of an async
+    function of `module` that a caller can observe: inside a loop ("loop"), or under a deadline
+    ("deadline": `async with asyncio.timeout(...)`, `await asyncio.wait_for(callee(...), ...)`)."""
     cached = _LOOP_AWAITS.get(id(module))
     if cached is not None and cached[0] is module:
         return cached[1]
-    found: list[tuple[str, str]] = []
+    found: list[tuple[str, str, str]] = []
     for function in iter_subtree(module, enter_scopes=True):
         if type(function) is not cst.FunctionDef or function.asynchronous is None:
             continue
-        stack: list[tuple[Any, bool]] = [(function.body, False)]
+        stack: list[tuple[Any, bool, bool]] = [(function.body, False, False)]
         while stack:
-            node, in_loop = stack.pop()
+            node, in_loop, in_deadline = stack.pop()
             cls = type(node)
             if cls in SCOPE_NODES:
                 continue
-            if cls is cst.Await and in_loop and type(node.expression) is cst.Call:
-                func = node.expression.func
-                if type(func) is cst.Name:
-                    found.append((function.name.value, func.value))
-                elif (
-                    type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value in ("self", "cls")
-                ):
-                    found.append((function.name.value, func.attr.value))
-            inner = in_loop or cls in _LOOPS
-            stack.extend((child, inner) for child in iter_children(node))
+            if cls is cst.Await and type(node.expression) is cst.Call:
+                call = node.expression
+                if _called_name(call.func).rpartition(".")[2] == "wait_for" and call.args:
+                    inner_call = call.args[0].value
+                    if type(inner_call) is cst.Call and _own_callee(inner_call.func):
+                        found.append((function.name.value, _own_callee(inner_call.func), "deadline"))
+                callee = _own_callee(call.func)
+                if callee and (in_loop or in_deadline):
+                    found.append((function.name.value, callee, "loop" if in_loop else "deadline"))
+            deadline = in_deadline or (
+                cls is cst.With
+                and node.asynchronous is not None
+                and any(
+                    type(item.item) is cst.Call
+                    and _called_name(item.item.func).rpartition(".")[2] in catalog.DEADLINE_CONTEXT_NAMES
+                    for item in node.items
+                )
+            )
+            stack.extend((child, in_loop or cls in _LOOPS, deadline) for child in iter_children(node))
     _LOOP_AWAITS.clear()  # one module at a time is all a rule needs
     _LOOP_AWAITS[id(module)] = (module, found)
     return found
+
+
+def _called_name(func: cst.CSTNode) -> str:
+    return dotted_name(func) or ""
+
+
+def _own_callee(func: cst.CSTNode) -> str:
+    """`name` for `name(...)` and `self.name(...)`, else ""."""
+    if type(func) is cst.Name:
+        return func.value
+    if type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value in ("self", "cls"):
+        return func.attr.value
+    return ""
 
 
 def _raises_afterwards(node: cst.CSTNode, ctx: Context) -> bool:
