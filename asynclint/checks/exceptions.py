@@ -400,7 +400,7 @@ def _ends_into_observing_caller(swallow: _Swallow, ctx: Context) -> Optional[tup
     return None
 
 
-_LOOP_AWAITS: dict[int, tuple[cst.Module, list[tuple[str, str]]]] = {}
+_LOOP_AWAITS: dict[int, tuple[cst.Module, list[tuple[str, str, str]]]] = {}
 
 
 def _awaits_in_loops(module: cst.Module) -> list[tuple[str, str, str]]:
