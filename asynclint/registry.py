@@ -45,10 +45,23 @@ RULES: tuple[RuleInfo, ...] = (
         "ASY203", "wait-pending-not-cancelled", "pending tasks of `asyncio.wait` left running", default_enabled=False
     ),
     RuleInfo("ASY204", "executor-future-dropped", "`run_in_executor` future dropped", "unsafe"),
-    RuleInfo("ASY300", "gather-exception-unhandled", "`gather` without return_exceptions outside a handler"),
+    RuleInfo(
+        "ASY300",
+        "gather-exception-unhandled",
+        "`gather` without return_exceptions outside a handler",
+        None,
+        default_enabled=False,
+    ),
     RuleInfo("ASY301", "gather-results-unchecked", "`gather(return_exceptions=True)` results never checked"),
     RuleInfo("ASY302", "cancellation-swallowed", "handler swallows `CancelledError`", "unsafe"),
-    RuleInfo("ASY303", "return-in-finally", "`return`/`break`/`continue` in `finally` of a coroutine"),
+    RuleInfo("ASY303", "return-in-finally", "`return`/`break`/`continue` in `finally`"),
+    RuleInfo(
+        "ASY304",
+        "cancellation-converted-to-return",
+        "coroutine swallows its own cancellation and then ends normally",
+        None,
+        default_enabled=False,
+    ),
     RuleInfo(
         "ASY400",
         "client-session-without-timeout",
