@@ -73,6 +73,9 @@ class Config:
     extend_timeout_contexts: tuple[str, ...] = ()
     extend_coroutine_functions: tuple[str, ...] = ()
     allow_swallowed_cancellation_in: tuple[str, ...] = ()
+    extend_loop_only_decorators: tuple[str, ...] = ()
+    extend_offloaders: tuple[str, ...] = ()
+    blocking_in_one_shot_commands: bool = False
     root: str = "."
     source: Optional[str] = None
 
@@ -134,6 +137,9 @@ _KEYS = {
     "extend-timeout-contexts": "strings",
     "extend-coroutine-functions": "strings",
     "allow-swallowed-cancellation-in": "strings",
+    "extend-loop-only-decorators": "strings",
+    "extend-offloaders": "strings",
+    "blocking-in-one-shot-commands": "bool",
 }
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 

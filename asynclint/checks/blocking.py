@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections import deque
 from typing import Any, ClassVar, Optional
 
@@ -13,7 +14,14 @@ from asynclint.checks.base import Rule
 from asynclint.engine.context import Context
 from asynclint.engine.fixes import Fix
 from asynclint.engine.offload import offload_fix
-from asynclint.semantics.scope import iter_subtree
+from asynclint.semantics.scope import Scope, iter_subtree
+
+
+def reports_here(ctx: Context) -> bool:
+    """Blocking calls matter here: code on the loop thread that is not a one-shot command."""
+    if not ctx.on_loop_thread:
+        return False
+    return ctx.config.blocking_in_one_shot_commands or not ctx.in_one_shot_command
 
 
 def blocking_calls(config: Any) -> dict[str, catalog.BlockingCall]:
@@ -33,9 +41,15 @@ def _receiver_blocks(call: cst.Call, ctx: Context, known: dict) -> bool:
     )
 
 
-def _function_qualified_name(ctx: Context) -> Optional[str]:
-    """`pkg.mod.func` or `pkg.mod.Class.method` for the sync function around the current node."""
-    scope = ctx.function_scope
+def is_generator_function(function: cst.FunctionDef) -> bool:
+    """A `yield` in the function's own body (not in nested functions)."""
+    return any(type(node) in (cst.Yield,) for node in iter_subtree(function.body))
+
+
+def _function_qualified_name(ctx: Context, scope: Optional[Scope] = None) -> Optional[str]:
+    """`pkg.mod.func` or `pkg.mod.Class.method` for the sync function around the current node
+    (or for the function whose scope is given)."""
+    scope = scope or ctx.function_scope
     if scope.kind != "function" or scope.is_async or scope.parent is None:
         return None
     prefix = ctx.module_name
@@ -47,12 +61,168 @@ def _function_qualified_name(ctx: Context) -> Optional[str]:
     return None
 
 
+def _awaited(ctx: Context) -> bool:
+    """`await x.f()`: whatever an annotation says about `x`, `f` returned an awaitable, so it is
+    an async API (`session: orm.Session` that is really an `AsyncSession`)."""
+    return type(ctx.parent) is cst.Await
+
+
+def _first_positional(call: cst.Call) -> Optional[cst.BaseExpression]:
+    for arg in call.args:
+        if arg.keyword is None and not arg.star:
+            return arg.value
+    return None
+
+
+def _argument(call: cst.Call, position: int, keyword: str) -> Optional[cst.BaseExpression]:
+    positional = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
+    if len(positional) > position:
+        return positional[position]
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return arg.value
+    return None
+
+
+def _mentions(expr: cst.CSTNode, names: frozenset[str], ctx: Context, depth: int = 0) -> bool:
+    """Whether `expr` uses one of the constant `names` (`socket.AI_NUMERICHOST`), also through a
+    module-level name bound to an expression that does (`_NUMERIC = AI_NUMERICHOST | ...`)."""
+    for node in iter_subtree(expr):
+        if type(node) is cst.Attribute and node.attr.value in names:
+            return True
+        if type(node) is cst.Name:
+            if node.value in names:
+                return True
+            if depth < 2:
+                _, bindings = ctx.bindings(node.value)
+                if any(b.value is not None and _mentions(b.value, names, ctx, depth + 1) for b in bindings):
+                    return True
+    return False
+
+
+_NUMERIC_LOOKUP = {
+    # callee → (position, keyword) of the flags argument, and the flag that keeps DNS out of it.
+    "socket.getaddrinfo": (5, "flags", frozenset({"AI_NUMERICHOST"})),
+    "socket.getnameinfo": (1, "flags", frozenset({"NI_NUMERICHOST"})),
+}
+_WOULD_BLOCK = frozenset({"BlockingIOError", "InterruptedError", "SSLWantReadError", "SSLWantWriteError"})
+
+
+def _catches_would_block(ctx: Context) -> bool:
+    """The call sits in a `try` body whose handlers catch `BlockingIOError`: a non-blocking socket
+    operation whose waiting is done by the loop (`loop.add_reader`/`add_writer`)."""
+    child: Optional[cst.CSTNode] = ctx.node
+    for ancestor in ctx.ancestors():
+        if ancestor is ctx.function:
+            return False
+        if type(ancestor) is cst.Try and child is ancestor.body:
+            for handler in ancestor.handlers:
+                if handler.type is not None and any(
+                    type(node) in (cst.Name, cst.Attribute)
+                    and (node.value if type(node) is cst.Name else node.attr.value) in _WOULD_BLOCK
+                    for node in iter_subtree(handler.type)
+                ):
+                    return True
+        child = ancestor
+    return False
+
+
+def _is_false_or_zero(node: cst.CSTNode) -> bool:
+    return (type(node) is cst.Name and node.value == "False") or (
+        type(node) in (cst.Integer, cst.Float) and float(node.value) == 0
+    )
+
+
+def _made_non_blocking(receiver: cst.BaseExpression, ctx: Context) -> bool:
+    """`sock.setblocking(False)` / `sock.settimeout(0)` on the same receiver in this function, or
+    in the same-module helper whose result `sock` is."""
+    text = ctx.source_of(receiver)
+    function = ctx.function
+    if function is None:
+        return False
+    if _calls_setblocking_false(function, lambda value: ctx.source_of(value) == text):
+        return True
+    if type(receiver) is cst.Name:
+        _, bindings = ctx.bindings(receiver.value)
+        for binding in bindings:
+            if type(binding.value) is cst.Call and type(binding.value.func) is cst.Name:
+                _, helpers = ctx.bindings(binding.value.func.value, binding.scope)
+                for helper in helpers:
+                    if helper.kind == "def" and _calls_setblocking_false(helper.node, lambda value: True):
+                        return True
+    return False
+
+
+def _calls_setblocking_false(function: cst.CSTNode, same_receiver) -> bool:
+    for node in iter_subtree(function, enter_scopes=False):
+        if type(node) is cst.Call and type(node.func) is cst.Attribute and node.args:
+            if node.func.attr.value in ("setblocking", "settimeout") and _is_false_or_zero(node.args[0].value):
+                if same_receiver(node.func.value):
+                    return True
+    return False
+
+
+def _is_ip_literal(node: Optional[cst.CSTNode]) -> bool:
+    if type(node) is not cst.SimpleString:
+        return False
+    value = node.evaluated_value
+    try:
+        ipaddress.ip_address(value if isinstance(value, str) else "")
+    except ValueError:
+        return False
+    return True
+
+
+def _udp_connect_to_address(node: cst.Call, receiver: cst.BaseExpression, ctx: Context) -> bool:
+    """`udp.connect(("10.0.0.1", port))` on a datagram socket: it only records the peer."""
+    target = _first_positional(node)
+    if type(target) is not cst.Tuple or not target.elements or not _is_ip_literal(target.elements[0].value):
+        return False
+    if type(receiver) is not cst.Name:
+        return False
+    _, bindings = ctx.bindings(receiver.value)
+    return bool(bindings) and all(
+        type(b.value) is cst.Call and _mentions(b.value, frozenset({"SOCK_DGRAM"}), ctx, 2) for b in bindings
+    )
+
+
+def _does_not_block(node: cst.Call, callee: str, ctx: Context) -> bool:
+    """Catalog calls that provably do not wait here."""
+    numeric = _NUMERIC_LOOKUP.get(callee)
+    if numeric is not None:
+        position, keyword, flags = numeric
+        value = _argument(node, position, keyword)
+        return value is not None and _mentions(value, flags, ctx)
+    if callee.startswith("socket.socket.") and type(node.func) is cst.Attribute:
+        receiver = node.func.value
+        return (
+            _catches_would_block(ctx)
+            or _made_non_blocking(receiver, ctx)
+            or (callee == "socket.socket.connect" and _udp_connect_to_address(node, receiver, ctx))
+        )
+    return False
+
+
+def _opened_here(node: cst.Call, ctx: Context, known: dict) -> bool:
+    """`f.read()` where `f` is the value of an `open()` in this same function: that `open()` is
+    already reported, and offloading it alone does not help, so one finding says it all."""
+    receiver = node.func.value if type(node.func) is cst.Attribute else None
+    if type(receiver) is cst.Call:
+        return ctx.qualified_name(receiver.func) in known
+    if type(receiver) is not cst.Name:
+        return False
+    owner, bindings = ctx.bindings(receiver.value)
+    if owner is None or owner is not ctx.scope.function_scope or not bindings:
+        return False
+    return all(type(b.value) is cst.Call and ctx.qualified_name(b.value.func, owner) in known for b in bindings)
+
+
 class BlockingSleep(Rule):
     code = "ASY100"
     message = "`{callee}` blocks the event loop in `{function}()`; use `await asyncio.sleep()`"
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
-        if not ctx.in_async_context or ctx.qualified_name(node.func) != "time.sleep":
+        if not reports_here(ctx) or ctx.qualified_name(node.func) != "time.sleep":
             return
         message = self.message.format(callee="time.sleep", function=ctx.function_name)
         ctx.report(node, message, fix=self._fix(node, ctx))
@@ -78,14 +248,17 @@ class _CatalogBlockingCall(Rule):
         self.known = blocking_calls(config)
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
-        if not ctx.in_async_context:
+        if not reports_here(ctx) or _awaited(ctx):
             return
         callee = ctx.qualified_name(node.func)
         entry = self.known.get(callee) if callee else None
-        if entry is None or entry.code != self.code:
+        if entry is None or entry.code != self.code or _does_not_block(node, callee, ctx):
+            return
+        if callee.rsplit(".", 1)[0] in catalog.FILE_TYPES and _opened_here(node, ctx, self.known):
             return
         message = self.message.format(callee=callee, function=ctx.function_name, instead=entry.instead)
-        ctx.report(node, message, fix=offload_fix(node, ctx, _receiver_blocks(node, ctx, self.known)))
+        fix = None if entry.no_offload else offload_fix(node, ctx, _receiver_blocks(node, ctx, self.known))
+        ctx.report(node, message, fix=fix)
 
 
 class BlockingHttp(_CatalogBlockingCall):
@@ -112,12 +285,6 @@ class BlockingInput(_CatalogBlockingCall):
     code = "ASY107"
 
 
-def _is_false_or_zero(node: cst.CSTNode) -> bool:
-    return (type(node) is cst.Name and node.value == "False") or (
-        type(node) in (cst.Integer, cst.Float) and float(node.value) == 0
-    )
-
-
 class BlockingWait(Rule):
     code = "ASY106"
     message = "`{callee}` waits on a thread in `{function}()` and blocks the event loop meanwhile; use {instead}"
@@ -125,13 +292,40 @@ class BlockingWait(Rule):
     NON_BLOCKING: ClassVar[tuple[str, ...]] = ("blocking", "block", "timeout")
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
-        if not ctx.in_async_context:
+        if not reports_here(ctx) or _awaited(ctx):
             return
         callee = ctx.qualified_name(node.func)
         instead = catalog.BLOCKING_WAITS.get(callee) if callee else None
-        if instead is None or self._does_not_wait(node):
+        if instead is None or self._does_not_wait(node) or self._fresh_lock(node, ctx):
             return
         ctx.report(node, self.message.format(callee=callee, function=ctx.function_name, instead=instead))
+
+    def visit_WithItem(self, node: cst.WithItem, ctx: Context) -> None:
+        """`with self._lock:` on a `threading` lock waits for the thread that holds it."""
+        if not reports_here(ctx) or type(ctx.parent) is not cst.With or ctx.parent.asynchronous is not None:
+            return
+        kind = ctx.type_of(node.item)
+        instead = catalog.BLOCKING_WAITS.get(f"{kind}.acquire") if kind in catalog.THREAD_LOCKS else None
+        if instead is None:
+            return
+        callee = f"with {ctx.source_of(node.item)}"
+        ctx.report(node.item, self.message.format(callee=callee, function=ctx.function_name, instead=instead))
+
+    @staticmethod
+    def _fresh_lock(node: cst.Call, ctx: Context) -> bool:
+        """`lock = threading.Lock(); lock.acquire()`: no other thread can hold a lock that was
+        created in this function and not used before this call."""
+        receiver = node.func.value if type(node.func) is cst.Attribute else None
+        if type(receiver) is not cst.Name:
+            return False
+        owner, bindings = ctx.bindings(receiver.value)
+        if owner is None or owner is not ctx.scope.function_scope or len(bindings) != 1:
+            return False
+        value = bindings[0].value
+        if type(value) is not cst.Call or ctx.qualified_name(value.func, owner) not in catalog.THREAD_LOCK_CONSTRUCTORS:
+            return False
+        uses = ctx.references(owner, receiver.value)
+        return bool(uses) and uses[0][0] is receiver
 
     def _does_not_wait(self, node: cst.Call) -> bool:
         for position, arg in enumerate(node.args):
@@ -194,12 +388,24 @@ class TransitiveBlockingCall(Rule):
             entry = self.known.get(callee)
             kind = "blocking-direct" if entry is not None and entry.code <= "ASY107" else "sync-calls"
             ctx.facts.setdefault(kind, {}).setdefault(owner, []).append(callee)
-            return
-        if not ctx.in_async_context or callee in self.known or not self._maybe_project(callee, ctx):
+            if not ctx.on_loop_thread:
+                return
+        if not reports_here(ctx) or _awaited(ctx) or callee in self.known or not self._maybe_project(callee, ctx):
             return
         short = callee.rsplit(".", 1)[-1]
         message = self.message.format(callee=short, function=ctx.function_name)
         ctx.report(node, message, fix=offload_fix(node, ctx), condition=("blocking-chain", callee))
+
+    def visit_FunctionDef(self, node: cst.FunctionDef, ctx: Context) -> None:
+        # A fact for `keeps_fix`: running a generator function in a thread runs none of its body.
+        if node.asynchronous is None and is_generator_function(node):
+            scope = ctx.scope_of(node)
+            name = _function_qualified_name(ctx, scope) if scope is not None else None
+            if name is not None:
+                ctx.facts.setdefault("sync-generators", {})[name] = True
+
+    def keeps_fix(self, condition: tuple, project: Any) -> bool:
+        return condition[1] not in project.facts.get("sync-generators", {})
 
     @staticmethod
     def _maybe_project(callee: str, ctx: Context) -> bool:
@@ -264,9 +470,20 @@ class CoroutineInExecutor(Rule):
         "the coroutine and it never runs; `await` it instead"
     )
 
+    generator_message = (
+        "`{target}` handed to `{offloader}` in `{function}()` is a generator function: the thread only "
+        "creates the generator and iterating it runs on the event loop; offload a function that consumes it"
+    )
+
+    def __init__(self, config: Any):
+        super().__init__(config)
+        self.offloaders = dict(catalog.OFFLOADERS)
+        for name in config.extend_offloaders:
+            self.offloaders.setdefault(name, 0)
+
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         offloader = ctx.qualified_name(node.func)
-        position = catalog.OFFLOADERS.get(offloader) if offloader else None
+        position = self.offloaders.get(offloader) if offloader else None
         if position is None:
             return
         positional = [arg for arg in node.args if arg.keyword is None and not arg.star]
@@ -279,11 +496,29 @@ class CoroutineInExecutor(Rule):
                 what = "object (already created by the call)"
         elif self._is_coroutine_function(target, ctx):
             what = "function"
+        if what is None and self._is_generator_function(target, ctx):
+            message = self.generator_message.format(
+                target=ctx.source_of(target), offloader=offloader.rsplit(".", 1)[-1], function=ctx.function_name
+            )
+            ctx.report(node, message)
+            return
         if what:
             message = self.message.format(
                 target=ctx.source_of(target), offloader=offloader.rsplit(".", 1)[-1], function=ctx.function_name, what=what
             )
             ctx.report(node, message)
+
+    @staticmethod
+    def _is_generator_function(expr: cst.CSTNode, ctx: Context) -> bool:
+        bindings: list = []
+        if type(expr) is cst.Name:
+            bindings = ctx.bindings(expr.value)[1]
+        elif type(expr) is cst.Attribute and type(expr.value) is cst.Name:
+            class_scope = ctx.resolver.instance_class(expr.value.value, ctx.scope)
+            bindings = class_scope.bindings.get(expr.attr.value, []) if class_scope is not None else []
+        return bool(bindings) and all(
+            b.kind == "def" and b.node.asynchronous is None and is_generator_function(b.node) for b in bindings
+        )
 
     @staticmethod
     def _is_coroutine_function(expr: cst.CSTNode, ctx: Context) -> bool:
