@@ -34,3 +34,9 @@ def attribute_types() -> dict[str, str]:
     """`ATTRIBUTE_TYPES`: `Type.attribute` → type of its value (`pathlib.Path.parent` → `pathlib.Path`;
     `Type.__truediv__` for the `/` operator)."""
     return _merged("ATTRIBUTE_TYPES")
+
+
+@cache
+def item_types() -> dict[str, str]:
+    """`ITEM_TYPES`: callee → type of the items its value yields when iterated."""
+    return _merged("ITEM_TYPES")

@@ -25,6 +25,9 @@ def _entries(code: str, instead: str, *names: str, no_offload: str = "") -> dict
     return {name: BlockingCall(code, instead, no_offload) for name in names}
 
 
+# `anyio.wrap_file(open(...))`: the code has chosen to open synchronously and wrap the object.
+FILE_WRAPPERS = frozenset({"anyio.wrap_file", "trio.wrap_file"})
+
 # Reasons an offload fix is not offered.
 _LAZY = "it returns an iterator: the work happens while iterating, back on the event loop"
 _THREAD_BOUND = "sqlite3 connections and cursors may only be used in the thread that created them"
@@ -42,7 +45,7 @@ FILE_TYPES = (
     "typing.TextIO",
     "typing.BinaryIO",
 )
-FILE_METHODS = ("read", "readline", "readlines", "readinto", "write", "writelines", "flush", "truncate")
+FILE_METHODS = ("read", "readline", "readlines", "readinto", "write", "writelines", "flush", "truncate", "close")
 
 _HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
 _ASYNC_HTTP = "an async client (`httpx.AsyncClient`, `aiohttp.ClientSession`)"
@@ -63,17 +66,18 @@ BLOCKING_CALLS: dict[str, BlockingCall] = {
     **_entries("ASY101", _ASYNC_HTTP, *(f"requests.{verb}" for verb in _HTTP_VERBS)),
     **_entries("ASY101", _ASYNC_HTTP, *(f"requests.Session.{verb}" for verb in _HTTP_VERBS)),
     **_entries("ASY101", _ASYNC_HTTP, *(f"httpx.{verb}" for verb in (*_HTTP_VERBS, "stream"))),
-    **_entries("ASY101", "`httpx.AsyncClient`", *(f"httpx.Client.{verb}" for verb in (*_HTTP_VERBS, "send", "stream"))),
+    **_entries("ASY101", "`httpx.AsyncClient`", *(f"httpx.Client.{verb}" for verb in (*_HTTP_VERBS, "send", "stream", "close"))),
     **_entries(
         "ASY101",
         _ASYNC_HTTP,
         "urllib.request.urlopen",
         "urllib.request.urlretrieve",
         "urllib3.request",
-        "urllib3.PoolManager.request",
-        "urllib3.PoolManager.urlopen",
-        "urllib3.HTTPConnectionPool.request",
-        "urllib3.HTTPConnectionPool.urlopen",
+        *(
+            f"urllib3.{pool}.{method}"
+            for pool in ("PoolManager", "HTTPConnectionPool")
+            for method in ("request", "urlopen", "request_encode_url", "request_encode_body")
+        ),
         "http.client.HTTPConnection.request",
         "http.client.HTTPConnection.getresponse",
         "http.client.HTTPSConnection.request",
@@ -307,6 +311,8 @@ _PATH_RETURNING = (
     "home", "cwd", "joinpath", "with_name", "with_suffix", "with_stem", "resolve", "absolute",
     "expanduser", "relative_to",
 )
+# What iterating the value of a call yields: `for child in root.iterdir(): child.unlink()`.
+ITEM_TYPES: dict[str, str] = {f"pathlib.Path.{method}": "pathlib.Path" for method in ("iterdir", "glob", "rglob")}
 ATTRIBUTE_TYPES: dict[str, str] = {"pathlib.Path.parent": "pathlib.Path", "pathlib.Path.__truediv__": "pathlib.Path"}
 
 RETURN_TYPES: dict[str, str] = {
@@ -315,6 +321,11 @@ RETURN_TYPES: dict[str, str] = {
     "requests.sessions.Session": "requests.Session",
     "httpx.Client": "httpx.Client",
     "urllib3.PoolManager": "urllib3.PoolManager",
+    "urllib3.ProxyManager": "urllib3.PoolManager",
+    "urllib3.proxy_from_url": "urllib3.PoolManager",
+    "urllib3.poolmanager.PoolManager": "urllib3.PoolManager",
+    "urllib3.connectionpool.HTTPConnectionPool": "urllib3.HTTPConnectionPool",
+    "urllib3.connectionpool.HTTPSConnectionPool": "urllib3.HTTPConnectionPool",
     "urllib3.HTTPConnectionPool": "urllib3.HTTPConnectionPool",
     "urllib3.HTTPSConnectionPool": "urllib3.HTTPConnectionPool",
     "urllib3.connection_from_url": "urllib3.HTTPConnectionPool",

@@ -217,6 +217,13 @@ def _opened_here(node: cst.Call, ctx: Context, known: dict) -> bool:
     return all(type(b.value) is cst.Call and ctx.qualified_name(b.value.func, owner) in known for b in bindings)
 
 
+def _is_call_to(ancestors, names: frozenset[str], ctx: Context) -> bool:
+    """The node is an argument of a call to one of `names` (ancestors: Arg, then Call)."""
+    next(ancestors, None)
+    call = next(ancestors, None)
+    return type(call) is cst.Call and ctx.qualified_name(call.func) in names
+
+
 class BlockingSleep(Rule):
     code = "ASY100"
     message = "`{callee}` blocks the event loop in `{function}()`; use `await asyncio.sleep()`"
@@ -255,6 +262,8 @@ class _CatalogBlockingCall(Rule):
         if entry is None or entry.code != self.code or _does_not_block(node, callee, ctx):
             return
         if callee.rsplit(".", 1)[0] in catalog.FILE_TYPES and _opened_here(node, ctx, self.known):
+            return
+        if type(ctx.parent) is cst.Arg and _is_call_to(ctx.ancestors(), catalog.FILE_WRAPPERS, ctx):
             return
         message = self.message.format(callee=callee, function=ctx.function_name, instead=entry.instead)
         fix = None if entry.no_offload else offload_fix(node, ctx, _receiver_blocks(node, ctx, self.known))
@@ -349,8 +358,8 @@ class NestedEventLoop(Rule):
 class GetEventLoopInCoroutine(Rule):
     code = "ASY109"
     message = (
-        "`asyncio.get_event_loop()` in `{function}()`: inside a coroutine use `asyncio.get_running_loop()` "
-        "(get_event_loop is deprecated there and can create a second loop)"
+        "`asyncio.get_event_loop()` in `{function}()`: inside a coroutine use `asyncio.get_running_loop()`, "
+        "the documented call there"
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -386,6 +395,8 @@ class TransitiveBlockingCall(Rule):
         if owner is not None:
             # Facts for the project index: what each sync function calls, directly.
             entry = self.known.get(callee)
+            if entry is not None and _does_not_block(node, callee, ctx):
+                return
             kind = "blocking-direct" if entry is not None and entry.code <= "ASY107" else "sync-calls"
             ctx.facts.setdefault(kind, {}).setdefault(owner, []).append(callee)
             if not ctx.on_loop_thread:

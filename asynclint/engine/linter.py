@@ -107,6 +107,7 @@ class Linter:
         self.interesting = frozenset(self.dispatch)
         self.return_types = catalog.return_types()
         self.attribute_types = catalog.attribute_types()
+        self.item_types = catalog.item_types()
         self.report_syntax_errors = "ASY001" in enabled
         # The flake8 plugin turns this off: flake8 applies noqa comments itself (and `--disable-noqa`).
         self.honour_noqa = True
@@ -185,7 +186,7 @@ class Linter:
         result: FileResult,
     ) -> FileLint:
         index = build_index(module, module_name, self.interesting, is_package)
-        resolver = Resolver(index, self.return_types, self.attribute_types)
+        resolver = Resolver(index, self.return_types, self.attribute_types, self.item_types)
         context = Context(path, index, resolver, self.config, self.config.target)
         dispatch = self.dispatch
         failed: set[str] = set()

@@ -24,13 +24,19 @@ def is_none(node: Optional[cst.CSTNode]) -> bool:
 
 class Resolver:
     def __init__(
-        self, index: ModuleIndex, return_types: Mapping[str, str], attribute_types: Optional[Mapping[str, str]] = None
+        self,
+        index: ModuleIndex,
+        return_types: Mapping[str, str],
+        attribute_types: Optional[Mapping[str, str]] = None,
+        item_types: Optional[Mapping[str, str]] = None,
     ):
         self.index = index
         self.module_name = index.module_name
         self.return_types = return_types
         # `Type.attribute` → type of the attribute's value (`pathlib.Path.parent` → `pathlib.Path`).
         self.attribute_types = attribute_types or {}
+        # callee → type of the items its value yields (`pathlib.Path.iterdir` → `pathlib.Path`).
+        self.item_types = item_types or {}
         self._names: dict[int, Optional[str]] = {}
         self._types: dict[int, Optional[str]] = {}
         self._depth = 0
@@ -172,6 +178,11 @@ class Resolver:
             return None
         if binding.kind in ("assign", "walrus", "with") and binding.value is not None:
             return self.type_of(binding.value, scope)
+        if binding.kind == "for" and self.item_types and binding.path is not None:
+            loop = binding.path[0]
+            if type(loop) is cst.For and loop.target is binding.node and type(loop.iter) is cst.Call:
+                callee = self.qualified_name(loop.iter.func, scope)
+                return self.item_types.get(callee) if callee is not None else None
         if binding.kind == "class":
             return None
         return None
