@@ -643,7 +643,7 @@ def test_transitive_chain_ends_at_calls_that_do_not_block():
 
         def _source_ip(target):
             probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            probe.connect((target, 80))
+            probe.connect(("gateway.example.com", 80))
             return probe.getsockname()[0]
 
         def local_ip():
@@ -656,3 +656,75 @@ def test_transitive_chain_ends_at_calls_that_do_not_block():
             return local_ip(), _source_ip("example.com")
         """
     assert codes(source, select="ASY110") == [("ASY110", 16)]
+
+
+def test_udp_connect_waits_only_for_a_host_name_literal():
+    source = """
+        import socket
+
+        def route_to(host, port):
+            probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            probe.connect((host, port))
+            return probe.getsockname()[0]
+
+        async def addresses(host):
+            route_to(host, 80)
+            probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            probe.connect(("time.example.com", 123))
+        """
+    assert codes(source) == [("ASY104", 12)]
+
+
+GUARDED_LOOKUP = """
+    import socket
+
+    class Directory:
+        def find(self, host=None, port=None, name=None):
+            if host and port:
+                if host == "localhost":
+                    host = socket.gethostbyname(host)
+                name = f"{host}:{port}"
+            return self.entries.get(name)
+
+    class Client:
+        def lookup(self, host=None, port=None, name=None):
+            return self.directory.find(host, port, name)
+
+        def __init__(self):
+            self.directory = Directory()
+
+        async def by_name(self, name):
+            return self.lookup(name=name)
+
+        async def by_address(self, host, port):
+            return self.lookup(host, port)
+
+        async def by_default(self):
+            return self.lookup(None, None, "primary")
+    """
+
+
+def test_transitive_chain_that_the_arguments_turn_off_is_quiet():
+    # `lookup(name=...)` leaves host and port at None, which `find` passes on to `if host and
+    # port:`: the lookup cannot happen. With a host and port it can.
+    found = lint_snippet(textwrap.dedent(GUARDED_LOOKUP), select="ASY110")
+    assert [(d.line, d.message.split(":", 1)[1].split(";")[0].strip()) for d in found] == [
+        (23, "lookup → find → socket.gethostbyname")
+    ]
+
+
+def test_early_return_on_a_missing_argument_turns_the_chain_off():
+    source = """
+        import requests
+
+        def refresh(url=None):
+            if url is None:
+                return {}
+            return requests.get(url).json()
+
+        async def handler(url):
+            refresh()
+            refresh(None)
+            refresh(url)
+        """
+    assert codes(source, select="ASY110") == [("ASY110", 12)]

@@ -174,9 +174,13 @@ def _is_ip_literal(node: Optional[cst.CSTNode]) -> bool:
 
 
 def _udp_connect_to_address(node: cst.Call, receiver: cst.BaseExpression, ctx: Context) -> bool:
-    """`udp.connect(("10.0.0.1", port))` on a datagram socket: it only records the peer."""
+    """`udp.connect((host, port))` on a datagram socket only selects a route and records the peer;
+    it waits only to resolve a host name, so it counts as blocking only for a name literal."""
     target = _first_positional(node)
-    if type(target) is not cst.Tuple or not target.elements or not _is_ip_literal(target.elements[0].value):
+    if type(target) is not cst.Tuple or not target.elements:
+        return False
+    host = target.elements[0].value
+    if type(host) is cst.SimpleString and not _is_ip_literal(host):
         return False
     if type(receiver) is not cst.Name:
         return False
@@ -379,6 +383,122 @@ class GetEventLoopInCoroutine(Rule):
         return Fix("safe", "Use `asyncio.get_running_loop()`", ((node, node.with_changes(func=func)),), imports)
 
 
+def _falsy_constant(node: cst.CSTNode) -> bool:
+    return _is_false_or_zero(node) or (type(node) is cst.Name and node.value == "None")
+
+
+def _describe_arguments(call: cst.Call, parameters: frozenset[str]) -> Optional[tuple[list, dict]]:
+    """What a call passes, as far as it decides branches: "falsy" (None, False, 0), "param:NAME"
+    (the caller's own parameter, passed through) or "other". None when `*args`/`**kwargs` hide it."""
+    positional: list[str] = []
+    keywords: dict[str, str] = {}
+    for arg in call.args:
+        if arg.star:
+            return None
+        value = arg.value
+        if _falsy_constant(value):
+            described = "falsy"
+        elif type(value) is cst.Name and value.value in parameters:
+            described = f"param:{value.value}"
+        else:
+            described = "other"
+        if arg.keyword is None:
+            positional.append(described)
+        else:
+            keywords[arg.keyword.value] = described
+    return positional, keywords
+
+
+def _truthy_required(test: cst.CSTNode, parameters: frozenset[str], negated: bool) -> set[str]:
+    """Parameters that must be truthy (not None) for `test` to be true (`negated`: to be false)."""
+    cls = type(test)
+    if cls is cst.Name and not negated:
+        return {test.value} & parameters
+    if cls is cst.UnaryOperation and type(test.operator) is cst.Not:
+        return _truthy_required(test.expression, parameters, not negated)
+    if cls is cst.BooleanOperation and type(test.operator) is (cst.Or if negated else cst.And):
+        return _truthy_required(test.left, parameters, negated) | _truthy_required(test.right, parameters, negated)
+    if cls is cst.Comparison and len(test.comparisons) == 1 and type(test.left) is cst.Name:
+        operator = type(test.comparisons[0].operator)
+        if _falsy_constant(test.comparisons[0].comparator) and test.comparisons[0].comparator.value == "None":
+            if (operator is cst.IsNot and not negated) or (operator is cst.Is and negated):
+                return {test.left.value} & parameters
+    return set()
+
+
+def _exits(block: cst.CSTNode) -> bool:
+    body = getattr(block, "body", ())
+    return bool(body) and type(body[-1]) is cst.SimpleStatementLine and any(
+        type(small) in (cst.Return, cst.Raise) for small in body[-1].body
+    )
+
+
+def _guard(ctx: Context, parameters: frozenset[str]) -> set[str]:
+    """Parameters that must be truthy for the current call to run: it sits in `if param:` (or the
+    `else` of `if not param:`), or after `if not param: return` in an enclosing block."""
+    required: set[str] = set()
+    child: cst.CSTNode = ctx.node
+    function = ctx.function
+    for ancestor in ctx.ancestors():
+        if ancestor is function:
+            break
+        if type(ancestor) is cst.If:
+            if child is ancestor.body:
+                required |= _truthy_required(ancestor.test, parameters, False)
+            elif child is ancestor.orelse:
+                required |= _truthy_required(ancestor.test, parameters, True)
+        elif type(ancestor) is cst.IndentedBlock:
+            for statement in ancestor.body:
+                if statement is child:
+                    break
+                if type(statement) is cst.If and statement.orelse is None and _exits(statement.body):
+                    required |= _truthy_required(statement.test, parameters, True)
+        child = ancestor
+    return required
+
+
+def _parameter_names(function: Optional[cst.FunctionDef]) -> frozenset[str]:
+    if function is None:
+        return frozenset()
+    params = function.params
+    return frozenset(p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params))
+
+
+def _signature(function: cst.FunctionDef, is_method: bool) -> list[list]:
+    """[[name, positional, falsy default]] for the parameters a caller passes (no `self`)."""
+    params = function.params
+    positional = [*params.posonly_params, *params.params]
+    if is_method and positional:
+        positional = positional[1:]
+    signature = [[p.name.value, True, p.default is not None and _falsy_constant(p.default)] for p in positional]
+    signature += [[p.name.value, False, p.default is not None and _falsy_constant(p.default)] for p in params.kwonly_params]
+    return signature
+
+
+def _falsy_parameters(signature: Optional[list], arguments: Optional[tuple], caller_falsy: frozenset[str]) -> frozenset[str]:
+    """The callee's parameters certainly falsy for this call: left at a falsy default, or given a
+    falsy constant (directly or through a parameter of the caller that is)."""
+    if signature is None or arguments is None:
+        return frozenset()
+    positional, keywords = arguments
+    falsy = set()
+    slots = [name for name, is_positional, _ in signature if is_positional]
+    given = {}
+    for index, described in enumerate(positional):
+        if index >= len(slots):
+            return frozenset()
+        given[slots[index]] = described
+    given.update(keywords)
+    for name, _, falsy_default in signature:
+        described = given.get(name)
+        if described is None:
+            if falsy_default:
+                falsy.add(name)
+        elif described == "falsy" or (described.startswith("param:") and described[6:] in caller_falsy):
+            falsy.add(name)
+    return frozenset(falsy)
+
+
 class TransitiveBlockingCall(Rule):
     code = "ASY110"
     message = "`{callee}()` blocks the event loop in `{function}()`: {{chain}}; offload it with `await asyncio.to_thread(...)`"
@@ -393,27 +513,42 @@ class TransitiveBlockingCall(Rule):
             return
         owner = _function_qualified_name(ctx)
         if owner is not None:
-            # Facts for the project index: what each sync function calls, directly.
+            # Facts for the project index: what each sync function calls, directly, and under
+            # which arguments (for chains that a call's arguments turn off).
             entry = self.known.get(callee)
             if entry is not None and _does_not_block(node, callee, ctx):
                 return
             kind = "blocking-direct" if entry is not None and entry.code <= "ASY107" else "sync-calls"
             ctx.facts.setdefault(kind, {}).setdefault(owner, []).append(callee)
+            parameters = _parameter_names(ctx.function)
+            guard = _guard(ctx, parameters) if parameters else set()
+            arguments = _describe_arguments(node, parameters)
+            if guard or (arguments is not None and any(d != "other" for d in (*arguments[0], *arguments[1].values()))):
+                site = [callee, sorted(guard), arguments]
+                ctx.facts.setdefault("call-sites", {}).setdefault(owner, []).append(site)
             if not ctx.on_loop_thread:
                 return
         if not reports_here(ctx) or _awaited(ctx) or callee in self.known or not self._maybe_project(callee, ctx):
             return
         short = callee.rsplit(".", 1)[-1]
         message = self.message.format(callee=short, function=ctx.function_name)
-        ctx.report(node, message, fix=offload_fix(node, ctx), condition=("blocking-chain", callee))
+        arguments = _describe_arguments(node, frozenset())
+        ctx.report(node, message, fix=offload_fix(node, ctx), condition=("blocking-chain", callee, arguments))
 
     def visit_FunctionDef(self, node: cst.FunctionDef, ctx: Context) -> None:
+        if node.asynchronous is not None:
+            return
+        scope = ctx.scope_of(node)
+        name = _function_qualified_name(ctx, scope) if scope is not None else None
+        if name is None:
+            return
+        is_method = ctx.scope.kind == "class" and not any(
+            type(d.decorator) is cst.Name and d.decorator.value == "staticmethod" for d in node.decorators
+        )
+        ctx.facts.setdefault("signatures", {})[name] = _signature(node, is_method)
         # A fact for `keeps_fix`: running a generator function in a thread runs none of its body.
-        if node.asynchronous is None and is_generator_function(node):
-            scope = ctx.scope_of(node)
-            name = _function_qualified_name(ctx, scope) if scope is not None else None
-            if name is not None:
-                ctx.facts.setdefault("sync-generators", {})[name] = True
+        if is_generator_function(node):
+            ctx.facts.setdefault("sync-generators", {})[name] = True
 
     def keeps_fix(self, condition: tuple, project: Any) -> bool:
         return condition[1] not in project.facts.get("sync-generators", {})
@@ -424,40 +559,83 @@ class TransitiveBlockingCall(Rule):
         return bool(top) and (callee == top or callee.startswith(top + "."))
 
     def resolve_condition(self, condition: tuple, message: str, project: Any) -> Optional[str]:
-        chain = self.chain(condition[1], project)
+        arguments = condition[2] if len(condition) > 2 else None
+        chain = self.chain(condition[1], project, arguments)
         if chain is None:
             return None
         names = [part.rsplit(".", 1)[-1] for part in chain[:-1]] + [chain[-1]]
         return message.replace("{chain}", " → ".join(names))
 
     @staticmethod
-    def chain(start: str, project: Any) -> Optional[list[str]]:
-        """Shortest path from a sync project function to a catalog blocking call, or None."""
-        key = ("blocking-chain", start)
+    def chain(start: str, project: Any, arguments: Any = None) -> Optional[list[str]]:
+        """Shortest path from a sync project function to a catalog blocking call, or None. A step
+        is not taken when the call sits behind `if param:` and this path's arguments make
+        `param` falsy (`get_node(name=n)` never reaches `if host and port: gethostbyname(host)`)."""
+        key = ("blocking-chain", start, repr(arguments))
         if key in project.memo:
             return project.memo[key]
         direct = project.facts.get("blocking-direct", {})
         calls = project.facts.get("sync-calls", {})
+        signatures = project.facts.get("signatures", {})
+        sites = project.facts.get("call-sites", {})
         if start not in direct and start not in calls:
             project.memo[key] = None
             return None
-        previous: dict[str, Optional[str]] = {start: None}
-        queue = deque([start])
+        if arguments is not None:
+            arguments = (list(arguments[0]), dict(arguments[1]))
+        first = (start, _falsy_parameters(signatures.get(start), arguments, frozenset()))
+        previous: dict[tuple, Optional[tuple]] = {first: None}
+        queue = deque([first])
         found: Optional[list[str]] = None
-        while queue:
-            current = queue.popleft()
-            if current in direct:
-                path = [direct[current][0], current]
-                while previous[path[-1]] is not None:
-                    path.append(previous[path[-1]])
+        while queue and found is None:
+            state = queue.popleft()
+            current, falsy = state
+            for callee, next_falsy in _steps(current, falsy, direct, calls, signatures, sites):
+                if next_falsy is not None:
+                    following = (callee, next_falsy)
+                    if following not in previous and (callee in direct or callee in calls):
+                        previous[following] = state
+                        queue.append(following)
+                    continue
+                path = [callee]
+                walk: Optional[tuple] = state
+                while walk is not None:
+                    path.append(walk[0])
+                    walk = previous[walk]
                 found = list(reversed(path))
                 break
-            for following in calls.get(current, ()):
-                if following not in previous and (following in direct or following in calls):
-                    previous[following] = current
-                    queue.append(following)
         project.memo[key] = found
         return found
+
+
+def _steps(current: str, falsy: frozenset, direct: dict, calls: dict, signatures: dict, sites: dict):
+    """(callee, falsy parameters of the callee) for each call `current` can make with `falsy`
+    parameters; for a blocking leaf the second item is None (only whether it is reachable matters)."""
+    recorded: dict[str, list] = {}
+    for callee, guard, arguments in sites.get(current, ()):
+        recorded.setdefault(callee, []).append((guard, arguments))
+    for kind, table in (("direct", direct), ("calls", calls)):
+        seen: set[str] = set()
+        for callee in table.get(current, ()):
+            if callee in seen:
+                continue
+            seen.add(callee)
+            occurrences = table[current].count(callee)
+            known = recorded.get(callee, [])
+            options: list[frozenset] = []
+            if len(known) < occurrences:
+                options.append(frozenset())  # an occurrence with no guard and no telling arguments
+            for guard, arguments in known:
+                if falsy.isdisjoint(guard):
+                    arguments = (list(arguments[0]), dict(arguments[1])) if arguments is not None else None
+                    options.append(_falsy_parameters(signatures.get(callee), arguments, falsy))
+            if not options:
+                continue
+            if kind == "direct":
+                yield callee, None
+            else:
+                for option in options:
+                    yield callee, option
 
 
 class ExecutorPerCall(Rule):
