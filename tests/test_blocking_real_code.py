@@ -113,6 +113,46 @@ QUIET = {
                 async with self._lock:
                     return 1
         """,
+    "typing.BinaryIO parameters are as often in-memory buffers as files": """
+        from typing import BinaryIO
+
+        async def download_to_memory(out: BinaryIO, chunks):
+            async for chunk in chunks:
+                out.write(chunk)
+            out.flush()
+        """,
+    "a threading lock around a short critical section without await": """
+        import threading
+
+        class Counter:
+            def __init__(self):
+                self._lock = threading.Lock()
+                self.value = 0
+
+            async def bump(self):
+                with self._lock:
+                    self.value += 1
+        """,
+    "put on an unbounded queue.Queue never waits": """
+        import queue
+
+        class Forwarder:
+            def __init__(self):
+                self.queue = queue.Queue()
+
+            async def on_event(self, event):
+                self.queue.put(event)
+        """,
+    "result of the future a done-callback receives": """
+        import concurrent.futures, logging
+
+        def _log_failure(future):
+            if future.exception() is not None:
+                logging.error("failed", exc_info=future.exception())
+
+        async def submit(pool: concurrent.futures.ThreadPoolExecutor, work):
+            pool.submit(work).add_done_callback(_log_failure)
+        """,
     "in-memory buffers are not files": """
         import io
 
@@ -280,15 +320,19 @@ FOUND = {
         """,
         [("ASY104", 9)],
     ),
-    "file objects: annotated parameters": (
+    "file objects: annotated parameters and an attribute holding open()": (
         """
         import io
-        from typing import BinaryIO
 
-        async def copy(src: io.TextIOWrapper, dst: BinaryIO):
-            dst.write(src.read().encode())
+        class Log:
+            def __init__(self, path):
+                self.handle = open(path, "a")
+
+            async def copy(self, src: io.TextIOWrapper, dst: io.BufferedWriter):
+                dst.write(src.read().encode())
+                self.handle.flush()
         """,
-        [("ASY103", 6), ("ASY103", 6)],
+        [("ASY103", 9), ("ASY103", 9), ("ASY103", 10)],
     ),
     "urllib3 pools": (
         """
@@ -312,9 +356,9 @@ FOUND = {
         """,
         [("ASY102", 5), ("ASY102", 6), ("ASY102", 7)],
     ),
-    "with on a threading lock from __init__ and a class-level lock": (
+    "thread lock held across await (from __init__, and a class-level lock)": (
         """
-        import threading
+        import asyncio, threading
 
         class Registry:
             shared = threading.RLock()
@@ -322,13 +366,25 @@ FOUND = {
             def __init__(self):
                 self._lock = threading.Lock()
 
-            async def update(self):
+            async def update(self, fetch):
                 with self._lock:
-                    pass
+                    self.state = await fetch()
                 with self.shared:
-                    pass
+                    async for item in fetch():
+                        pass
         """,
         [("ASY106", 11), ("ASY106", 13)],
+    ),
+    "put on a bounded queue": (
+        """
+        import queue
+
+        jobs = queue.Queue(maxsize=10)
+
+        async def enqueue(job):
+            jobs.put(job)
+        """,
+        [("ASY106", 7)],
     ),
     "acquire on a lock that was used before": (
         """
@@ -728,3 +784,48 @@ def test_early_return_on_a_missing_argument_turns_the_chain_off():
             refresh(url)
         """
     assert codes(source, select="ASY110") == [("ASY110", 12)]
+
+
+def test_transitive_chain_does_not_go_through_memoized_functions_or_imports():
+    source = """
+        import functools, importlib, ssl
+
+        @functools.cache
+        def _shared_context():
+            context = ssl.create_default_context()
+            context.set_default_verify_paths()
+            return context
+
+        def client_context():
+            return _shared_context()
+
+        def backend(name):
+            return importlib.import_module("drivers." + name)
+
+        def fresh_context():
+            return ssl.create_default_context()
+
+        async def connect(name):
+            client_context()
+            backend(name)
+            fresh_context()
+        """
+    assert codes(source, select="ASY110") == [("ASY110", 22)]
+
+
+def test_numeric_literals_of_every_form_are_read_without_error():
+    source = """
+        import queue, time
+
+        def pack(flags=0x40, mask=0b1, size=1_000):
+            if flags:
+                time.sleep(0x0)
+            return mask
+
+        async def handler():
+            pack(0x7)
+            pack(0o0, 0_0)
+            queue.Queue(maxsize=0x10).put(1)
+        """
+    found = lint_snippet(textwrap.dedent(source), select="ASY1")
+    assert [(d.code, d.line) for d in found] == [("ASY110", 10), ("ASY106", 12)]

@@ -19,10 +19,15 @@ class BlockingCall(NamedTuple):
     instead: str  # what to use instead, shown in the message
     # Why moving the call to a worker thread would be wrong ("" when it is the usual remedy).
     no_offload: str = ""
+    # It blocks only the first time for a given argument (the result is cached process-wide), so
+    # a chain through a helper that calls it is not followed (ASY110).
+    first_call_only: bool = False
 
 
-def _entries(code: str, instead: str, *names: str, no_offload: str = "") -> dict[str, BlockingCall]:
-    return {name: BlockingCall(code, instead, no_offload) for name in names}
+def _entries(
+    code: str, instead: str, *names: str, no_offload: str = "", first_call_only: bool = False
+) -> dict[str, BlockingCall]:
+    return {name: BlockingCall(code, instead, no_offload, first_call_only) for name in names}
 
 
 # `anyio.wrap_file(open(...))`: the code has chosen to open synchronously and wrap the object.
@@ -33,17 +38,17 @@ _LAZY = "it returns an iterator: the work happens while iterating, back on the e
 _THREAD_BOUND = "sqlite3 connections and cursors may only be used in the thread that created them"
 
 
-# Types of open file objects (the value of `open()`, and the annotations code uses for them) and
-# their methods that do I/O. In-memory buffers (`io.BytesIO`, `io.StringIO`) are absent on purpose.
+# Types of open file objects (`io.IOBase` stands for the value of `open()`) and their methods that
+# do I/O. In-memory buffers (`io.BytesIO`, `io.StringIO`) are absent on purpose, and so are the
+# protocols `typing.IO`/`TextIO`/`BinaryIO`: parameters annotated with them are in-memory buffers
+# as often as files (upload spools, `download_to_memory(out: BinaryIO)`).
 FILE_TYPES = (
+    "io.IOBase",
     "io.TextIOWrapper",
     "io.BufferedReader",
     "io.BufferedWriter",
     "io.BufferedRandom",
     "io.FileIO",
-    "typing.IO",
-    "typing.TextIO",
-    "typing.BinaryIO",
 )
 FILE_METHODS = ("read", "readline", "readlines", "readinto", "write", "writelines", "flush", "truncate", "close")
 
@@ -153,7 +158,7 @@ BLOCKING_CALLS: dict[str, BlockingCall] = {
         "glob.glob",
     ),
     # Imports read and compile files from disk (the first time a module is imported).
-    **_entries("ASY103", "an import at start-up", "importlib.import_module"),
+    **_entries("ASY103", "an import at start-up", "importlib.import_module", first_call_only=True),
     **_entries(
         "ASY103",
         "`anyio.Path` or aiofiles",
@@ -333,11 +338,11 @@ RETURN_TYPES: dict[str, str] = {
     "urllib3.PoolManager.connection_from_host": "urllib3.HTTPConnectionPool",
     "ssl.SSLContext": "ssl.SSLContext",
     "ssl.create_default_context": "ssl.SSLContext",
-    "builtins.open": "typing.IO",
-    "io.open": "typing.IO",
-    "io.open_code": "typing.IO",
-    "os.fdopen": "typing.IO",
-    "pathlib.Path.open": "typing.IO",
+    "builtins.open": "io.IOBase",
+    "io.open": "io.IOBase",
+    "io.open_code": "io.IOBase",
+    "os.fdopen": "io.IOBase",
+    "pathlib.Path.open": "io.IOBase",
     **{f"pathlib.Path.{method}": "pathlib.Path" for method in _PATH_RETURNING},
     "http.client.HTTPConnection": "http.client.HTTPConnection",
     "http.client.HTTPSConnection": "http.client.HTTPSConnection",
@@ -428,3 +433,15 @@ THREAD_LOCKS = frozenset(
 THREAD_LOCK_CONSTRUCTORS = frozenset(
     {"threading.Lock", "threading.RLock", "threading.Semaphore", "threading.BoundedSemaphore"}
 )
+
+# Decorators that cache a function's result: a blocking call inside runs once per argument, at the
+# first call (start-up, typically), so ASY110 does not follow a chain through the function.
+MEMOIZING_DECORATORS = frozenset(
+    {"functools.cache", "functools.lru_cache", "functools.cached_property", "toolz.memoize", "cachetools.cached"}
+)
+
+# `put()` on these never waits when they are built without a `maxsize` (ASY106).
+UNBOUNDED_PUTS = frozenset({"queue.Queue.put"})
+QUEUE_CONSTRUCTORS = frozenset({"queue.Queue", "queue.LifoQueue", "queue.PriorityQueue"})
+# Reading a future's outcome, which waits only while it is not done (ASY106).
+FUTURE_OUTCOMES = frozenset({"concurrent.futures.Future.result", "concurrent.futures.Future.exception"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import ipaddress
 from collections import deque
 from typing import Any, ClassVar, Optional
@@ -128,9 +129,14 @@ def _catches_would_block(ctx: Context) -> bool:
 
 
 def _is_false_or_zero(node: cst.CSTNode) -> bool:
-    return (type(node) is cst.Name and node.value == "False") or (
-        type(node) in (cst.Integer, cst.Float) and float(node.value) == 0
-    )
+    if type(node) is cst.Name:
+        return node.value == "False"
+    if type(node) in (cst.Integer, cst.Float):
+        try:
+            return ast.literal_eval(node.value) == 0
+        except (ValueError, SyntaxError):
+            return False
+    return False
 
 
 def _made_non_blocking(receiver: cst.BaseExpression, ctx: Context) -> bool:
@@ -298,6 +304,59 @@ class BlockingInput(_CatalogBlockingCall):
     code = "ASY107"
 
 
+def _suspends(block: cst.CSTNode) -> bool:
+    """An `await`, `async for` or `async with` in `block` (not in nested functions)."""
+    for node in iter_subtree(block):
+        if type(node) is cst.Await or (type(node) in (cst.For, cst.With) and node.asynchronous is not None):
+            return True
+    return False
+
+
+def _constructions(receiver: cst.BaseExpression, ctx: Context) -> Optional[list[cst.BaseExpression]]:
+    """Every value assigned to `receiver` (a local name or `self.attr`), or None when unknown."""
+    if type(receiver) is cst.Name:
+        _, bindings = ctx.bindings(receiver.value)
+        values = [b.value for b in bindings]
+    elif type(receiver) is cst.Attribute and type(receiver.value) is cst.Name:
+        class_scope = ctx.resolver.instance_class(receiver.value.value, ctx.scope)
+        if class_scope is None:
+            return None
+        values = [store.value for _, store in ctx.resolver.attribute_stores(class_scope, receiver.attr.value)]
+        values += [b.value for b in class_scope.bindings.get(receiver.attr.value, [])]
+    else:
+        return None
+    if not values or any(value is None for value in values):
+        return None
+    return values
+
+
+def _unbounded_queue(node: cst.Call, ctx: Context) -> bool:
+    """`put()` on a `queue.Queue()` built without a `maxsize`: it never waits."""
+    receiver = node.func.value if type(node.func) is cst.Attribute else None
+    values = _constructions(receiver, ctx) if receiver is not None else None
+    if not values:
+        return False
+    for value in values:
+        if type(value) is not cst.Call or ctx.qualified_name(value.func) not in catalog.QUEUE_CONSTRUCTORS:
+            return False
+        size = _argument(value, 0, "maxsize")
+        if size is not None and not _is_false_or_zero(size):
+            return False
+    return True
+
+
+def _done_future(node: cst.Call, ctx: Context) -> bool:
+    """`future.result()` in a done-callback, on the future it was given: it is already done."""
+    receiver = node.func.value if type(node.func) is cst.Attribute else None
+    function = ctx.function
+    if type(receiver) is not cst.Name or function is None or not ctx.is_done_callback(function):
+        return False
+    positional = [*function.params.posonly_params, *function.params.params]
+    if ctx.resolver.method_class(ctx.function_scope) is not None:
+        positional = positional[1:]
+    return bool(positional) and positional[0].name.value == receiver.value
+
+
 class BlockingWait(Rule):
     code = "ASY106"
     message = "`{callee}` waits on a thread in `{function}()` and blocks the event loop meanwhile; use {instead}"
@@ -311,18 +370,31 @@ class BlockingWait(Rule):
         instead = catalog.BLOCKING_WAITS.get(callee) if callee else None
         if instead is None or self._does_not_wait(node) or self._fresh_lock(node, ctx):
             return
+        if callee in catalog.UNBOUNDED_PUTS and _unbounded_queue(node, ctx):
+            return
+        if callee in catalog.FUTURE_OUTCOMES and _done_future(node, ctx):
+            return
         ctx.report(node, self.message.format(callee=callee, function=ctx.function_name, instead=instead))
 
+    held_message = (
+        "`with {lock}` in `{function}()` holds a thread lock across `await`: another task that reaches it "
+        "blocks the event loop until the holder resumes, which it never can; use {instead}"
+    )
+
     def visit_WithItem(self, node: cst.WithItem, ctx: Context) -> None:
-        """`with self._lock:` on a `threading` lock waits for the thread that holds it."""
-        if not reports_here(ctx) or type(ctx.parent) is not cst.With or ctx.parent.asynchronous is not None:
+        """`with self._lock:` on a `threading` lock whose body awaits. A short critical section
+        shared with threads is the normal use of such a lock and is not reported."""
+        with_node = ctx.parent
+        if not ctx.in_async_context or type(with_node) is not cst.With or with_node.asynchronous is not None:
+            return
+        if not (ctx.config.blocking_in_one_shot_commands or not ctx.in_one_shot_command):
             return
         kind = ctx.type_of(node.item)
         instead = catalog.BLOCKING_WAITS.get(f"{kind}.acquire") if kind in catalog.THREAD_LOCKS else None
-        if instead is None:
+        if instead is None or not _suspends(with_node.body):
             return
-        callee = f"with {ctx.source_of(node.item)}"
-        ctx.report(node.item, self.message.format(callee=callee, function=ctx.function_name, instead=instead))
+        message = self.held_message.format(lock=ctx.source_of(node.item), function=ctx.function_name, instead=instead)
+        ctx.report(node.item, message)
 
     @staticmethod
     def _fresh_lock(node: cst.Call, ctx: Context) -> bool:
@@ -381,6 +453,13 @@ class GetEventLoopInCoroutine(Rule):
         if func is None:
             return None
         return Fix("safe", "Use `asyncio.get_running_loop()`", ((node, node.with_changes(func=func)),), imports)
+
+
+def _decorator_name(decorator: cst.Decorator, ctx: Context) -> Optional[str]:
+    target = decorator.decorator
+    if type(target) is cst.Call:
+        target = target.func
+    return ctx.qualified_name(target)
 
 
 def _falsy_constant(node: cst.CSTNode) -> bool:
@@ -516,7 +595,7 @@ class TransitiveBlockingCall(Rule):
             # Facts for the project index: what each sync function calls, directly, and under
             # which arguments (for chains that a call's arguments turn off).
             entry = self.known.get(callee)
-            if entry is not None and _does_not_block(node, callee, ctx):
+            if entry is not None and (entry.first_call_only or _does_not_block(node, callee, ctx)):
                 return
             kind = "blocking-direct" if entry is not None and entry.code <= "ASY107" else "sync-calls"
             ctx.facts.setdefault(kind, {}).setdefault(owner, []).append(callee)
@@ -546,6 +625,8 @@ class TransitiveBlockingCall(Rule):
             type(d.decorator) is cst.Name and d.decorator.value == "staticmethod" for d in node.decorators
         )
         ctx.facts.setdefault("signatures", {})[name] = _signature(node, is_method)
+        if any(_decorator_name(d, ctx) in catalog.MEMOIZING_DECORATORS for d in node.decorators):
+            ctx.facts.setdefault("memoized", {})[name] = True
         # A fact for `keeps_fix`: running a generator function in a thread runs none of its body.
         if is_generator_function(node):
             ctx.facts.setdefault("sync-generators", {})[name] = True
@@ -574,8 +655,15 @@ class TransitiveBlockingCall(Rule):
         key = ("blocking-chain", start, repr(arguments))
         if key in project.memo:
             return project.memo[key]
-        direct = project.facts.get("blocking-direct", {})
-        calls = project.facts.get("sync-calls", {})
+        tables = project.memo.get("blocking-chain-tables")
+        if tables is None:
+            memoized = project.facts.get("memoized", {})
+            # A memoized function blocks only on its first call: no chain goes through it.
+            tables = project.memo["blocking-chain-tables"] = tuple(
+                {name: value for name, value in project.facts.get(kind, {}).items() if name not in memoized}
+                for kind in ("blocking-direct", "sync-calls")
+            )
+        direct, calls = tables
         signatures = project.facts.get("signatures", {})
         sites = project.facts.get("call-sites", {})
         if start not in direct and start not in calls:

@@ -87,7 +87,7 @@ class Context:
         self.path: Path = None
         self.scope: Scope = index.root
         self.rule_code = ""
-        self._loop_callbacks: Optional[frozenset[cst.CSTNode]] = None
+        self._loop_callbacks: Optional[dict[cst.CSTNode, str]] = None
         self._one_shot: Optional[frozenset[cst.CSTNode]] = None
 
     # -- where are we ------------------------------------------------------------------------
@@ -125,9 +125,19 @@ class Context:
         scope = self.scope.function_scope
         if scope.kind != "function":
             return False
+        return scope.node in self._callbacks()
+
+    def is_done_callback(self, function: Optional[cst.CSTNode]) -> bool:
+        """`function` is handed to `add_done_callback`: the future it receives is already done."""
+        return self._callbacks().get(function) == "add_done_callback"
+
+    def _callbacks(self) -> dict[cst.CSTNode, str]:
         if self._loop_callbacks is None:
-            self._loop_callbacks = frozenset(self._find_loop_callbacks())
-        return scope.node in self._loop_callbacks
+            found: dict[cst.CSTNode, str] = {}
+            for node, how in self._find_loop_callbacks():
+                found.setdefault(node, how)
+            self._loop_callbacks = found
+        return self._loop_callbacks
 
     @property
     def in_one_shot_command(self) -> bool:
@@ -144,7 +154,7 @@ class Context:
             scope = scope.parent
         return False
 
-    def _find_loop_callbacks(self) -> Iterator[cst.CSTNode]:
+    def _find_loop_callbacks(self) -> Iterator[tuple[cst.CSTNode, str]]:
         decorators = blocking_catalog.LOOP_ONLY_DECORATORS | set(self.config.extend_loop_only_decorators)
         for node, scope in self.index.scopes.items():
             if type(node) is cst.FunctionDef and node.asynchronous is None:
@@ -153,11 +163,13 @@ class Context:
                     if type(target) is cst.Call:
                         target = target.func
                     if self.resolver.qualified_name(target, scope.parent or scope) in decorators:
-                        yield node
+                        yield node, "decorator"
             elif type(node) is cst.ClassDef and self._is_protocol(node, scope.parent, set()):
                 for name, bindings in scope.bindings.items():
                     if name in blocking_catalog.PROTOCOL_CALLBACKS:
-                        yield from (b.node for b in bindings if b.kind == "def" and b.node.asynchronous is None)
+                        for b in bindings:
+                            if b.kind == "def" and b.node.asynchronous is None:
+                                yield b.node, "protocol"
         for node, _, scope in self.index.events:
             if type(node) is not cst.Call or type(node.func) is not cst.Attribute:
                 continue
@@ -168,7 +180,8 @@ class Context:
             callback = positional[position]
             if type(callback) is cst.Call and self.resolver.qualified_name(callback.func, scope) == "functools.partial":
                 callback = callback.args[0].value if callback.args else callback
-            yield from self._sync_defs(callback, scope)
+            for definition in self._sync_defs(callback, scope):
+                yield definition, node.func.attr.value
 
     def _sync_defs(self, expr: cst.CSTNode, scope: Scope) -> Iterator[cst.CSTNode]:
         """The sync function definitions `expr` (a name or `self.method`) certainly refers to."""
