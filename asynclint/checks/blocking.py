@@ -269,7 +269,7 @@ class _CatalogBlockingCall(Rule):
             return
         callee = ctx.qualified_name(node.func)
         entry = self.known.get(callee) if callee else None
-        if entry is None or entry.code != self.code or _does_not_block(node, callee, ctx):
+        if entry is None or entry.code != self.code or entry.first_call_only or _does_not_block(node, callee, ctx):
             return
         if callee.rsplit(".", 1)[0] in catalog.FILE_TYPES and _opened_here(node, ctx, self.known):
             return
