@@ -143,6 +143,18 @@ QUIET = {
             async def on_event(self, event):
                 self.queue.put(event)
         """,
+    "outcome of the future a static-method done-callback receives": """
+        import concurrent.futures, logging
+
+        class Reconciler:
+            @staticmethod
+            def _log(future):
+                if not future.cancelled() and future.exception() is not None:
+                    logging.error("failed")
+
+            async def start(self, pool: concurrent.futures.ThreadPoolExecutor, work):
+                pool.submit(work).add_done_callback(self._log)
+        """,
     "result of the future a done-callback receives": """
         import concurrent.futures, logging
 
@@ -829,3 +841,23 @@ def test_numeric_literals_of_every_form_are_read_without_error():
         """
     found = lint_snippet(textwrap.dedent(source), select="ASY1")
     assert [(d.code, d.line) for d in found] == [("ASY110", 10), ("ASY106", 12)]
+
+
+def test_transitive_chain_does_not_go_through_functions_that_run_in_a_thread():
+    source = """
+        from pathlib import Path
+        from textual import work
+
+        class Tree:
+            @work(thread=True)
+            def load(self, root: Path):
+                return list(root.iterdir())
+
+            def load_here(self, root: Path):
+                return list(root.iterdir())
+
+            async def reload(self, root: Path):
+                await self.load(root).wait()
+                self.load_here(root)
+        """
+    assert codes(source, select="ASY110") == [("ASY110", 15)]

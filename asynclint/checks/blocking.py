@@ -352,7 +352,7 @@ def _done_future(node: cst.Call, ctx: Context) -> bool:
     if type(receiver) is not cst.Name or function is None or not ctx.is_done_callback(function):
         return False
     positional = [*function.params.posonly_params, *function.params.params]
-    if ctx.resolver.method_class(ctx.function_scope) is not None:
+    if ctx.resolver.self_name(ctx.function_scope) is not None:
         positional = positional[1:]
     return bool(positional) and positional[0].name.value == receiver.value
 
@@ -460,6 +460,14 @@ def _decorator_name(decorator: cst.Decorator, ctx: Context) -> Optional[str]:
     if type(target) is cst.Call:
         target = target.func
     return ctx.qualified_name(target)
+
+
+def _runs_in_thread(decorator: cst.Decorator) -> bool:
+    target = decorator.decorator
+    return type(target) is cst.Call and any(
+        arg.keyword is not None and arg.keyword.value == "thread" and type(arg.value) is cst.Name and arg.value.value == "True"
+        for arg in target.args
+    )
 
 
 def _falsy_constant(node: cst.CSTNode) -> bool:
@@ -627,6 +635,9 @@ class TransitiveBlockingCall(Rule):
         ctx.facts.setdefault("signatures", {})[name] = _signature(node, is_method)
         if any(_decorator_name(d, ctx) in catalog.MEMOIZING_DECORATORS for d in node.decorators):
             ctx.facts.setdefault("memoized", {})[name] = True
+        if any(_runs_in_thread(d) for d in node.decorators):
+            # `@work(thread=True)`: calling it starts a worker thread; the body never runs on the loop.
+            ctx.facts.setdefault("memoized", {})[name] = True
         # A fact for `keeps_fix`: running a generator function in a thread runs none of its body.
         if is_generator_function(node):
             ctx.facts.setdefault("sync-generators", {})[name] = True
@@ -658,7 +669,8 @@ class TransitiveBlockingCall(Rule):
         tables = project.memo.get("blocking-chain-tables")
         if tables is None:
             memoized = project.facts.get("memoized", {})
-            # A memoized function blocks only on its first call: no chain goes through it.
+            # A memoized function blocks only on its first call, and one decorated to run in a
+            # worker thread never blocks the loop: no chain goes through either.
             tables = project.memo["blocking-chain-tables"] = tuple(
                 {name: value for name, value in project.facts.get(kind, {}).items() if name not in memoized}
                 for kind in ("blocking-direct", "sync-calls")
