@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from conftest import codes_and_lines
 
+# Every blocking rule by its exact code: ASY103, ASY106 and ASY110 are opt-in.
+BLOCKING = ",".join(f"ASY1{number:02d}" for number in range(13))
+
 SOURCE = '''import io, os, subprocess, time, urllib3, requests, httpx, anyio
 from urllib.request import urlopen
 from io import TextIOWrapper, BufferedReader
@@ -99,7 +102,7 @@ NOT_REPORTED = {
 
 def test_every_peer_finding_is_reported_or_explained():
     reported: dict[int, set[str]] = {}
-    for code, line in codes_and_lines(SOURCE, select="ASY1"):
+    for code, line in codes_and_lines(SOURCE, select=BLOCKING):
         reported.setdefault(line, set()).add(code)
     for line, peer in PEER.items():
         if line in NOT_REPORTED:
