@@ -129,9 +129,9 @@ def _catches_would_block(ctx: Context) -> bool:
 
 
 def _is_false_or_zero(node: cst.CSTNode) -> bool:
-    if type(node) is cst.Name:
+    if isinstance(node, cst.Name):
         return node.value == "False"
-    if type(node) in (cst.Integer, cst.Float):
+    if isinstance(node, (cst.Integer, cst.Float)):
         try:
             return ast.literal_eval(node.value) == 0
         except (ValueError, SyntaxError):
@@ -269,7 +269,9 @@ class _CatalogBlockingCall(Rule):
             return
         callee = ctx.qualified_name(node.func)
         entry = self.known.get(callee) if callee else None
-        if entry is None or entry.code != self.code or entry.first_call_only or _does_not_block(node, callee, ctx):
+        if callee is None or entry is None or entry.code != self.code or entry.first_call_only:
+            return
+        if _does_not_block(node, callee, ctx):
             return
         if callee.rsplit(".", 1)[0] in catalog.FILE_TYPES and _opened_here(node, ctx, self.known):
             return
@@ -325,9 +327,8 @@ def _constructions(receiver: cst.BaseExpression, ctx: Context) -> Optional[list[
         values += [b.value for b in class_scope.bindings.get(receiver.attr.value, [])]
     else:
         return None
-    if not values or any(value is None for value in values):
-        return None
-    return values
+    known = [value for value in values if value is not None]
+    return known if known and len(known) == len(values) else None
 
 
 def _unbounded_queue(node: cst.Call, ctx: Context) -> bool:
@@ -498,25 +499,26 @@ def _describe_arguments(call: cst.Call, parameters: frozenset[str]) -> Optional[
 
 def _truthy_required(test: cst.CSTNode, parameters: frozenset[str], negated: bool) -> set[str]:
     """Parameters that must be truthy (not None) for `test` to be true (`negated`: to be false)."""
-    cls = type(test)
-    if cls is cst.Name and not negated:
+    if isinstance(test, cst.Name) and not negated:
         return {test.value} & parameters
-    if cls is cst.UnaryOperation and type(test.operator) is cst.Not:
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
         return _truthy_required(test.expression, parameters, not negated)
-    if cls is cst.BooleanOperation and type(test.operator) is (cst.Or if negated else cst.And):
+    if isinstance(test, cst.BooleanOperation) and type(test.operator) is (cst.Or if negated else cst.And):
         return _truthy_required(test.left, parameters, negated) | _truthy_required(test.right, parameters, negated)
-    if cls is cst.Comparison and len(test.comparisons) == 1 and type(test.left) is cst.Name:
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(test.left, cst.Name):
         operator = type(test.comparisons[0].operator)
-        if _falsy_constant(test.comparisons[0].comparator) and test.comparisons[0].comparator.value == "None":
+        comparator = test.comparisons[0].comparator
+        if isinstance(comparator, cst.Name) and comparator.value == "None":
             if (operator is cst.IsNot and not negated) or (operator is cst.Is and negated):
                 return {test.left.value} & parameters
     return set()
 
 
 def _exits(block: cst.CSTNode) -> bool:
-    body = getattr(block, "body", ())
-    return bool(body) and type(body[-1]) is cst.SimpleStatementLine and any(
-        type(small) in (cst.Return, cst.Raise) for small in body[-1].body
+    body: tuple = tuple(getattr(block, "body", ()))
+    last = body[-1] if body else None
+    return isinstance(last, cst.SimpleStatementLine) and any(
+        isinstance(small, (cst.Return, cst.Raise)) for small in last.body
     )
 
 
@@ -785,9 +787,10 @@ class CoroutineInExecutor(Rule):
                 what = "object (already created by the call)"
         elif self._is_coroutine_function(target, ctx):
             what = "function"
+        short = offloader.rsplit(".", 1)[-1] if offloader else ""
         if what is None and self._is_generator_function(target, ctx):
             message = self.generator_message.format(
-                target=ctx.source_of(target), offloader=offloader.rsplit(".", 1)[-1], function=ctx.function_name
+                target=ctx.source_of(target), offloader=short, function=ctx.function_name
             )
             ctx.report(node, message)
             return

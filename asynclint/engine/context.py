@@ -59,17 +59,21 @@ def truth_tested(node: cst.CSTNode, path: Path) -> bool:
     return False
 
 
+def _is_def(node: cst.CSTNode, asynchronous: bool) -> bool:
+    return isinstance(node, cst.FunctionDef) and (node.asynchronous is not None) == asynchronous
+
+
 def _is_main_guard(statement: cst.CSTNode) -> bool:
     """`if __name__ == "__main__":`"""
-    if type(statement) is not cst.If or type(statement.test) is not cst.Comparison:
+    if not isinstance(statement, cst.If) or not isinstance(statement.test, cst.Comparison):
         return False
     test = statement.test
+    comparator = test.comparisons[0].comparator if len(test.comparisons) == 1 else None
     return (
-        type(test.left) is cst.Name
+        isinstance(test.left, cst.Name)
         and test.left.value == "__name__"
-        and len(test.comparisons) == 1
-        and type(test.comparisons[0].comparator) is cst.SimpleString
-        and test.comparisons[0].comparator.evaluated_value == "__main__"
+        and isinstance(comparator, cst.SimpleString)
+        and comparator.evaluated_value == "__main__"
     )
 
 
@@ -129,7 +133,7 @@ class Context:
 
     def is_done_callback(self, function: Optional[cst.CSTNode]) -> bool:
         """`function` is handed to `add_done_callback`: the future it receives is already done."""
-        return self._callbacks().get(function) == "add_done_callback"
+        return function is not None and self._callbacks().get(function) == "add_done_callback"
 
     def _callbacks(self) -> dict[cst.CSTNode, str]:
         if self._loop_callbacks is None:
@@ -157,18 +161,18 @@ class Context:
     def _find_loop_callbacks(self) -> Iterator[tuple[cst.CSTNode, str]]:
         decorators = blocking_catalog.LOOP_ONLY_DECORATORS | set(self.config.extend_loop_only_decorators)
         for node, scope in self.index.scopes.items():
-            if type(node) is cst.FunctionDef and node.asynchronous is None:
+            if isinstance(node, cst.FunctionDef) and node.asynchronous is None:
                 for decorator in node.decorators:
                     target = decorator.decorator
                     if type(target) is cst.Call:
                         target = target.func
                     if self.resolver.qualified_name(target, scope.parent or scope) in decorators:
                         yield node, "decorator"
-            elif type(node) is cst.ClassDef and self._is_protocol(node, scope.parent, set()):
+            elif isinstance(node, cst.ClassDef) and self._is_protocol(node, scope.parent, set()):
                 for name, bindings in scope.bindings.items():
                     if name in blocking_catalog.PROTOCOL_CALLBACKS:
                         for b in bindings:
-                            if b.kind == "def" and b.node.asynchronous is None:
+                            if b.kind == "def" and _is_def(b.node, asynchronous=False):
                                 yield b.node, "protocol"
         for node, _, scope in self.index.events:
             if type(node) is not cst.Call or type(node.func) is not cst.Attribute:
@@ -192,7 +196,7 @@ class Context:
             class_scope = self.resolver.instance_class(expr.value.value, scope)
             if class_scope is not None:
                 bindings = class_scope.bindings.get(expr.attr.value, [])
-        if bindings and all(b.kind == "def" and b.node.asynchronous is None for b in bindings):
+        if bindings and all(b.kind == "def" and _is_def(b.node, asynchronous=False) for b in bindings):
             yield from (b.node for b in bindings)
 
     def _is_protocol(self, node: cst.ClassDef, scope: Optional[Scope], seen: set) -> bool:
@@ -204,9 +208,9 @@ class Context:
                 return True
             if type(base.value) is cst.Name:
                 owner, bindings = self.resolver.bindings(base.value.value, scope)
-                if owner is not None and len(bindings) == 1 and bindings[0].kind == "class":
-                    if self._is_protocol(bindings[0].node, owner, seen):
-                        return True
+                definition = bindings[0].node if owner is not None and len(bindings) == 1 else None
+                if isinstance(definition, cst.ClassDef) and self._is_protocol(definition, owner, seen):
+                    return True
         return False
 
     def _find_one_shot_commands(self) -> Iterator[cst.CSTNode]:
@@ -220,7 +224,7 @@ class Context:
         cli_module = bool(imports & blocking_catalog.CLI_FRAMEWORKS)
         if cli_module:
             for node in self.index.scopes:
-                if type(node) is cst.FunctionDef and node.asynchronous is not None and self._is_cli_command(node):
+                if isinstance(node, cst.FunctionDef) and node.asynchronous is not None and self._is_cli_command(node):
                     yield node
         script = any(_is_main_guard(statement) for statement in self.module.body)
         for node, _, scope in self.index.events:
@@ -236,7 +240,7 @@ class Context:
                 target = target.func
             if type(target) is cst.Name:
                 for binding in self.resolver.bindings(target.value, scope)[1]:
-                    if binding.kind == "def" and binding.node.asynchronous is not None:
+                    if binding.kind == "def" and _is_def(binding.node, asynchronous=True):
                         yield binding.node
 
     @staticmethod

@@ -137,8 +137,8 @@ class Resolver:
             if owner is None:
                 return None
             return self._agree([self._binding_type(binding) for binding in bindings if not _binds_none(binding)])
-        if cls is cst.Attribute:
-            if type(expr.value) is cst.Name:
+        if isinstance(expr, cst.Attribute):
+            if isinstance(expr.value, cst.Name):
                 class_scope = self.instance_class(expr.value.value, scope)
                 if class_scope is not None:
                     return self._attribute_type(class_scope, expr.attr.value)
@@ -147,7 +147,7 @@ class Resolver:
                 if base is not None:
                     return self.attribute_types.get(f"{base}.{expr.attr.value}")
             return None
-        if cls is cst.BinaryOperation and type(expr.operator) is cst.Divide:
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
             # `root / "name"` is a Path when `root` is one.
             left = self.type_of(expr.left, scope)
             return left if left is not None and self.attribute_types.get(f"{left}.__truediv__") == left else None
@@ -180,7 +180,7 @@ class Resolver:
             return self.type_of(binding.value, scope)
         if binding.kind == "for" and self.item_types and binding.path is not None:
             loop = binding.path[0]
-            if type(loop) is cst.For and loop.target is binding.node and type(loop.iter) is cst.Call:
+            if isinstance(loop, cst.For) and loop.target is binding.node and isinstance(loop.iter, cst.Call):
                 callee = self.qualified_name(loop.iter.func, scope)
                 return self.item_types.get(callee) if callee is not None else None
         if binding.kind == "class":
