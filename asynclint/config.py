@@ -86,6 +86,9 @@ class Config:
     unsafe_fixes: bool = False
     fixable: Optional[tuple[str, ...]] = None
     unfixable: tuple[str, ...] = ()
+    extend_loop_only_decorators: tuple[str, ...] = ()
+    extend_offloaders: tuple[str, ...] = ()
+    blocking_in_one_shot_commands: bool = False
     root: str = "."
     source: Optional[str] = None
 
@@ -156,6 +159,9 @@ _KEYS = {
     "unsafe-fixes": "bool",
     "fixable": "codes",
     "unfixable": "codes",
+    "extend-loop-only-decorators": "strings",
+    "extend-offloaders": "strings",
+    "blocking-in-one-shot-commands": "bool",
 }
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 

@@ -7,13 +7,16 @@ import json
 import pytest
 from conftest import codes_and_lines, fix_snippet, lint_snippet, run_cli
 
+# Every blocking rule by its exact code: ASY103, ASY106 and ASY110 are opt-in.
+BLOCKING = ",".join(f"ASY1{number:02d}" for number in range(13))
+
 HEAD = (
     "import asyncio, requests, subprocess, socket, sqlite3, threading, queue, os, shutil, httpx, urllib.request\n"
     "from pathlib import Path\nfrom concurrent.futures import ThreadPoolExecutor\n"
 )
 
 
-def found(body: str, select: str = "ASY1") -> list[str]:
+def found(body: str, select: str = BLOCKING) -> list[str]:
     return [code for code, _ in codes_and_lines(HEAD + body, select=select)]
 
 
@@ -80,7 +83,7 @@ def test_offload_fix_to_thread_adds_import_once():
     fixed = fix_snippet(
         "import requests\nimport subprocess\n\n\nasync def f(url):\n    r = requests.get(url, timeout=5)\n"
         "    subprocess.run(['ls'])\n    with open('f') as fh:\n        pass\n",
-        select="ASY1",
+        select=BLOCKING,
         unsafe=True,
     )
     assert fixed == (
@@ -88,7 +91,7 @@ def test_offload_fix_to_thread_adds_import_once():
         "    r = await asyncio.to_thread(requests.get, url, timeout=5)\n"
         "    await asyncio.to_thread(subprocess.run, ['ls'])\n    with open('f') as fh:\n        pass\n"
     )
-    assert fix_snippet(fixed, select="ASY1", unsafe=True) == fixed
+    assert fix_snippet(fixed, select=BLOCKING, unsafe=True) == fixed
 
 
 def test_offload_fix_run_in_executor_style_and_old_targets():
@@ -135,7 +138,9 @@ def test_coroutine_in_executor():
 def test_extend_blocking_calls_from_config(write_tree):
     root = write_tree(
         {
-            "pyproject.toml": '[tool.asynclint]\nextend-blocking-calls = { "storage.fetch_blob" = "ASY103" }\n',
+            "pyproject.toml": (
+                '[tool.asynclint]\nextend-select = ["ASY103"]\nextend-blocking-calls = { "storage.fetch_blob" = "ASY103" }\n'
+            ),
             "app.py": "from storage import fetch_blob\n\n\nasync def f():\n    return fetch_blob('k')\n",
         }
     )
@@ -154,11 +159,11 @@ def test_transitive_chain_across_modules(write_tree):
             ),
         }
     )
-    result = run_cli("--output-format", "json", "--no-cache", ".", cwd=root)
+    result = run_cli("--output-format", "json", "--no-cache", "--extend-select", "ASY110", ".", cwd=root)
     [item] = json.loads(result.stdout)
     assert (item["path"], item["line"], item["code"]) == ("pkg/views.py", 6, "ASY110")
     assert "load → _remote → requests.get" in item["message"]
-    fixed = run_cli("--fix", "--unsafe-fixes", "--no-cache", ".", cwd=root)
+    fixed = run_cli("--fix", "--unsafe-fixes", "--no-cache", "--extend-select", "ASY110", ".", cwd=root)
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert "    await asyncio.to_thread(load)\n    pure()" in (root / "pkg" / "views.py").read_text()
 

@@ -40,7 +40,7 @@ def test_edited_file_is_relinted(write_tree):
 def test_change_in_imported_module_reaches_unchanged_caller(write_tree):
     root = write_tree(
         {
-            "pyproject.toml": "[tool.asynclint]\n",
+            "pyproject.toml": '[tool.asynclint]\nextend-select = ["ASY110"]\n',
             "pkg/__init__.py": "",
             "pkg/a.py": "from .b import f\n\n\nasync def g():\n    f()\n",
             "pkg/b.py": "def f():\n    pass\n",
@@ -99,7 +99,7 @@ def test_library_answers_are_kept_until_the_installed_libraries_change(write_tre
 def test_unchanged_tree_reuses_the_last_run_and_any_change_ends_that(write_tree):
     root = write_tree(
         {
-            "pyproject.toml": "[tool.asynclint]\n",
+            "pyproject.toml": '[tool.asynclint]\nextend-select = ["ASY110"]\n',
             "pkg/__init__.py": "",
             "pkg/a.py": "from .b import f\n\n\nasync def g():\n    f()\n",
             "pkg/b.py": "import time\n\n\ndef f():\n    time.sleep(1)\n",

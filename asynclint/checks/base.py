@@ -39,3 +39,8 @@ class Rule:
     def resolve_condition(self, condition: tuple, message: str, project: Any) -> Optional[str]:
         """Return the final message if the finding stands given the whole project, else None."""
         return message
+
+    def keeps_fix(self, condition: tuple, project: Any) -> bool:
+        """Whether the fix offered with a standing cross-file finding is still right given the
+        whole project (called only when `resolve_condition` kept the finding)."""
+        return True

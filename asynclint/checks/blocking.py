@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import ipaddress
 from collections import deque
 from typing import Any, ClassVar, Optional
 
@@ -13,7 +15,14 @@ from asynclint.checks.base import Rule
 from asynclint.engine.context import Context
 from asynclint.engine.fixes import Fix
 from asynclint.engine.offload import offload_fix
-from asynclint.semantics.scope import iter_subtree
+from asynclint.semantics.scope import Scope, iter_subtree
+
+
+def reports_here(ctx: Context) -> bool:
+    """Blocking calls matter here: code on the loop thread that is not a one-shot command."""
+    if not ctx.on_loop_thread:
+        return False
+    return ctx.config.blocking_in_one_shot_commands or not ctx.in_one_shot_command
 
 
 def blocking_calls(config: Any) -> dict[str, catalog.BlockingCall]:
@@ -33,9 +42,15 @@ def _receiver_blocks(call: cst.Call, ctx: Context, known: dict) -> bool:
     )
 
 
-def _function_qualified_name(ctx: Context) -> Optional[str]:
-    """`pkg.mod.func` or `pkg.mod.Class.method` for the sync function around the current node."""
-    scope = ctx.function_scope
+def is_generator_function(function: cst.FunctionDef) -> bool:
+    """A `yield` in the function's own body (not in nested functions)."""
+    return any(type(node) in (cst.Yield,) for node in iter_subtree(function.body))
+
+
+def _function_qualified_name(ctx: Context, scope: Optional[Scope] = None) -> Optional[str]:
+    """`pkg.mod.func` or `pkg.mod.Class.method` for the sync function around the current node
+    (or for the function whose scope is given)."""
+    scope = scope or ctx.function_scope
     if scope.kind != "function" or scope.is_async or scope.parent is None:
         return None
     prefix = ctx.module_name
@@ -47,12 +62,184 @@ def _function_qualified_name(ctx: Context) -> Optional[str]:
     return None
 
 
+def _awaited(ctx: Context) -> bool:
+    """`await x.f()`: whatever an annotation says about `x`, `f` returned an awaitable, so it is
+    an async API (`session: orm.Session` that is really an `AsyncSession`)."""
+    return type(ctx.parent) is cst.Await
+
+
+def _first_positional(call: cst.Call) -> Optional[cst.BaseExpression]:
+    for arg in call.args:
+        if arg.keyword is None and not arg.star:
+            return arg.value
+    return None
+
+
+def _argument(call: cst.Call, position: int, keyword: str) -> Optional[cst.BaseExpression]:
+    positional = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
+    if len(positional) > position:
+        return positional[position]
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return arg.value
+    return None
+
+
+def _mentions(expr: cst.CSTNode, names: frozenset[str], ctx: Context, depth: int = 0) -> bool:
+    """Whether `expr` uses one of the constant `names` (`socket.AI_NUMERICHOST`), also through a
+    module-level name bound to an expression that does (`_NUMERIC = AI_NUMERICHOST | ...`)."""
+    for node in iter_subtree(expr):
+        if type(node) is cst.Attribute and node.attr.value in names:
+            return True
+        if type(node) is cst.Name:
+            if node.value in names:
+                return True
+            if depth < 2:
+                _, bindings = ctx.bindings(node.value)
+                if any(b.value is not None and _mentions(b.value, names, ctx, depth + 1) for b in bindings):
+                    return True
+    return False
+
+
+_NUMERIC_LOOKUP = {
+    # callee → (position, keyword) of the flags argument, and the flag that keeps DNS out of it.
+    "socket.getaddrinfo": (5, "flags", frozenset({"AI_NUMERICHOST"})),
+    "socket.getnameinfo": (1, "flags", frozenset({"NI_NUMERICHOST"})),
+}
+_WOULD_BLOCK = frozenset({"BlockingIOError", "InterruptedError", "SSLWantReadError", "SSLWantWriteError"})
+
+
+def _catches_would_block(ctx: Context) -> bool:
+    """The call sits in a `try` body whose handlers catch `BlockingIOError`: a non-blocking socket
+    operation whose waiting is done by the loop (`loop.add_reader`/`add_writer`)."""
+    child: Optional[cst.CSTNode] = ctx.node
+    for ancestor in ctx.ancestors():
+        if ancestor is ctx.function:
+            return False
+        if type(ancestor) is cst.Try and child is ancestor.body:
+            for handler in ancestor.handlers:
+                if handler.type is not None and any(
+                    type(node) in (cst.Name, cst.Attribute)
+                    and (node.value if type(node) is cst.Name else node.attr.value) in _WOULD_BLOCK
+                    for node in iter_subtree(handler.type)
+                ):
+                    return True
+        child = ancestor
+    return False
+
+
+def _is_false_or_zero(node: cst.CSTNode) -> bool:
+    if isinstance(node, cst.Name):
+        return node.value == "False"
+    if isinstance(node, (cst.Integer, cst.Float)):
+        try:
+            return ast.literal_eval(node.value) == 0
+        except (ValueError, SyntaxError):
+            return False
+    return False
+
+
+def _made_non_blocking(receiver: cst.BaseExpression, ctx: Context) -> bool:
+    """`sock.setblocking(False)` / `sock.settimeout(0)` on the same receiver in this function, or
+    in the same-module helper whose result `sock` is."""
+    text = ctx.source_of(receiver)
+    function = ctx.function
+    if function is None:
+        return False
+    if _calls_setblocking_false(function, lambda value: ctx.source_of(value) == text):
+        return True
+    if type(receiver) is cst.Name:
+        _, bindings = ctx.bindings(receiver.value)
+        for binding in bindings:
+            if type(binding.value) is cst.Call and type(binding.value.func) is cst.Name:
+                _, helpers = ctx.bindings(binding.value.func.value, binding.scope)
+                for helper in helpers:
+                    if helper.kind == "def" and _calls_setblocking_false(helper.node, lambda value: True):
+                        return True
+    return False
+
+
+def _calls_setblocking_false(function: cst.CSTNode, same_receiver) -> bool:
+    for node in iter_subtree(function, enter_scopes=False):
+        if type(node) is cst.Call and type(node.func) is cst.Attribute and node.args:
+            if node.func.attr.value in ("setblocking", "settimeout") and _is_false_or_zero(node.args[0].value):
+                if same_receiver(node.func.value):
+                    return True
+    return False
+
+
+def _is_ip_literal(node: Optional[cst.CSTNode]) -> bool:
+    if type(node) is not cst.SimpleString:
+        return False
+    value = node.evaluated_value
+    try:
+        ipaddress.ip_address(value if isinstance(value, str) else "")
+    except ValueError:
+        return False
+    return True
+
+
+def _udp_connect_to_address(node: cst.Call, receiver: cst.BaseExpression, ctx: Context) -> bool:
+    """`udp.connect((host, port))` on a datagram socket only selects a route and records the peer;
+    it waits only to resolve a host name, so it counts as blocking only for a name literal."""
+    target = _first_positional(node)
+    if type(target) is not cst.Tuple or not target.elements:
+        return False
+    host = target.elements[0].value
+    if type(host) is cst.SimpleString and not _is_ip_literal(host):
+        return False
+    if type(receiver) is not cst.Name:
+        return False
+    _, bindings = ctx.bindings(receiver.value)
+    return bool(bindings) and all(
+        type(b.value) is cst.Call and _mentions(b.value, frozenset({"SOCK_DGRAM"}), ctx, 2) for b in bindings
+    )
+
+
+def _does_not_block(node: cst.Call, callee: str, ctx: Context) -> bool:
+    """Catalog calls that provably do not wait here."""
+    numeric = _NUMERIC_LOOKUP.get(callee)
+    if numeric is not None:
+        position, keyword, flags = numeric
+        value = _argument(node, position, keyword)
+        return value is not None and _mentions(value, flags, ctx)
+    if callee.startswith("socket.socket.") and type(node.func) is cst.Attribute:
+        receiver = node.func.value
+        return (
+            _catches_would_block(ctx)
+            or _made_non_blocking(receiver, ctx)
+            or (callee == "socket.socket.connect" and _udp_connect_to_address(node, receiver, ctx))
+        )
+    return False
+
+
+def _opened_here(node: cst.Call, ctx: Context, known: dict) -> bool:
+    """`f.read()` where `f` is the value of an `open()` in this same function: that `open()` is
+    already reported, and offloading it alone does not help, so one finding says it all."""
+    receiver = node.func.value if type(node.func) is cst.Attribute else None
+    if type(receiver) is cst.Call:
+        return ctx.qualified_name(receiver.func) in known
+    if type(receiver) is not cst.Name:
+        return False
+    owner, bindings = ctx.bindings(receiver.value)
+    if owner is None or owner is not ctx.scope.function_scope or not bindings:
+        return False
+    return all(type(b.value) is cst.Call and ctx.qualified_name(b.value.func, owner) in known for b in bindings)
+
+
+def _is_call_to(ancestors, names: frozenset[str], ctx: Context) -> bool:
+    """The node is an argument of a call to one of `names` (ancestors: Arg, then Call)."""
+    next(ancestors, None)
+    call = next(ancestors, None)
+    return type(call) is cst.Call and ctx.qualified_name(call.func) in names
+
+
 class BlockingSleep(Rule):
     code = "ASY100"
     message = "`{callee}` blocks the event loop in `{function}()`; use `await asyncio.sleep()`"
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
-        if not ctx.in_async_context or ctx.qualified_name(node.func) != "time.sleep":
+        if not reports_here(ctx) or ctx.qualified_name(node.func) != "time.sleep":
             return
         message = self.message.format(callee="time.sleep", function=ctx.function_name)
         ctx.report(node, message, fix=self._fix(node, ctx))
@@ -78,14 +265,21 @@ class _CatalogBlockingCall(Rule):
         self.known = blocking_calls(config)
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
-        if not ctx.in_async_context:
+        if not reports_here(ctx) or _awaited(ctx):
             return
         callee = ctx.qualified_name(node.func)
         entry = self.known.get(callee) if callee else None
-        if entry is None or entry.code != self.code:
+        if callee is None or entry is None or entry.code != self.code or entry.first_call_only:
+            return
+        if _does_not_block(node, callee, ctx):
+            return
+        if callee.rsplit(".", 1)[0] in catalog.FILE_TYPES and _opened_here(node, ctx, self.known):
+            return
+        if type(ctx.parent) is cst.Arg and _is_call_to(ctx.ancestors(), catalog.FILE_WRAPPERS, ctx):
             return
         message = self.message.format(callee=callee, function=ctx.function_name, instead=entry.instead)
-        ctx.report(node, message, fix=offload_fix(node, ctx, _receiver_blocks(node, ctx, self.known)))
+        fix = None if entry.no_offload else offload_fix(node, ctx, _receiver_blocks(node, ctx, self.known))
+        ctx.report(node, message, fix=fix)
 
 
 class BlockingHttp(_CatalogBlockingCall):
@@ -112,10 +306,56 @@ class BlockingInput(_CatalogBlockingCall):
     code = "ASY107"
 
 
-def _is_false_or_zero(node: cst.CSTNode) -> bool:
-    return (type(node) is cst.Name and node.value == "False") or (
-        type(node) in (cst.Integer, cst.Float) and float(node.value) == 0
-    )
+def _suspends(block: cst.CSTNode) -> bool:
+    """An `await`, `async for` or `async with` in `block` (not in nested functions)."""
+    for node in iter_subtree(block):
+        if type(node) is cst.Await or (type(node) in (cst.For, cst.With) and node.asynchronous is not None):
+            return True
+    return False
+
+
+def _constructions(receiver: cst.BaseExpression, ctx: Context) -> Optional[list[cst.BaseExpression]]:
+    """Every value assigned to `receiver` (a local name or `self.attr`), or None when unknown."""
+    if type(receiver) is cst.Name:
+        _, bindings = ctx.bindings(receiver.value)
+        values = [b.value for b in bindings]
+    elif type(receiver) is cst.Attribute and type(receiver.value) is cst.Name:
+        class_scope = ctx.resolver.instance_class(receiver.value.value, ctx.scope)
+        if class_scope is None:
+            return None
+        values = [store.value for _, store in ctx.resolver.attribute_stores(class_scope, receiver.attr.value)]
+        values += [b.value for b in class_scope.bindings.get(receiver.attr.value, [])]
+    else:
+        return None
+    known = [value for value in values if value is not None]
+    return known if known and len(known) == len(values) else None
+
+
+def _unbounded_queue(node: cst.Call, ctx: Context) -> bool:
+    """`put()` on a `queue.Queue()` built without a `maxsize`: it never waits."""
+    receiver = node.func.value if type(node.func) is cst.Attribute else None
+    values = _constructions(receiver, ctx) if receiver is not None else None
+    if not values:
+        return False
+    for value in values:
+        if type(value) is not cst.Call or ctx.qualified_name(value.func) not in catalog.QUEUE_CONSTRUCTORS:
+            return False
+        size = _argument(value, 0, "maxsize")
+        if size is not None and not _is_false_or_zero(size):
+            return False
+    return True
+
+
+def _done_future(node: cst.Call, ctx: Context) -> bool:
+    """`future.result()` in a done-callback, on the future it was given: it is already done."""
+    receiver = node.func.value if type(node.func) is cst.Attribute else None
+    function = ctx.function
+    if type(receiver) is not cst.Name or function is None or not ctx.is_done_callback(function):
+        return False
+    positional = [*function.params.posonly_params, *function.params.params]
+    if ctx.resolver.self_name(ctx.function_scope) is not None:
+        positional = positional[1:]
+    return bool(positional) and positional[0].name.value == receiver.value
 
 
 class BlockingWait(Rule):
@@ -125,13 +365,53 @@ class BlockingWait(Rule):
     NON_BLOCKING: ClassVar[tuple[str, ...]] = ("blocking", "block", "timeout")
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
-        if not ctx.in_async_context:
+        if not reports_here(ctx) or _awaited(ctx):
             return
         callee = ctx.qualified_name(node.func)
         instead = catalog.BLOCKING_WAITS.get(callee) if callee else None
-        if instead is None or self._does_not_wait(node):
+        if instead is None or self._does_not_wait(node) or self._fresh_lock(node, ctx):
+            return
+        if callee in catalog.UNBOUNDED_PUTS and _unbounded_queue(node, ctx):
+            return
+        if callee in catalog.FUTURE_OUTCOMES and _done_future(node, ctx):
             return
         ctx.report(node, self.message.format(callee=callee, function=ctx.function_name, instead=instead))
+
+    held_message = (
+        "`with {lock}` in `{function}()` holds a thread lock across `await`: another task that reaches it "
+        "blocks the event loop until the holder resumes, which it never can; use {instead}"
+    )
+
+    def visit_WithItem(self, node: cst.WithItem, ctx: Context) -> None:
+        """`with self._lock:` on a `threading` lock whose body awaits. A short critical section
+        shared with threads is the normal use of such a lock and is not reported."""
+        with_node = ctx.parent
+        if not ctx.in_async_context or type(with_node) is not cst.With or with_node.asynchronous is not None:
+            return
+        if not (ctx.config.blocking_in_one_shot_commands or not ctx.in_one_shot_command):
+            return
+        kind = ctx.type_of(node.item)
+        instead = catalog.BLOCKING_WAITS.get(f"{kind}.acquire") if kind in catalog.THREAD_LOCKS else None
+        if instead is None or not _suspends(with_node.body):
+            return
+        message = self.held_message.format(lock=ctx.source_of(node.item), function=ctx.function_name, instead=instead)
+        ctx.report(node.item, message)
+
+    @staticmethod
+    def _fresh_lock(node: cst.Call, ctx: Context) -> bool:
+        """`lock = threading.Lock(); lock.acquire()`: no other thread can hold a lock that was
+        created in this function and not used before this call."""
+        receiver = node.func.value if type(node.func) is cst.Attribute else None
+        if type(receiver) is not cst.Name:
+            return False
+        owner, bindings = ctx.bindings(receiver.value)
+        if owner is None or owner is not ctx.scope.function_scope or len(bindings) != 1:
+            return False
+        value = bindings[0].value
+        if type(value) is not cst.Call or ctx.qualified_name(value.func, owner) not in catalog.THREAD_LOCK_CONSTRUCTORS:
+            return False
+        uses = ctx.references(owner, receiver.value)
+        return bool(uses) and uses[0][0] is receiver
 
     def _does_not_wait(self, node: cst.Call) -> bool:
         for position, arg in enumerate(node.args):
@@ -155,8 +435,8 @@ class NestedEventLoop(Rule):
 class GetEventLoopInCoroutine(Rule):
     code = "ASY109"
     message = (
-        "`asyncio.get_event_loop()` in `{function}()`: inside a coroutine use `asyncio.get_running_loop()` "
-        "(get_event_loop is deprecated there and can create a second loop)"
+        "`asyncio.get_event_loop()` in `{function}()`: inside a coroutine use `asyncio.get_running_loop()`, "
+        "the documented call there"
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -176,6 +456,138 @@ class GetEventLoopInCoroutine(Rule):
         return Fix("safe", "Use `asyncio.get_running_loop()`", ((node, node.with_changes(func=func)),), imports)
 
 
+def _decorator_name(decorator: cst.Decorator, ctx: Context) -> Optional[str]:
+    target = decorator.decorator
+    if type(target) is cst.Call:
+        target = target.func
+    return ctx.qualified_name(target)
+
+
+def _runs_in_thread(decorator: cst.Decorator) -> bool:
+    target = decorator.decorator
+    return type(target) is cst.Call and any(
+        arg.keyword is not None and arg.keyword.value == "thread" and type(arg.value) is cst.Name and arg.value.value == "True"
+        for arg in target.args
+    )
+
+
+def _falsy_constant(node: cst.CSTNode) -> bool:
+    return _is_false_or_zero(node) or (type(node) is cst.Name and node.value == "None")
+
+
+def _describe_arguments(call: cst.Call, parameters: frozenset[str]) -> Optional[tuple[list, dict]]:
+    """What a call passes, as far as it decides branches: "falsy" (None, False, 0), "param:NAME"
+    (the caller's own parameter, passed through) or "other". None when `*args`/`**kwargs` hide it."""
+    positional: list[str] = []
+    keywords: dict[str, str] = {}
+    for arg in call.args:
+        if arg.star:
+            return None
+        value = arg.value
+        if _falsy_constant(value):
+            described = "falsy"
+        elif type(value) is cst.Name and value.value in parameters:
+            described = f"param:{value.value}"
+        else:
+            described = "other"
+        if arg.keyword is None:
+            positional.append(described)
+        else:
+            keywords[arg.keyword.value] = described
+    return positional, keywords
+
+
+def _truthy_required(test: cst.CSTNode, parameters: frozenset[str], negated: bool) -> set[str]:
+    """Parameters that must be truthy (not None) for `test` to be true (`negated`: to be false)."""
+    if isinstance(test, cst.Name) and not negated:
+        return {test.value} & parameters
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return _truthy_required(test.expression, parameters, not negated)
+    if isinstance(test, cst.BooleanOperation) and type(test.operator) is (cst.Or if negated else cst.And):
+        return _truthy_required(test.left, parameters, negated) | _truthy_required(test.right, parameters, negated)
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(test.left, cst.Name):
+        operator = type(test.comparisons[0].operator)
+        comparator = test.comparisons[0].comparator
+        if isinstance(comparator, cst.Name) and comparator.value == "None":
+            if (operator is cst.IsNot and not negated) or (operator is cst.Is and negated):
+                return {test.left.value} & parameters
+    return set()
+
+
+def _exits(block: cst.CSTNode) -> bool:
+    body: tuple = tuple(getattr(block, "body", ()))
+    last = body[-1] if body else None
+    return isinstance(last, cst.SimpleStatementLine) and any(
+        isinstance(small, (cst.Return, cst.Raise)) for small in last.body
+    )
+
+
+def _guard(ctx: Context, parameters: frozenset[str]) -> set[str]:
+    """Parameters that must be truthy for the current call to run: it sits in `if param:` (or the
+    `else` of `if not param:`), or after `if not param: return` in an enclosing block."""
+    required: set[str] = set()
+    child: cst.CSTNode = ctx.node
+    function = ctx.function
+    for ancestor in ctx.ancestors():
+        if ancestor is function:
+            break
+        if type(ancestor) is cst.If:
+            if child is ancestor.body:
+                required |= _truthy_required(ancestor.test, parameters, False)
+            elif child is ancestor.orelse:
+                required |= _truthy_required(ancestor.test, parameters, True)
+        elif type(ancestor) is cst.IndentedBlock:
+            for statement in ancestor.body:
+                if statement is child:
+                    break
+                if type(statement) is cst.If and statement.orelse is None and _exits(statement.body):
+                    required |= _truthy_required(statement.test, parameters, True)
+        child = ancestor
+    return required
+
+
+def _parameter_names(function: Optional[cst.FunctionDef]) -> frozenset[str]:
+    if function is None:
+        return frozenset()
+    params = function.params
+    return frozenset(p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params))
+
+
+def _signature(function: cst.FunctionDef, is_method: bool) -> list[list]:
+    """[[name, positional, falsy default]] for the parameters a caller passes (no `self`)."""
+    params = function.params
+    positional = [*params.posonly_params, *params.params]
+    if is_method and positional:
+        positional = positional[1:]
+    signature = [[p.name.value, True, p.default is not None and _falsy_constant(p.default)] for p in positional]
+    signature += [[p.name.value, False, p.default is not None and _falsy_constant(p.default)] for p in params.kwonly_params]
+    return signature
+
+
+def _falsy_parameters(signature: Optional[list], arguments: Optional[tuple], caller_falsy: frozenset[str]) -> frozenset[str]:
+    """The callee's parameters certainly falsy for this call: left at a falsy default, or given a
+    falsy constant (directly or through a parameter of the caller that is)."""
+    if signature is None or arguments is None:
+        return frozenset()
+    positional, keywords = arguments
+    falsy = set()
+    slots = [name for name, is_positional, _ in signature if is_positional]
+    given = {}
+    for index, described in enumerate(positional):
+        if index >= len(slots):
+            return frozenset()
+        given[slots[index]] = described
+    given.update(keywords)
+    for name, _, falsy_default in signature:
+        described = given.get(name)
+        if described is None:
+            if falsy_default:
+                falsy.add(name)
+        elif described == "falsy" or (described.startswith("param:") and described[6:] in caller_falsy):
+            falsy.add(name)
+    return frozenset(falsy)
+
+
 class TransitiveBlockingCall(Rule):
     code = "ASY110"
     message = "`{callee}()` blocks the event loop in `{function}()`: {{chain}}; offload it with `await asyncio.to_thread(...)`"
@@ -190,16 +602,50 @@ class TransitiveBlockingCall(Rule):
             return
         owner = _function_qualified_name(ctx)
         if owner is not None:
-            # Facts for the project index: what each sync function calls, directly.
+            # Facts for the project index: what each sync function calls, directly, and under
+            # which arguments (for chains that a call's arguments turn off).
             entry = self.known.get(callee)
+            if entry is not None and (entry.first_call_only or _does_not_block(node, callee, ctx)):
+                return
             kind = "blocking-direct" if entry is not None and entry.code <= "ASY107" else "sync-calls"
             ctx.facts.setdefault(kind, {}).setdefault(owner, []).append(callee)
-            return
-        if not ctx.in_async_context or callee in self.known or not self._maybe_project(callee, ctx):
+            parameters = _parameter_names(ctx.function)
+            guard = _guard(ctx, parameters) if parameters else set()
+            arguments = _describe_arguments(node, parameters)
+            if guard or (arguments is not None and any(d != "other" for d in (*arguments[0], *arguments[1].values()))):
+                site = [callee, sorted(guard), arguments]
+                ctx.facts.setdefault("call-sites", {}).setdefault(owner, []).append(site)
+            if not ctx.on_loop_thread:
+                return
+        if not reports_here(ctx) or _awaited(ctx) or callee in self.known or not self._maybe_project(callee, ctx):
             return
         short = callee.rsplit(".", 1)[-1]
         message = self.message.format(callee=short, function=ctx.function_name)
-        ctx.report(node, message, fix=offload_fix(node, ctx), condition=("blocking-chain", callee))
+        arguments = _describe_arguments(node, frozenset())
+        ctx.report(node, message, fix=offload_fix(node, ctx), condition=("blocking-chain", callee, arguments))
+
+    def visit_FunctionDef(self, node: cst.FunctionDef, ctx: Context) -> None:
+        if node.asynchronous is not None:
+            return
+        scope = ctx.scope_of(node)
+        name = _function_qualified_name(ctx, scope) if scope is not None else None
+        if name is None:
+            return
+        is_method = ctx.scope.kind == "class" and not any(
+            type(d.decorator) is cst.Name and d.decorator.value == "staticmethod" for d in node.decorators
+        )
+        ctx.facts.setdefault("signatures", {})[name] = _signature(node, is_method)
+        if any(_decorator_name(d, ctx) in catalog.MEMOIZING_DECORATORS for d in node.decorators):
+            ctx.facts.setdefault("memoized", {})[name] = True
+        if any(_runs_in_thread(d) for d in node.decorators):
+            # `@work(thread=True)`: calling it starts a worker thread; the body never runs on the loop.
+            ctx.facts.setdefault("memoized", {})[name] = True
+        # A fact for `keeps_fix`: running a generator function in a thread runs none of its body.
+        if is_generator_function(node):
+            ctx.facts.setdefault("sync-generators", {})[name] = True
+
+    def keeps_fix(self, condition: tuple, project: Any) -> bool:
+        return condition[1] not in project.facts.get("sync-generators", {})
 
     @staticmethod
     def _maybe_project(callee: str, ctx: Context) -> bool:
@@ -207,40 +653,91 @@ class TransitiveBlockingCall(Rule):
         return bool(top) and (callee == top or callee.startswith(top + "."))
 
     def resolve_condition(self, condition: tuple, message: str, project: Any) -> Optional[str]:
-        chain = self.chain(condition[1], project)
+        arguments = condition[2] if len(condition) > 2 else None
+        chain = self.chain(condition[1], project, arguments)
         if chain is None:
             return None
         names = [part.rsplit(".", 1)[-1] for part in chain[:-1]] + [chain[-1]]
         return message.replace("{chain}", " → ".join(names))
 
     @staticmethod
-    def chain(start: str, project: Any) -> Optional[list[str]]:
-        """Shortest path from a sync project function to a catalog blocking call, or None."""
-        key = ("blocking-chain", start)
+    def chain(start: str, project: Any, arguments: Any = None) -> Optional[list[str]]:
+        """Shortest path from a sync project function to a catalog blocking call, or None. A step
+        is not taken when the call sits behind `if param:` and this path's arguments make
+        `param` falsy (`get_node(name=n)` never reaches `if host and port: gethostbyname(host)`)."""
+        key = ("blocking-chain", start, repr(arguments))
         if key in project.memo:
             return project.memo[key]
-        direct = project.facts.get("blocking-direct", {})
-        calls = project.facts.get("sync-calls", {})
+        tables = project.memo.get("blocking-chain-tables")
+        if tables is None:
+            memoized = project.facts.get("memoized", {})
+            # A memoized function blocks only on its first call, and one decorated to run in a
+            # worker thread never blocks the loop: no chain goes through either.
+            tables = project.memo["blocking-chain-tables"] = tuple(
+                {name: value for name, value in project.facts.get(kind, {}).items() if name not in memoized}
+                for kind in ("blocking-direct", "sync-calls")
+            )
+        direct, calls = tables
+        signatures = project.facts.get("signatures", {})
+        sites = project.facts.get("call-sites", {})
         if start not in direct and start not in calls:
             project.memo[key] = None
             return None
-        previous: dict[str, Optional[str]] = {start: None}
-        queue = deque([start])
+        if arguments is not None:
+            arguments = (list(arguments[0]), dict(arguments[1]))
+        first = (start, _falsy_parameters(signatures.get(start), arguments, frozenset()))
+        previous: dict[tuple, Optional[tuple]] = {first: None}
+        queue = deque([first])
         found: Optional[list[str]] = None
-        while queue:
-            current = queue.popleft()
-            if current in direct:
-                path = [direct[current][0], current]
-                while previous[path[-1]] is not None:
-                    path.append(previous[path[-1]])
+        while queue and found is None:
+            state = queue.popleft()
+            current, falsy = state
+            for callee, next_falsy in _steps(current, falsy, direct, calls, signatures, sites):
+                if next_falsy is not None:
+                    following = (callee, next_falsy)
+                    if following not in previous and (callee in direct or callee in calls):
+                        previous[following] = state
+                        queue.append(following)
+                    continue
+                path = [callee]
+                walk: Optional[tuple] = state
+                while walk is not None:
+                    path.append(walk[0])
+                    walk = previous[walk]
                 found = list(reversed(path))
                 break
-            for following in calls.get(current, ()):
-                if following not in previous and (following in direct or following in calls):
-                    previous[following] = current
-                    queue.append(following)
         project.memo[key] = found
         return found
+
+
+def _steps(current: str, falsy: frozenset, direct: dict, calls: dict, signatures: dict, sites: dict):
+    """(callee, falsy parameters of the callee) for each call `current` can make with `falsy`
+    parameters; for a blocking leaf the second item is None (only whether it is reachable matters)."""
+    recorded: dict[str, list] = {}
+    for callee, guard, arguments in sites.get(current, ()):
+        recorded.setdefault(callee, []).append((guard, arguments))
+    for kind, table in (("direct", direct), ("calls", calls)):
+        seen: set[str] = set()
+        for callee in table.get(current, ()):
+            if callee in seen:
+                continue
+            seen.add(callee)
+            occurrences = table[current].count(callee)
+            known = recorded.get(callee, [])
+            options: list[frozenset] = []
+            if len(known) < occurrences:
+                options.append(frozenset())  # an occurrence with no guard and no telling arguments
+            for guard, arguments in known:
+                if falsy.isdisjoint(guard):
+                    arguments = (list(arguments[0]), dict(arguments[1])) if arguments is not None else None
+                    options.append(_falsy_parameters(signatures.get(callee), arguments, falsy))
+            if not options:
+                continue
+            if kind == "direct":
+                yield callee, None
+            else:
+                for option in options:
+                    yield callee, option
 
 
 class ExecutorPerCall(Rule):
@@ -264,9 +761,20 @@ class CoroutineInExecutor(Rule):
         "the coroutine and it never runs; `await` it instead"
     )
 
+    generator_message = (
+        "`{target}` handed to `{offloader}` in `{function}()` is a generator function: the thread only "
+        "creates the generator and iterating it runs on the event loop; offload a function that consumes it"
+    )
+
+    def __init__(self, config: Any):
+        super().__init__(config)
+        self.offloaders = dict(catalog.OFFLOADERS)
+        for name in config.extend_offloaders:
+            self.offloaders.setdefault(name, 0)
+
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         offloader = ctx.qualified_name(node.func)
-        position = catalog.OFFLOADERS.get(offloader) if offloader else None
+        position = self.offloaders.get(offloader) if offloader else None
         if position is None:
             return
         positional = [arg for arg in node.args if arg.keyword is None and not arg.star]
@@ -279,11 +787,30 @@ class CoroutineInExecutor(Rule):
                 what = "object (already created by the call)"
         elif self._is_coroutine_function(target, ctx):
             what = "function"
+        short = offloader.rsplit(".", 1)[-1] if offloader else ""
+        if what is None and self._is_generator_function(target, ctx):
+            message = self.generator_message.format(
+                target=ctx.source_of(target), offloader=short, function=ctx.function_name
+            )
+            ctx.report(node, message)
+            return
         if what:
             message = self.message.format(
                 target=ctx.source_of(target), offloader=offloader.rsplit(".", 1)[-1], function=ctx.function_name, what=what
             )
             ctx.report(node, message)
+
+    @staticmethod
+    def _is_generator_function(expr: cst.CSTNode, ctx: Context) -> bool:
+        bindings: list = []
+        if type(expr) is cst.Name:
+            bindings = ctx.bindings(expr.value)[1]
+        elif type(expr) is cst.Attribute and type(expr.value) is cst.Name:
+            class_scope = ctx.resolver.instance_class(expr.value.value, ctx.scope)
+            bindings = class_scope.bindings.get(expr.attr.value, []) if class_scope is not None else []
+        return bool(bindings) and all(
+            b.kind == "def" and b.node.asynchronous is None and is_generator_function(b.node) for b in bindings
+        )
 
     @staticmethod
     def _is_coroutine_function(expr: cst.CSTNode, ctx: Context) -> bool:

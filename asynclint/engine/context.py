@@ -10,9 +10,10 @@ from typing import Any, Iterator, Optional
 
 import libcst as cst
 
+from asynclint.catalog import blocking as blocking_catalog
 from asynclint.engine.fixes import Fix
 from asynclint.semantics.names import Resolver
-from asynclint.semantics.scope import Binding, ModuleIndex, Path, Scope
+from asynclint.semantics.scope import Binding, ModuleIndex, Path, Scope, dotted_name
 
 
 class Report:
@@ -58,6 +59,24 @@ def truth_tested(node: cst.CSTNode, path: Path) -> bool:
     return False
 
 
+def _is_def(node: cst.CSTNode, asynchronous: bool) -> bool:
+    return isinstance(node, cst.FunctionDef) and (node.asynchronous is not None) == asynchronous
+
+
+def _is_main_guard(statement: cst.CSTNode) -> bool:
+    """`if __name__ == "__main__":`"""
+    if not isinstance(statement, cst.If) or not isinstance(statement.test, cst.Comparison):
+        return False
+    test = statement.test
+    comparator = test.comparisons[0].comparator if len(test.comparisons) == 1 else None
+    return (
+        isinstance(test.left, cst.Name)
+        and test.left.value == "__name__"
+        and isinstance(comparator, cst.SimpleString)
+        and comparator.evaluated_value == "__main__"
+    )
+
+
 class Context:
     def __init__(self, path: str, index: ModuleIndex, resolver: Resolver, config: Any, target_version: tuple[int, int]):
         self.filename = path
@@ -72,6 +91,8 @@ class Context:
         self.path: Path = None
         self.scope: Scope = index.root
         self.rule_code = ""
+        self._loop_callbacks: Optional[dict[cst.CSTNode, str]] = None
+        self._one_shot: Optional[frozenset[cst.CSTNode]] = None
 
     # -- where are we ------------------------------------------------------------------------
     @property
@@ -96,6 +117,142 @@ class Context:
         """Inside an `async def` body, not in a nested def, lambda or class body."""
         scope = self.scope.function_scope
         return scope.kind == "function" and scope.is_async
+
+    @property
+    def on_loop_thread(self) -> bool:
+        """In async context, or in sync code that runs on the event loop's thread: the callbacks of
+        an `asyncio.Protocol` subclass, functions this module hands to `call_soon`/`call_later`/
+        `call_at`/`add_done_callback`, and functions with a loop-only decorator
+        (`homeassistant.core.callback`, `extend-loop-only-decorators`)."""
+        if self.in_async_context:
+            return True
+        scope = self.scope.function_scope
+        if scope.kind != "function":
+            return False
+        return scope.node in self._callbacks()
+
+    def is_done_callback(self, function: Optional[cst.CSTNode]) -> bool:
+        """`function` is handed to `add_done_callback`: the future it receives is already done."""
+        return function is not None and self._callbacks().get(function) == "add_done_callback"
+
+    def _callbacks(self) -> dict[cst.CSTNode, str]:
+        if self._loop_callbacks is None:
+            found: dict[cst.CSTNode, str] = {}
+            for node, how in self._find_loop_callbacks():
+                found.setdefault(node, how)
+            self._loop_callbacks = found
+        return self._loop_callbacks
+
+    @property
+    def in_one_shot_command(self) -> bool:
+        """Inside a coroutine that is a whole one-shot program: a click/typer/cyclopts command, or
+        the coroutine a script hands to `asyncio.run` (or a function nested in one of those)."""
+        if self._one_shot is None:
+            self._one_shot = frozenset(self._find_one_shot_commands())
+        if not self._one_shot:
+            return False
+        scope: Optional[Scope] = self.scope
+        while scope is not None:
+            if scope.kind == "function" and scope.node in self._one_shot:
+                return True
+            scope = scope.parent
+        return False
+
+    def _find_loop_callbacks(self) -> Iterator[tuple[cst.CSTNode, str]]:
+        decorators = blocking_catalog.LOOP_ONLY_DECORATORS | set(self.config.extend_loop_only_decorators)
+        for node, scope in self.index.scopes.items():
+            if isinstance(node, cst.FunctionDef) and node.asynchronous is None:
+                for decorator in node.decorators:
+                    target = decorator.decorator
+                    if type(target) is cst.Call:
+                        target = target.func
+                    if self.resolver.qualified_name(target, scope.parent or scope) in decorators:
+                        yield node, "decorator"
+            elif isinstance(node, cst.ClassDef) and self._is_protocol(node, scope.parent, set()):
+                for name, bindings in scope.bindings.items():
+                    if name in blocking_catalog.PROTOCOL_CALLBACKS:
+                        for b in bindings:
+                            if b.kind == "def" and _is_def(b.node, asynchronous=False):
+                                yield b.node, "protocol"
+        for node, _, scope in self.index.events:
+            if type(node) is not cst.Call or type(node.func) is not cst.Attribute:
+                continue
+            position = blocking_catalog.LOOP_CALLBACK_SCHEDULERS.get(node.func.attr.value)
+            positional = [arg.value for arg in node.args if arg.keyword is None and not arg.star]
+            if position is None or len(positional) <= position:
+                continue
+            callback = positional[position]
+            if type(callback) is cst.Call and self.resolver.qualified_name(callback.func, scope) == "functools.partial":
+                callback = callback.args[0].value if callback.args else callback
+            for definition in self._sync_defs(callback, scope):
+                yield definition, node.func.attr.value
+
+    def _sync_defs(self, expr: cst.CSTNode, scope: Scope) -> Iterator[cst.CSTNode]:
+        """The sync function definitions `expr` (a name or `self.method`) certainly refers to."""
+        bindings: list[Binding] = []
+        if type(expr) is cst.Name:
+            bindings = self.resolver.bindings(expr.value, scope)[1]
+        elif type(expr) is cst.Attribute and type(expr.value) is cst.Name:
+            class_scope = self.resolver.instance_class(expr.value.value, scope)
+            if class_scope is not None:
+                bindings = class_scope.bindings.get(expr.attr.value, [])
+        if bindings and all(b.kind == "def" and _is_def(b.node, asynchronous=False) for b in bindings):
+            yield from (b.node for b in bindings)
+
+    def _is_protocol(self, node: cst.ClassDef, scope: Optional[Scope], seen: set) -> bool:
+        if scope is None or node in seen:
+            return False
+        seen.add(node)
+        for base in node.bases:
+            if self.resolver.qualified_name(base.value, scope) in blocking_catalog.PROTOCOL_BASES:
+                return True
+            if type(base.value) is cst.Name:
+                owner, bindings = self.resolver.bindings(base.value.value, scope)
+                definition = bindings[0].node if owner is not None and len(bindings) == 1 else None
+                if isinstance(definition, cst.ClassDef) and self._is_protocol(definition, owner, seen):
+                    return True
+        return False
+
+    def _find_one_shot_commands(self) -> Iterator[cst.CSTNode]:
+        root = self.index.root
+        imports = {
+            (binding.qualified or "").split(".")[0]
+            for bindings in root.bindings.values()
+            for binding in bindings
+            if binding.kind == "import"
+        }
+        cli_module = bool(imports & blocking_catalog.CLI_FRAMEWORKS)
+        if cli_module:
+            for node in self.index.scopes:
+                if isinstance(node, cst.FunctionDef) and node.asynchronous is not None and self._is_cli_command(node):
+                    yield node
+        script = any(_is_main_guard(statement) for statement in self.module.body)
+        for node, _, scope in self.index.events:
+            if type(node) is not cst.Call or not node.args:
+                continue
+            where = scope.function_scope
+            if where.kind != "module" and not (script and where.kind == "function" and not where.is_async):
+                continue
+            if self.resolver.qualified_name(node.func, scope) not in blocking_catalog.SCRIPT_RUNNERS:
+                continue
+            target = node.args[0].value
+            if type(target) is cst.Call:
+                target = target.func
+            if type(target) is cst.Name:
+                for binding in self.resolver.bindings(target.value, scope)[1]:
+                    if binding.kind == "def" and _is_def(binding.node, asynchronous=True):
+                        yield binding.node
+
+    @staticmethod
+    def _is_cli_command(node: cst.FunctionDef) -> bool:
+        for decorator in node.decorators:
+            target = decorator.decorator
+            if type(target) is cst.Call:
+                target = target.func
+            name = dotted_name(target)
+            if name is not None and name.rsplit(".", 1)[-1] in blocking_catalog.CLI_DECORATORS:
+                return True
+        return False
 
     @property
     def function(self) -> Optional[cst.FunctionDef]:

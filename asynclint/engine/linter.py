@@ -143,6 +143,8 @@ class Linter:
                 self.dispatch.setdefault(node_type, []).append((code, getattr(rule, method)))
         self.interesting = frozenset(self.dispatch)
         self.return_types = catalog.return_types()
+        self.attribute_types = catalog.attribute_types()
+        self.item_types = catalog.item_types()
         self.report_syntax_errors = "ASY001" in enabled
         self.enabled = enabled
         self.report_unused_noqa = "ASY002" in enabled
@@ -228,7 +230,7 @@ class Linter:
         result: FileResult,
     ) -> FileLint:
         index = build_index(module, module_name, self.interesting, is_package)
-        resolver = Resolver(index, self.return_types)
+        resolver = Resolver(index, self.return_types, self.attribute_types, self.item_types)
         context = Context(path, index, resolver, self.config, self.config.target)
         dispatch = self.dispatch
         failed: set[str] = set()
@@ -282,8 +284,11 @@ class Linter:
             if report.condition is None:
                 standing.append((report, report.message))
             elif project is not None:
-                message = self.rules[report.code].resolve_condition(report.condition, report.message, project)
+                rule = self.rules[report.code]
+                message = rule.resolve_condition(report.condition, report.message, project)
                 if message is not None:
+                    if report.fix is not None and not rule.keeps_fix(report.condition, project):
+                        report.fix = None
                     standing.append((report, message))
             else:
                 result.diagnostics.append(

@@ -23,10 +23,20 @@ def is_none(node: Optional[cst.CSTNode]) -> bool:
 
 
 class Resolver:
-    def __init__(self, index: ModuleIndex, return_types: Mapping[str, str]):
+    def __init__(
+        self,
+        index: ModuleIndex,
+        return_types: Mapping[str, str],
+        attribute_types: Optional[Mapping[str, str]] = None,
+        item_types: Optional[Mapping[str, str]] = None,
+    ):
         self.index = index
         self.module_name = index.module_name
         self.return_types = return_types
+        # `Type.attribute` → type of the attribute's value (`pathlib.Path.parent` → `pathlib.Path`).
+        self.attribute_types = attribute_types or {}
+        # callee → type of the items its value yields (`pathlib.Path.iterdir` → `pathlib.Path`).
+        self.item_types = item_types or {}
         self._names: dict[int, Optional[str]] = {}
         self._types: dict[int, Optional[str]] = {}
         self._depth = 0
@@ -127,10 +137,20 @@ class Resolver:
             if owner is None:
                 return None
             return self._agree([self._binding_type(binding) for binding in bindings if not _binds_none(binding)])
-        if cls is cst.Attribute and type(expr.value) is cst.Name:
-            class_scope = self.instance_class(expr.value.value, scope)
-            if class_scope is not None:
-                return self._attribute_type(class_scope, expr.attr.value)
+        if isinstance(expr, cst.Attribute):
+            if isinstance(expr.value, cst.Name):
+                class_scope = self.instance_class(expr.value.value, scope)
+                if class_scope is not None:
+                    return self._attribute_type(class_scope, expr.attr.value)
+            if self.attribute_types:
+                base = self.type_of(expr.value, scope)
+                if base is not None:
+                    return self.attribute_types.get(f"{base}.{expr.attr.value}")
+            return None
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
+            # `root / "name"` is a Path when `root` is one.
+            left = self.type_of(expr.left, scope)
+            return left if left is not None and self.attribute_types.get(f"{left}.__truediv__") == left else None
         return None
 
     def _call_type(self, call: cst.Call, scope: Scope) -> Optional[str]:
@@ -158,6 +178,11 @@ class Resolver:
             return None
         if binding.kind in ("assign", "walrus", "with") and binding.value is not None:
             return self.type_of(binding.value, scope)
+        if binding.kind == "for" and self.item_types and binding.path is not None:
+            loop = binding.path[0]
+            if isinstance(loop, cst.For) and loop.target is binding.node and isinstance(loop.iter, cst.Call):
+                callee = self.qualified_name(loop.iter.func, scope)
+                return self.item_types.get(callee) if callee is not None else None
         if binding.kind == "class":
             return None
         return None
@@ -174,11 +199,12 @@ class Resolver:
             return None
         cls = type(annotation)
         if cls is cst.SimpleString:
+            # A forward reference: "Path", "Optional[Path]", "Path | None".
             text = annotation.evaluated_value
-            if isinstance(text, str) and all(part.isidentifier() for part in text.split(".")):
+            if isinstance(text, str) and text.strip():
                 try:
-                    annotation = cst.parse_expression(text)
-                except cst.ParserSyntaxError:
+                    annotation = cst.parse_expression(text.strip())
+                except (cst.ParserSyntaxError, RecursionError):
                     return None
                 return self.annotation_type(annotation, scope.module)
             return None
@@ -252,6 +278,11 @@ class Resolver:
         for binding in class_scope.bindings.get(attr, ()):
             if binding.kind == "annotated" and binding.annotation is not None:
                 types.append(self.annotation_type(binding.annotation, class_scope))
+            elif binding.kind == "assign" and binding.value is not None and not is_none(binding.value):
+                # A class-level default (`lock = threading.Lock()`) is what instances share.
+                types.append(self.type_of(binding.value, class_scope))
+            elif binding.kind in ("def", "class"):
+                return None
         for method, store in self.attribute_stores(class_scope, attr):
             if store.annotation is not None:
                 types.append(self.annotation_type(store.annotation, method))
