@@ -21,6 +21,7 @@ from asynclint.engine.project import ProjectIndex
 from asynclint.engine.runner import RunOptions, RunResult, run, unified_diff
 from asynclint.registry import RULES, RULES_BY_CODE, measured
 from asynclint.reporters import formats, renderer
+from asynclint.semantics.environment import EnvironmentNotFound, site_packages
 
 
 def rules_directory() -> Optional[Path]:
@@ -151,6 +152,12 @@ def _statistics(diagnostics: list[Diagnostic]) -> str:
 @click.option("--fix-offload", type=click.Choice(OFFLOAD_STYLES), help="How offload fixes move blocking calls.")
 @click.option("--config", "config_path", type=click.Path(), help="Use this pyproject.toml.")
 @click.option(
+    "--python",
+    "python",
+    metavar="PATH",
+    help="The project's Python interpreter (or environment): read installed libraries from it, never run it.",
+)
+@click.option(
     "--stdin-filename",
     metavar="PATH",
     help="Read the source from stdin (path `-` or none) and report it as PATH; with --fix, print the fixed source.",
@@ -184,6 +191,7 @@ def main(
     target_version: Optional[str],
     fix_offload: Optional[str],
     config_path: Optional[str],
+    python: Optional[str],
     stdin_filename: Optional[str],
     baseline_path: Optional[str],
     write_baseline_path: Optional[str],
@@ -218,8 +226,11 @@ def main(
             extend_select=_codes(extend_select),
             target_version=target_version,
             fix_offload=fix_offload,
+            python=os.path.abspath(python) if python else None,
         )
-    except ConfigError as error:
+        if config.python is not None:
+            site_packages(config.python)  # a wrong path is a usage error, said once
+    except (ConfigError, EnvironmentNotFound) as error:
         _fail(str(error))
     known_findings = None
     if baseline_path is not None:

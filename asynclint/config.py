@@ -73,6 +73,8 @@ class Config:
     extend_timeout_contexts: tuple[str, ...] = ()
     extend_coroutine_functions: tuple[str, ...] = ()
     allow_swallowed_cancellation_in: tuple[str, ...] = ()
+    # The analyzed project's interpreter or environment, whose installed libraries are read.
+    python: Optional[str] = None
     root: str = "."
     source: Optional[str] = None
 
@@ -134,6 +136,7 @@ _KEYS = {
     "extend-timeout-contexts": "strings",
     "extend-coroutine-functions": "strings",
     "allow-swallowed-cancellation-in": "strings",
+    "python": "path",
 }
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
@@ -184,6 +187,10 @@ def parse_settings(table: Any, source: str, root: str) -> Config:
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
                 raise ConfigError(source, key, f"expected a positive number of seconds, got {value!r}")
             values[attribute] = value
+        elif kind == "path":
+            if not isinstance(value, str) or not value:
+                raise ConfigError(source, key, f"expected a path to a Python interpreter or environment, got {value!r}")
+            values[attribute] = os.path.normpath(os.path.join(root, os.path.expanduser(value)))
         elif kind == "per-file":
             if not isinstance(value, dict):
                 raise ConfigError(source, key, "expected a table of glob = [codes]")
