@@ -47,7 +47,9 @@ class LibraryBlockingCall(Rule):
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         if not ctx.in_async_context:
             return
-        callee = ctx.qualified_name(node.func) or _instance_method(node.func, ctx)
+        callee = ctx.qualified_name(node.func)
+        if type(node.func) is cst.Attribute and ctx.type_of(node.func.value) is None:
+            callee = _instance_method(node.func, ctx) or callee
         if callee is None or callee in self.known or "." not in callee:
             return
         top = callee.split(".")[0]
@@ -94,6 +96,8 @@ def _instance_method(func: cst.BaseExpression, ctx: Context) -> Optional[str]:
             if binding.kind not in ("assign", "annotated", "walrus") or binding.value is None:
                 return None
             values.append(binding.value)
+    elif type(receiver) is cst.Call:
+        values.append(receiver)  # `Client(...).send()`
     elif type(receiver) is cst.Attribute and type(receiver.value) is cst.Name:
         class_scope = ctx.resolver.instance_class(receiver.value.value, ctx.scope)
         if class_scope is None:

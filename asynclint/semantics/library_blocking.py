@@ -661,6 +661,10 @@ def _call_type(callee: Optional[str]) -> Optional[str]:
     known = _return_types().get(callee)
     if known is not None:
         return known
+    if _standard(callee):
+        # The standard library names its classes in CapWords (`ssl.SSLContext`); the exceptions
+        # that matter (`socket.socket`) are in the catalog's RETURN_TYPES.
+        return callee if callee.rsplit(".", 1)[-1][:1].isupper() and not callee.startswith("builtins.") else None
     found = locate(callee)
     if found is None:
         return None
