@@ -158,6 +158,11 @@ TEST_LIBRARIES = {
             @staticmethod
             def wait():
                 time.sleep(1)
+
+
+        def async_refresh():
+            # A sync function named for the loop it runs on: its name does not make it async.
+            time.sleep(1)
         """,
     "requests_like/__init__.py": """
         # A stand-in with no dependencies of its own: an HTTP session that blocks on sockets.
@@ -524,6 +529,7 @@ BRANCH_CASES = {
     "coroutine_function": None,
     "behind_a_decorator": None,
     "Static.wait": "branchlib.Static.wait → time.sleep",
+    "async_refresh": "branchlib.async_refresh → time.sleep",
 }
 
 

@@ -53,6 +53,7 @@ _ASYNC_VARIANT = re.compile(r"^(asyncio|aio.*|async.*|Async.*|Aio.*|_async.*)$")
 # -- answers for this run ------------------------------------------------------------------------
 _answers: dict[str, Optional[list[str]]] = {}
 _answers_leaves: list[Optional[frozenset[tuple[str, str]]]] = [None]
+_last_leaves: list[Optional[Mapping[str, str]]] = [None]
 
 
 def library_answers() -> dict[str, Optional[list[str]]]:
@@ -73,6 +74,7 @@ def remember_library_answers(answers: Mapping[str, Any]) -> None:
 def clear_library_caches() -> None:
     _answers.clear()
     _answers_leaves[0] = None
+    _last_leaves[0] = None
     _edges_memo.clear()
     _calls_memo.clear()
     _attribute_types_memo.clear()
@@ -81,18 +83,25 @@ def clear_library_caches() -> None:
 
 
 def is_async_variant(qualified: str) -> bool:
-    return any(_ASYNC_VARIANT.match(part) for part in qualified.split("."))
+    """A module or class of the name is an async flavour; a function's own name does not count
+    (a sync `async_setup()` of a library still runs on the loop)."""
+    parts = qualified.split(".")
+    if not parts[-1][:1].isupper():
+        parts = parts[:-1]
+    return any(_ASYNC_VARIANT.match(part) for part in parts)
 
 
 def blocking_chain(qualified: str, leaves: Mapping[str, str]) -> Optional[list[str]]:
     """The calls from `qualified` (a library function, method or class) to a leaf (a blocking call
     of the catalog, name → rule code), `[]` when there is none, None when unknown."""
-    signature = frozenset(leaves.items())
-    if _answers_leaves[0] != signature:
-        if _answers_leaves[0] is not None:
-            _answers.clear()
-            _edges_memo.clear()
-        _answers_leaves[0] = signature
+    if leaves is not _last_leaves[0]:  # the same catalog object: answers stand (cheap check first)
+        signature = frozenset(leaves.items())
+        if _answers_leaves[0] != signature:
+            if _answers_leaves[0] is not None:
+                _answers.clear()
+                _edges_memo.clear()
+            _answers_leaves[0] = signature
+        _last_leaves[0] = leaves
     if qualified in _answers:
         return _answers[qualified]
     try:
