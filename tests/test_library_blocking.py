@@ -174,8 +174,11 @@ TEST_LIBRARIES = {
                 return socket.create_connection((url, 80))
         """,
     "dispatchlib/__init__.py": """
+        import collections.abc
         import time
         import socket
+
+        from not_installed_mixins import RetryMixin
 
         from dispatchlib.transport import Transport, make_transport
 
@@ -193,6 +196,16 @@ TEST_LIBRARIES = {
         class Cached(Base):
             def _get(self):
                 return b"cached"
+
+
+        class Mixed(RetryMixin, Base):
+            # `RetryMixin` comes from a library that is not installed: it may define `fetch`.
+            pass
+
+
+        class Measured(collections.abc.Sized, Base):
+            def __len__(self):
+                return 0
 
 
         class Abstract:
@@ -554,6 +567,11 @@ DISPATCH_CASES = [
     ("base = dispatchlib.Base(); base.fetch()", "dispatchlib.Base.fetch → Base._get → socket.create_connection"),
     ("cached = dispatchlib.Cached(); cached.fetch()", None),  # the subclass's override is followed
     ("abstract = dispatchlib.Abstract(); abstract.fetch()", None),
+    ("mixed = dispatchlib.Mixed(); mixed.fetch()", None),  # an unreadable base comes first
+    (
+        "measured = dispatchlib.Measured(); measured.fetch()",
+        "dispatchlib.Measured.fetch → Measured._get → socket.create_connection",
+    ),
     ("dispatchlib.call_it(dispatchlib.sleepy_retry)", None),  # a callback is never guessed
     ("injected = dispatchlib.WithInjected(object()); injected.send(b'x')", None),
     (

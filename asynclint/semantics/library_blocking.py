@@ -226,11 +226,26 @@ def _member(node: ast.ClassDef, module: _Module, path: list[str], hops: int) -> 
         return None  # an attribute, or several definitions
     for base in node.bases:
         found = _base_class(base, module, hops + 1)
-        if found is not None:
-            member = _member(found.node, found.module, path, hops + 1)
-            if member is not None:
-                return member
+        if found is None:
+            if not _standard_base(base, module):
+                return None  # a base we cannot read might define it first
+            continue
+        member = _member(found.node, found.module, path, hops + 1)
+        if member is not None:
+            return member
     return None
+
+
+def _standard_base(base: ast.expr, module: _Module) -> bool:
+    """A base class of the standard library or a builtin (`Exception`, `abc.ABC`, `Generic[T]`),
+    which defines none of a library's methods."""
+    if isinstance(base, ast.Subscript):
+        base = base.value
+    dotted = _dotted(base)
+    if not dotted:
+        return False
+    head = _module_name(module, dotted[0])
+    return head is not None and _standard(head)
 
 
 def _base_class(base: ast.expr, module: _Module, hops: int) -> Optional[_Found]:
@@ -743,7 +758,7 @@ def _class_and_bases(found: _Found, hops: int = 0) -> list[_Found]:
     for base in found.node.bases:
         resolved = _base_class(base, found.module, hops + 1)
         if resolved is None:
-            if _dotted(base) not in (["object"], ["Generic"], ["typing", "Generic"]):
+            if not _standard_base(base, found.module):
                 classes.append(_Found("class", None, found.module))  # an unknown base: assignments unknown
             continue
         classes.extend(_class_and_bases(resolved, hops + 1))
@@ -752,7 +767,7 @@ def _class_and_bases(found: _Found, hops: int = 0) -> list[_Found]:
 
 def _assigned_types(owner: _Found, class_name: str, attribute: str) -> list[Optional[str]]:
     if owner.node is None:
-        return []
+        return [None]  # a base class we cannot read
     types: list[Optional[str]] = []
     for statement in owner.node.body:
         if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
