@@ -160,6 +160,20 @@ TEST_LIBRARIES = {
                 time.sleep(1)
 
 
+        def load(path=None):
+            if path is not None:
+                with open(path) as handle:
+                    return handle.read()
+            return ""
+
+
+        def send(payload):
+            if isinstance(payload, str):
+                with open(payload, "rb") as handle:
+                    return handle.read()
+            return payload
+
+
         def async_refresh():
             # A sync function named for the loop it runs on: its name does not make it async.
             time.sleep(1)
@@ -340,6 +354,11 @@ def chains(source: str, library_env: Path) -> dict[int, str]:
     return {line: message.split(": ", 1)[1].rsplit(";", 1)[0] for line, message in findings(source, library_env)}
 
 
+def answer_for(qualified: str):
+    """The remembered answer for a call of `qualified` with no arguments (keys carry the call's shape)."""
+    return library_blocking.library_answers()[qualified + "(;)"]
+
+
 # -- real libraries ------------------------------------------------------------------------------
 def test_sync_sdk_over_urllib_and_its_async_client(library_env):
     source = """
@@ -503,7 +522,7 @@ def test_depth_is_bounded(library_env, start):
         assert found[6].startswith(f"deeplib.step{start} → ") and found[6].endswith(" → time.sleep")
     else:
         assert found == {}  # unknown past the depth bound: nothing reported
-        assert library_blocking.library_answers()[f"deeplib.step{start}"] is None
+        assert answer_for(f"deeplib.step{start}") is None
 
 
 def test_work_is_bounded(library_env, monkeypatch):
@@ -517,7 +536,7 @@ def test_work_is_bounded(library_env, monkeypatch):
             deeplib.step4()
         """
     assert chains(source, library_env) == {}
-    assert library_blocking.library_answers()["deeplib.step4"] is None
+    assert answer_for("deeplib.step4") is None
     library_blocking.clear_library_caches()
 
 
@@ -557,6 +576,29 @@ def test_normal_path_only(library_env, function):
         """
     expected = BRANCH_CASES[function]
     assert chains(source, library_env) == ({6: expected} if expected else {})
+
+
+@pytest.mark.parametrize(
+    ("call", "reported"),
+    [
+        ("branchlib.load()", False),  # the default is None: the file is not read
+        ("branchlib.load(None)", False),
+        ("branchlib.load(path=None)", False),
+        ("branchlib.load('/etc/app.conf')", True),
+        ("branchlib.load(path)", True),  # a value the source cannot know: the branch may run
+        ("branchlib.send(data)", False),  # opens only what is a path; what `data` is, is not known
+        ("branchlib.send('/tmp/payload.bin')", True),
+    ],
+)
+def test_branches_decided_by_the_arguments(library_env, call, reported):
+    source = f"""
+        import branchlib
+
+
+        async def handler(path, data):
+            {call}
+        """
+    assert bool(chains(source, library_env)) is reported
 
 
 # -- dispatch ------------------------------------------------------------------------------------
@@ -682,7 +724,7 @@ def test_answers_are_plain_data(library_env):
         library_env,
     )
     answers = library_blocking.library_answers()
-    assert answers["dispatchlib.sleepy_retry"] == ["dispatchlib.sleepy_retry", "time.sleep"]
+    assert answer_for("dispatchlib.sleepy_retry") == ["dispatchlib.sleepy_retry", "time.sleep"]
     assert json.loads(json.dumps(answers)) == answers
 
 

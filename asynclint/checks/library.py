@@ -3,6 +3,7 @@ that, following the library's own source, reaches a call of the blocking catalog
 
 from __future__ import annotations
 
+import ast
 from typing import Any, Optional
 
 import libcst as cst
@@ -58,16 +59,53 @@ class LibraryBlockingCall(Rule):
         if library_blocking.is_async_variant(callee):
             return
         message = self.message.format(callee=_short(callee), function=ctx.function_name)
-        ctx.report(node, message, fix=offload_fix(node, ctx), condition=("library-blocking", callee))
+        ctx.report(node, message, fix=offload_fix(node, ctx), condition=("library-blocking", callee, *_shape(node)))
 
     def resolve_condition(self, condition: tuple, message: str, project: Any) -> Optional[str]:
         callee = condition[1]
         if project_module_of(callee, project) is not None or callee.split(".")[0] in project_roots(project):
             return None
-        chain = library_blocking.blocking_chain(callee, self.leaves)
+        shape = None
+        if len(condition) == 5:
+            positional, keywords, starred = condition[2:]
+            shape = library_blocking.CallShape(
+                tuple(tuple(value) for value in positional),
+                tuple((name, tuple(value)) for name, value in keywords),
+                bool(starred),
+            )
+        chain = library_blocking.blocking_chain(callee, self.leaves, shape)
         if not chain:
             return None
         return message.replace("{chain}", chain_text(chain))
+
+
+_CONSTANT_NAMES = {"None": None, "True": True, "False": False}
+
+
+def _value(expr: cst.BaseExpression) -> tuple:
+    """("=", constant) for a literal the library's branches can be decided on, ("?",) otherwise."""
+    if type(expr) is cst.Name and expr.value in _CONSTANT_NAMES:
+        return ("=", _CONSTANT_NAMES[expr.value])
+    if type(expr) in (cst.Integer, cst.Float, cst.SimpleString):
+        try:
+            return ("=", ast.literal_eval(expr.value))
+        except (ValueError, SyntaxError):
+            return ("?",)
+    return ("?",)
+
+
+def _shape(call: cst.Call) -> tuple[tuple, tuple, bool]:
+    """What the call passes, as plain data: positional values, (keyword, value) pairs, and
+    whether `*args`/`**kwargs` hide the rest."""
+    positional, keywords, starred = [], [], False
+    for arg in call.args:
+        if arg.star:
+            starred = True
+        elif arg.keyword is not None:
+            keywords.append((arg.keyword.value, _value(arg.value)))
+        else:
+            positional.append(_value(arg.value))
+    return tuple(positional), tuple(keywords), starred
 
 
 def _short(qualified: str) -> str:

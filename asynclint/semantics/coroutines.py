@@ -175,7 +175,7 @@ def _source_file(name: str) -> Optional[str]:
             return None  # `a.b` where `a` is a plain module
         try:
             found = PathFinder.find_spec(".".join(parts[:end]), search)
-        except (ImportError, ValueError, OSError):
+        except (ImportError, ValueError, OSError, KeyError):  # KeyError: a namespace package's parent
             return None
         if found is None:
             return None

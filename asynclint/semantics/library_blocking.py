@@ -91,9 +91,10 @@ def is_async_variant(qualified: str) -> bool:
     return any(_ASYNC_VARIANT.match(part) for part in parts)
 
 
-def blocking_chain(qualified: str, leaves: Mapping[str, str]) -> Optional[list[str]]:
+def blocking_chain(qualified: str, leaves: Mapping[str, str], shape: Optional[CallShape] = None) -> Optional[list[str]]:
     """The calls from `qualified` (a library function, method or class) to a leaf (a blocking call
-    of the catalog, name → rule code), `[]` when there is none, None when unknown."""
+    of the catalog, name → rule code), `[]` when there is none, None when unknown. `shape` is
+    what the coroutine passes: a branch on a parameter it makes known is decided by it."""
     if leaves is not _last_leaves[0]:  # the same catalog object: answers stand (cheap check first)
         signature = frozenset(leaves.items())
         if _answers_leaves[0] != signature:
@@ -102,13 +103,14 @@ def blocking_chain(qualified: str, leaves: Mapping[str, str]) -> Optional[list[s
                 _edges_memo.clear()
             _answers_leaves[0] = signature
         _last_leaves[0] = leaves
-    if qualified in _answers:
-        return _answers[qualified]
+    key = qualified if shape is None else qualified + shape.key()
+    if key in _answers:
+        return _answers[key]
     try:
-        answer = _search(qualified, leaves)
-    except (RecursionError, MemoryError, ValueError):  # odd library code: unknown, never a crash
+        answer = _search(qualified, leaves, shape)
+    except Exception:  # odd library code or layout (RecursionError included): unknown, never a crash
         answer = None
-    _answers[qualified] = answer
+    _answers[key] = answer
     return answer
 
 
@@ -328,9 +330,63 @@ def _negated(test: ast.expr) -> bool:
     return isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
 
 
-def _normal_blocks(statement: ast.If) -> list[list[ast.stmt]]:
+def _argument_test(test: ast.expr, known: Mapping[str, Any]) -> Optional[bool]:
+    """True/False when `test` checks a parameter whose value the call makes known (`if path:`,
+    `if path is not None:`, `if mode == "r":`, with `not`/`and`/`or`); None otherwise."""
+    if not known:
+        return None
+    if isinstance(test, ast.Name):
+        return bool(known[test.id]) if test.id in known else None
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = _argument_test(test.operand, known)
+        return None if inner is None else not inner
+    if isinstance(test, ast.BoolOp):
+        values = [_argument_test(value, known) for value in test.values]
+        if isinstance(test.op, ast.And):
+            return False if False in values else True if all(value is True for value in values) else None
+        return True if True in values else False if all(value is False for value in values) else None
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name):
+        if test.left.id not in known or not isinstance(test.comparators[0], ast.Constant):
+            return None
+        value, other, op = known[test.left.id], test.comparators[0].value, test.ops[0]
+        if isinstance(op, ast.Is):
+            return value is other if other is None or isinstance(other, bool) else None
+        if isinstance(op, ast.IsNot):
+            return value is not other if other is None or isinstance(other, bool) else None
+        if isinstance(op, ast.Eq):
+            return value == other
+        if isinstance(op, ast.NotEq):
+            return value != other
+    return None
+
+
+_PARAMETERS = "\0parameters"  # key of `known` listing the function's parameters
+
+
+def _type_test_on_parameter(test: ast.expr, known: Mapping[str, Any]) -> bool:
+    """`isinstance(p, ...)` (or `not isinstance(...)`) on a parameter whose value is not known."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        test = test.operand
+    return (
+        isinstance(test, ast.Call)
+        and isinstance(test.func, ast.Name)
+        and test.func.id == "isinstance"
+        and len(test.args) == 2
+        and isinstance(test.args[0], ast.Name)
+        and test.args[0].id in known.get(_PARAMETERS, ())
+        and test.args[0].id not in known
+    )
+
+
+def _normal_blocks(statement: ast.If, known: Mapping[str, Any]) -> list[list[ast.stmt]]:
     """The branches of an `if` that are on the normal path."""
     platform = _platform_test(statement.test)
+    if platform is None:
+        platform = _argument_test(statement.test, known)
+    if platform is None and _type_test_on_parameter(statement.test, known):
+        # `if isinstance(source, (str, Path)): open(source)`: whether that runs depends on what
+        # the caller passes, which is not known; the branch for the other types is kept.
+        return [statement.orelse] if not _negated(statement.test) else [statement.body]
     if platform is True:
         return [statement.body]
     if platform is False:
@@ -342,48 +398,54 @@ def _normal_blocks(statement: ast.If) -> list[list[ast.stmt]]:
     return [statement.body, statement.orelse]
 
 
-_calls_memo: dict[tuple[str, int, int], list[ast.Call]] = {}
+_calls_memo: dict[tuple[tuple[str, int, int], _Known], list[ast.Call]] = {}
 
 
-def _normal_calls(found: _Found) -> list[ast.Call]:
-    """Calls a function makes on its normal path, in source order."""
-    calls = _calls_memo.get(found.key)
+def _normal_calls(found: _Found, known: _Known = ()) -> list[ast.Call]:
+    """Calls a function makes on its normal path, in source order, given the parameter values
+    the call makes known."""
+    key = (found.key, known)
+    calls = _calls_memo.get(key)
     if calls is None:
         calls = []
-        _statement_calls(found.node.body, calls)
-        _calls_memo[found.key] = calls
+        arguments = found.node.args
+        parameters = {
+            argument.arg for argument in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+        }
+        _statement_calls(found.node.body, calls, {**dict(known), _PARAMETERS: frozenset(parameters)})
+        _calls_memo[key] = calls
     return calls
 
 
-def _statement_calls(body: list[ast.stmt], calls: list[ast.Call]) -> None:
+def _statement_calls(body: list[ast.stmt], calls: list[ast.Call], known: Mapping[str, Any]) -> None:
     for statement in body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue  # defining runs nothing (decorators and defaults aside)
         if isinstance(statement, ast.If):
             _expression_calls(statement.test, calls)
-            for block in _normal_blocks(statement):
-                _statement_calls(block, calls)
+            for block in _normal_blocks(statement, known):
+                _statement_calls(block, calls, known)
         elif isinstance(statement, _TRY):
             tried: Any = statement
             for block in (tried.body, tried.orelse, tried.finalbody):
-                _statement_calls(block, calls)  # handlers are the error path
+                _statement_calls(block, calls, known)  # handlers are the error path
         elif isinstance(statement, (ast.With, ast.AsyncWith)):
             for item in statement.items:
                 _expression_calls(item.context_expr, calls)
-            _statement_calls(statement.body, calls)
+            _statement_calls(statement.body, calls, known)
         elif isinstance(statement, (ast.For, ast.AsyncFor)):
             _expression_calls(statement.iter, calls)
-            _statement_calls(statement.body, calls)
-            _statement_calls(statement.orelse, calls)
+            _statement_calls(statement.body, calls, known)
+            _statement_calls(statement.orelse, calls, known)
         elif isinstance(statement, ast.While):
             _expression_calls(statement.test, calls)
-            _statement_calls(statement.body, calls)
-            _statement_calls(statement.orelse, calls)
+            _statement_calls(statement.body, calls, known)
+            _statement_calls(statement.orelse, calls, known)
         elif _MATCH and isinstance(statement, _MATCH):
             matched: Any = statement
             _expression_calls(matched.subject, calls)
             for case in matched.cases:
-                _statement_calls(case.body, calls)
+                _statement_calls(case.body, calls, known)
         else:
             _expression_calls(statement, calls)
         if isinstance(statement, (ast.Raise, ast.Return, ast.Continue, ast.Break)):
@@ -431,6 +493,58 @@ def _runs_body(function: Any) -> bool:
 
 # -- what a function calls -------------------------------------------------------------------------
 _Target = Union[str, tuple[str, _Found, Optional[str]]]  # a leaf name, or (shown name, function/class, self class)
+# What a call passes: per positional argument and per keyword, ("=", constant) or ("?",) for a
+# value not known; `starred` when `*args`/`**kwargs` make the binding unknown.
+_Value = tuple[Any, ...]
+_Known = tuple[tuple[str, Any], ...]  # parameter → constant value, sorted
+
+
+@dataclass(frozen=True)
+class CallShape:
+    positional: tuple[_Value, ...] = ()
+    keywords: tuple[tuple[str, _Value], ...] = ()
+    starred: bool = False
+
+    def key(self) -> str:
+        """Text for the answers' key (plain data)."""
+        positional = ",".join(repr(value[1]) if value[0] == "=" else "?" for value in self.positional)
+        keywords = ",".join(f"{name}={repr(value[1]) if value[0] == '=' else '?'}" for name, value in self.keywords)
+        return f"({positional};{keywords}{';*' if self.starred else ''})"
+
+
+_CONSTANT_TYPES = (type(None), bool, int, float, str, bytes)
+
+
+def known_arguments(function: Any, shape: Optional[CallShape], skip_first: bool) -> _Known:
+    """Parameter values a call makes certain: constants it passes and the defaults of what it
+    leaves out. Nothing with `*args`/`**kwargs` on either side."""
+    if shape is None or shape.starred:
+        return ()
+    arguments = function.args
+    if arguments.vararg is not None or arguments.kwarg is not None:
+        return ()
+    positional = [*arguments.posonlyargs, *arguments.args]
+    defaults: dict[str, Any] = {}
+    for parameter, default in zip(positional[len(positional) - len(arguments.defaults) :], arguments.defaults):
+        defaults[parameter.arg] = default
+    for parameter, default in zip(arguments.kwonlyargs, arguments.kw_defaults):
+        if default is not None:
+            defaults[parameter.arg] = default
+    if skip_first:
+        positional = positional[1:]
+    if len(shape.positional) > len(positional):
+        return ()
+    passed: dict[str, _Value] = {parameter.arg: value for parameter, value in zip(positional, shape.positional)}
+    passed.update(shape.keywords)
+    known: dict[str, Any] = {}
+    for parameter in [*positional, *arguments.kwonlyargs]:
+        name = parameter.arg
+        if name in passed:
+            if passed[name][0] == "=":
+                known[name] = passed[name][1]
+        elif isinstance(defaults.get(name), ast.Constant) and isinstance(defaults[name].value, _CONSTANT_TYPES):
+            known[name] = defaults[name].value
+    return tuple(sorted(known.items(), key=lambda item: item[0]))
 
 
 class _Function:
@@ -563,6 +677,24 @@ class _Function:
                 self.self_name,
                 self.class_name,
             )
+        )
+
+    # -- what a call passes --
+    def shape(self, call: ast.Call, known: Mapping[str, Any]) -> CallShape:
+        def value(expr: ast.expr) -> _Value:
+            if isinstance(expr, ast.Constant) and isinstance(expr.value, _CONSTANT_TYPES):
+                return ("=", expr.value)
+            if isinstance(expr, ast.Name) and expr.id in known:
+                return ("=", known[expr.id])
+            return ("?",)
+
+        starred = any(isinstance(arg, ast.Starred) for arg in call.args) or any(
+            keyword.arg is None for keyword in call.keywords
+        )
+        return CallShape(
+            tuple(value(arg) for arg in call.args),
+            tuple((keyword.arg, value(keyword.value)) for keyword in call.keywords if keyword.arg is not None),
+            starred,
         )
 
     # -- the target of a call --
@@ -857,19 +989,34 @@ def _named_target(qualified: str, leaves: Mapping[str, str]) -> Optional[_Target
     return (qualified, found, None)
 
 
-_edges_memo: dict[tuple[tuple[str, int, int], Optional[str]], list[_Target]] = {}
+_Edge = Union[str, tuple[str, _Found, Optional[str], _Known]]
+_edges_memo: dict[tuple[tuple[str, int, int], Optional[str], _Known], list[_Edge]] = {}
 
 
-def _edges(found: _Found, self_class: Optional[str], leaves: Mapping[str, str]) -> list[_Target]:
-    key = (found.key, self_class)
+def _takes_self(found: _Found) -> bool:
+    """A method called through an instance or class: its first parameter is bound already."""
+    if found.owner is None:
+        return False
+    return "staticmethod" not in {_decorator_name(decorator) for decorator in found.node.decorator_list}
+
+
+def _edges(found: _Found, self_class: Optional[str], known: _Known, leaves: Mapping[str, str]) -> list[_Edge]:
+    key = (found.key, self_class, known)
     edges = _edges_memo.get(key)
     if edges is None:
         function = _Function(found, self_class)
+        # A parameter assigned again in the body no longer has the value the call passed.
+        values = {name: value for name, value in known if name not in function.assigned}
         edges = []
-        for call in _normal_calls(found):
+        for call in _normal_calls(found, tuple(sorted(values.items(), key=lambda item: item[0]))):
             target = function.target(call, leaves)
-            if target is not None:
-                edges.append(target)
+            if target is None or isinstance(target, str):
+                if target is not None:
+                    edges.append(target)
+                continue
+            callee = target[1]
+            passed = known_arguments(callee.node, function.shape(call, values), _takes_self(callee))
+            edges.append((target[0], callee, target[2], passed))
         _edges_memo[key] = edges
     return edges
 
@@ -880,7 +1027,7 @@ def _edges(found: _Found, self_class: Optional[str], leaves: Mapping[str, str]) 
 _PRIORITY = {"ASY101": 0, "ASY104": 0, "ASY105": 0, "ASY102": 1, "ASY103": 2, "ASY107": 2, "ASY106": 3, "ASY100": 4}
 
 
-def _search(qualified: str, leaves: Mapping[str, str]) -> Optional[list[str]]:
+def _search(qualified: str, leaves: Mapping[str, str], shape: Optional[CallShape] = None) -> Optional[list[str]]:
     """Breadth first from `qualified`; of the shortest chains to each kind of blocking call, the
     one with the most telling kind (see `_PRIORITY`)."""
     if is_async_variant(qualified) or qualified in leaves:
@@ -897,26 +1044,27 @@ def _search(qualified: str, leaves: Mapping[str, str]) -> Optional[list[str]]:
         return []  # not a library callable whose source we can read (or a catalog call itself)
     if is_async_variant(start[1].qualified):
         return []
-    first = (start[1].key, start[2])
-    queue: deque[tuple[tuple[str, _Found, Optional[str]], int]] = deque([(start, 1)])
-    previous: dict[tuple[Any, Optional[str]], Optional[tuple[Any, Optional[str]]]] = {first: None}
-    shown: dict[tuple[Any, Optional[str]], str] = {first: start[0]}
+    known = known_arguments(start[1].node, shape, _takes_self(start[1]))
+    first = (start[1].key, start[2], known)
+    queue: deque[tuple[tuple[str, _Found, Optional[str], _Known], int]] = deque([((*start, known), 1)])
+    previous: dict[tuple[Any, ...], Optional[tuple[Any, ...]]] = {first: None}
+    shown: dict[tuple[Any, ...], str] = {first: start[0]}
     best: Optional[tuple[int, list[str]]] = None
     expanded = 0
     complete = True
     while queue:
-        (name, found, self_class), depth = queue.popleft()
-        state = (found.key, self_class)
+        (name, found, self_class, known), depth = queue.popleft()
+        state = (found.key, self_class, known)
         expanded += 1
         if expanded > MAX_FUNCTIONS:
             complete = False
             break
-        for target in _edges(found, self_class, leaves):
+        for target in _edges(found, self_class, known, leaves):
             if isinstance(target, str):
                 rank = _PRIORITY.get(leaves[target], 5)
                 if best is None or rank < best[0]:
                     chain = [target]
-                    cursor: Optional[tuple[Any, Optional[str]]] = state
+                    cursor: Optional[tuple[Any, ...]] = state
                     while cursor is not None:
                         chain.append(shown[cursor])
                         cursor = previous[cursor]
@@ -925,7 +1073,7 @@ def _search(qualified: str, leaves: Mapping[str, str]) -> Optional[list[str]]:
                     if rank == 0:
                         return chain
                 continue
-            following = (target[1].key, target[2])
+            following = (target[1].key, target[2], target[3])
             if following in previous:
                 continue
             if depth + 1 >= MAX_DEPTH:
