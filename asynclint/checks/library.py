@@ -86,7 +86,7 @@ def _value(expr: cst.BaseExpression) -> tuple:
     """("=", constant) for a literal the library's branches can be decided on, ("?",) otherwise."""
     if type(expr) is cst.Name and expr.value in _CONSTANT_NAMES:
         return ("=", _CONSTANT_NAMES[expr.value])
-    if type(expr) in (cst.Integer, cst.Float, cst.SimpleString):
+    if isinstance(expr, (cst.Integer, cst.Float, cst.SimpleString)):
         try:
             return ("=", ast.literal_eval(expr.value))
         except (ValueError, SyntaxError):
