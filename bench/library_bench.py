@@ -26,7 +26,7 @@ from pathlib import Path
 
 LIBRARIES = ("slack_sdk==3.48.0", "dnspython==2.9.2", "Jinja2==3.1.6", "paho-mqtt==2.2.0", "redis==8.1.0")
 
-MODULE = '''
+MODULE = """
 import asyncio
 import logging
 
@@ -86,7 +86,7 @@ async def main{n}():
     service = Service{n}()
     await service.start("broker.local")
     await asyncio.gather(service.notify("up"), service.page("index.html"), return_exceptions=True)
-'''
+"""
 
 
 def build_venv(where: Path) -> Path:

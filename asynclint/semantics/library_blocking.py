@@ -409,9 +409,7 @@ def _normal_calls(found: _Found, known: _Known = ()) -> list[ast.Call]:
     if calls is None:
         calls = []
         arguments = found.node.args
-        parameters = {
-            argument.arg for argument in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
-        }
+        parameters = {argument.arg for argument in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]}
         _statement_calls(found.node.body, calls, {**dict(known), _PARAMETERS: frozenset(parameters)})
         _calls_memo[key] = calls
     return calls
