@@ -45,7 +45,10 @@ def search_path() -> tuple[str, ...]:
             here = os.path.abspath(os.getcwd())
             _search = tuple(entry for entry in sys.path if entry and os.path.abspath(entry) != here)
         else:
-            _search = tuple(site_packages(_python))
+            try:
+                _search = tuple(site_packages(_python))
+            except EnvironmentNotFound:
+                _search = ()  # the CLI says so up front; elsewhere (flake8, editors): no libraries
     return _search
 
 
