@@ -174,6 +174,10 @@ TEST_LIBRARIES = {
             return payload
 
 
+        def thumbnail(value=None):
+            return open(value, "rb") if value is not None else None
+
+
         def async_refresh():
             # A sync function named for the loop it runs on: its name does not make it async.
             time.sleep(1)
@@ -588,6 +592,9 @@ def test_normal_path_only(library_env, function):
         ("branchlib.load(path)", True),  # a value the source cannot know: the branch may run
         ("branchlib.send(data)", False),  # opens only what is a path; what `data` is, is not known
         ("branchlib.send('/tmp/payload.bin')", True),
+        ("branchlib.send(None)", False),  # None is no `str`
+        ("branchlib.thumbnail()", False),  # a conditional expression decided by the default
+        ("branchlib.thumbnail(path)", True),
     ],
 )
 def test_branches_decided_by_the_arguments(library_env, call, reported):

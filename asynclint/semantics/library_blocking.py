@@ -345,6 +345,15 @@ def _argument_test(test: ast.expr, known: Mapping[str, Any]) -> Optional[bool]:
         if isinstance(test.op, ast.And):
             return False if False in values else True if all(value is True for value in values) else None
         return True if True in values else False if all(value is False for value in values) else None
+    if (
+        isinstance(test, ast.Call)
+        and isinstance(test.func, ast.Name)
+        and test.func.id == "isinstance"
+        and len(test.args) == 2
+        and isinstance(test.args[0], ast.Name)
+        and test.args[0].id in known
+    ):
+        return _constant_isinstance(known[test.args[0].id], test.args[1])
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name):
         if test.left.id not in known or not isinstance(test.comparators[0], ast.Constant):
             return None
@@ -358,6 +367,29 @@ def _argument_test(test: ast.expr, known: Mapping[str, Any]) -> Optional[bool]:
         if isinstance(op, ast.NotEq):
             return value != other
     return None
+
+
+_BUILTIN_TYPES: dict[str, tuple[type, ...]] = {
+    "str": (str,),
+    "bytes": (bytes,),
+    "int": (int,),
+    "float": (float,),
+    "bool": (bool,),
+    "object": (object,),
+}
+
+
+def _constant_isinstance(value: Any, types: ast.expr) -> Optional[bool]:
+    """`isinstance(constant, types)`: a constant (None, a number, a string) is an instance of
+    builtin types only, never of a library's or the standard library's classes."""
+    names = types.elts if isinstance(types, ast.Tuple) else [types]
+    for name in names:
+        if not isinstance(name, (ast.Name, ast.Attribute)):
+            return None
+        if isinstance(name, ast.Name) and name.id in _BUILTIN_TYPES:
+            if isinstance(value, _BUILTIN_TYPES[name.id]):
+                return True
+    return False
 
 
 _PARAMETERS = "\0parameters"  # key of `known` listing the function's parameters
@@ -378,8 +410,9 @@ def _type_test_on_parameter(test: ast.expr, known: Mapping[str, Any]) -> bool:
     )
 
 
-def _normal_blocks(statement: ast.If, known: Mapping[str, Any]) -> list[list[ast.stmt]]:
-    """The branches of an `if` that are on the normal path."""
+def _normal_blocks(statement: Any, known: Mapping[str, Any]) -> list[Any]:
+    """The branches of an `if` statement (lists of statements) or of a conditional expression
+    (expressions) that are on the normal path."""
     platform = _platform_test(statement.test)
     if platform is None:
         platform = _argument_test(statement.test, known)
@@ -399,6 +432,7 @@ def _normal_blocks(statement: ast.If, known: Mapping[str, Any]) -> list[list[ast
 
 
 _calls_memo: dict[tuple[tuple[str, int, int], _Known], list[ast.Call]] = {}
+_NOTHING_KNOWN: Mapping[str, Any] = {}
 
 
 def _normal_calls(found: _Found, known: _Known = ()) -> list[ast.Call]:
@@ -420,42 +454,50 @@ def _statement_calls(body: list[ast.stmt], calls: list[ast.Call], known: Mapping
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue  # defining runs nothing (decorators and defaults aside)
         if isinstance(statement, ast.If):
-            _expression_calls(statement.test, calls)
-            for block in _normal_blocks(statement, known):
+            _expression_calls(statement.test, calls, known)
+            blocks = _normal_blocks(statement, known)
+            for block in blocks:
                 _statement_calls(block, calls, known)
+            if blocks and all(block and isinstance(block[-1], (ast.Return, ast.Raise)) for block in blocks):
+                return  # every way through the `if` leaves the function: nothing after it runs
         elif isinstance(statement, _TRY):
             tried: Any = statement
             for block in (tried.body, tried.orelse, tried.finalbody):
                 _statement_calls(block, calls, known)  # handlers are the error path
         elif isinstance(statement, (ast.With, ast.AsyncWith)):
             for item in statement.items:
-                _expression_calls(item.context_expr, calls)
+                _expression_calls(item.context_expr, calls, known)
             _statement_calls(statement.body, calls, known)
         elif isinstance(statement, (ast.For, ast.AsyncFor)):
-            _expression_calls(statement.iter, calls)
+            _expression_calls(statement.iter, calls, known)
             _statement_calls(statement.body, calls, known)
             _statement_calls(statement.orelse, calls, known)
         elif isinstance(statement, ast.While):
-            _expression_calls(statement.test, calls)
+            _expression_calls(statement.test, calls, known)
             _statement_calls(statement.body, calls, known)
             _statement_calls(statement.orelse, calls, known)
         elif _MATCH and isinstance(statement, _MATCH):
             matched: Any = statement
-            _expression_calls(matched.subject, calls)
+            _expression_calls(matched.subject, calls, known)
             for case in matched.cases:
                 _statement_calls(case.body, calls, known)
         else:
-            _expression_calls(statement, calls)
+            _expression_calls(statement, calls, known)
         if isinstance(statement, (ast.Raise, ast.Return, ast.Continue, ast.Break)):
             return  # nothing after it in this block runs
 
 
-def _expression_calls(node: ast.AST, calls: list[ast.Call]) -> None:
+def _expression_calls(node: ast.AST, calls: list[ast.Call], known: Mapping[str, Any] = _NOTHING_KNOWN) -> None:
     pending = [node]
     found: list[ast.Call] = []
     while pending:
         current = pending.pop()
         if isinstance(current, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        if isinstance(current, ast.IfExp):
+            # `parse(x) if x is not None else x`: the branches the arguments leave possible.
+            pending.append(current.test)
+            pending.extend(_normal_blocks(current, known))  # type: ignore[arg-type]
             continue
         if isinstance(current, ast.Call):
             found.append(current)
