@@ -311,6 +311,30 @@ TEST_LIBRARIES = {
         def make_transport() -> "Transport":
             return Transport()
         """,
+    # Sockets made non-blocking by the library (an IOStream of its own): reads return at once.
+    "streamlib/__init__.py": """
+        import socket
+
+
+        class Stream:
+            def __init__(self, sock):
+                self.socket = socket.socket()
+                self.socket.setblocking(False)
+
+            def read_into(self, buffer):
+                return self.socket.recv_into(buffer)
+        """,
+    "streamlib/plain.py": """
+        import socket
+
+
+        class Stream:
+            def __init__(self, sock):
+                self.socket = socket.socket()
+
+            def read_into(self, buffer):
+                return self.socket.recv_into(buffer)
+        """,
     # An async flavour of a library: its constructor reads a file, and it is still never reported.
     "aiodispatch/__init__.py": """
         class Client:
@@ -645,6 +669,11 @@ DISPATCH_CASES = [
         "dispatchlib.annotated_factory_send → Transport.send → socket.socket.connect",
     ),
     ("aiodispatch.Client('/etc/app.conf')", None),  # an async flavour is never reported
+    ("import streamlib; stream = streamlib.Stream(None); stream.read_into(bytearray(10))", None),
+    (
+        "import streamlib.plain; stream = streamlib.plain.Stream(None); stream.read_into(bytearray(10))",
+        "streamlib.plain.Stream.read_into → socket.socket.recv_into",
+    ),
 ]
 
 

@@ -80,6 +80,7 @@ def clear_library_caches() -> None:
     _attribute_types_memo.clear()
     _members_memo.clear()
     _self_stores_memo.clear()
+    _non_blocking_memo.clear()
 
 
 def is_async_variant(qualified: str) -> bool:
@@ -1029,6 +1030,28 @@ def _named_target(qualified: str, leaves: Mapping[str, str]) -> Optional[_Target
     return (qualified, found, None)
 
 
+_SOCKET_METHODS = "socket.socket."
+_SET_NON_BLOCKING = (b"setblocking(False)", b"setblocking(0)", b"settimeout(0)", b"settimeout(0.0)")
+_non_blocking_memo: dict[str, bool] = {}
+
+
+def _non_blocking_sockets(found: _Found) -> bool:
+    """The module makes its sockets non-blocking (tornado's IOStream, an event loop of its own):
+    its socket reads and writes return at once instead of waiting."""
+    name = found.module.name
+    answer = _non_blocking_memo.get(name)
+    if answer is None:
+        filename = _source_file(name)
+        try:
+            with open(filename or "", "rb") as handle:
+                data = handle.read().replace(b" ", b"")
+        except OSError:
+            data = b""
+        answer = any(marker in data for marker in _SET_NON_BLOCKING)
+        _non_blocking_memo[name] = answer
+    return answer
+
+
 _Edge = Union[str, tuple[str, _Found, Optional[str], _Known]]
 _edges_memo: dict[tuple[tuple[str, int, int], Optional[str], _Known], list[_Edge]] = {}
 
@@ -1051,7 +1074,7 @@ def _edges(found: _Found, self_class: Optional[str], known: _Known, leaves: Mapp
         for call in _normal_calls(found, tuple(sorted(values.items(), key=lambda item: item[0]))):
             target = function.target(call, leaves)
             if target is None or isinstance(target, str):
-                if target is not None:
+                if target is not None and not (target.startswith(_SOCKET_METHODS) and _non_blocking_sockets(found)):
                     edges.append(target)
                 continue
             callee = target[1]
