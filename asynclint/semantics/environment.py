@@ -40,15 +40,15 @@ def use_python(python: Optional[str]) -> None:
 def search_path() -> tuple[str, ...]:
     """Directories searched for library modules, in import order."""
     global _search
+    if _python is None:
+        # Read afresh: this process's own path (tests and embedding tools extend it).
+        here = os.path.abspath(os.getcwd())
+        return tuple(entry for entry in sys.path if entry and os.path.abspath(entry) != here)
     if _search is None:
-        if _python is None:
-            here = os.path.abspath(os.getcwd())
-            _search = tuple(entry for entry in sys.path if entry and os.path.abspath(entry) != here)
-        else:
-            try:
-                _search = tuple(site_packages(_python))
-            except EnvironmentNotFound:
-                _search = ()  # the CLI says so up front; elsewhere (flake8, editors): no libraries
+        try:
+            _search = tuple(site_packages(_python))
+        except EnvironmentNotFound:
+            _search = ()  # the CLI says so up front; elsewhere (flake8, editors): no libraries
     return _search
 
 
