@@ -96,9 +96,7 @@ def rules_table() -> str:
     rows = [("code", "name", "default", "fix", "precision on real code")]
     for rule in RULES:
         figure = figures.get(rule.code)
-        precision = (
-            "-" if figure is None or figure.precision is None else f"{figure.precision:.2f} ({figure.labeled} labeled)"
-        )
+        precision = "-" if figure is None or figure.precision is None else f"{figure.precision:.2f} ({figure.labeled} labeled)"
         default = "on" if rule.default_enabled else "opt-in"
         rows.append((rule.code, rule.name, default, rule.fix or "-", precision))
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]

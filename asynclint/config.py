@@ -288,9 +288,7 @@ def with_overrides(config: Config, **overrides: Any) -> Config:
         if key in changes:
             for code in changes[key]:
                 if not is_known_selector(code):
-                    raise ConfigError(
-                        "command line", f"--{key.replace('_', '-')}", f"unknown rule code or prefix {code!r}"
-                    )
+                    raise ConfigError("command line", f"--{key.replace('_', '-')}", f"unknown rule code or prefix {code!r}")
     if "ignore" in changes:
         changes["ignore"] = tuple(config.ignore) + tuple(changes["ignore"])
     if "extend_select" in changes:

@@ -32,9 +32,7 @@ RULES: tuple[RuleInfo, ...] = (
     RuleInfo("ASY107", "blocking-input", "reading from the terminal in async context", "unsafe"),
     RuleInfo("ASY108", "nested-event-loop", "starting an event loop from inside a coroutine"),
     RuleInfo("ASY109", "get-event-loop-in-coroutine", "`asyncio.get_event_loop()` in async context", "safe"),
-    RuleInfo(
-        "ASY110", "transitive-blocking-call", "a project function that blocks, called from async context", "unsafe"
-    ),
+    RuleInfo("ASY110", "transitive-blocking-call", "a project function that blocks, called from async context", "unsafe"),
     RuleInfo("ASY111", "executor-per-call", "thread/process pool created in async context"),
     RuleInfo("ASY112", "coroutine-in-executor", "coroutine function handed to a thread executor"),
     RuleInfo(

@@ -26,52 +26,14 @@ def _entries(code: str, instead: str, *names: str) -> dict[str, BlockingCall]:
 _HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
 _ASYNC_HTTP = "an async client (`httpx.AsyncClient`, `aiohttp.ClientSession`)"
 _REDIS_COMMANDS = (
-    "get",
-    "set",
-    "delete",
-    "exists",
-    "expire",
-    "incr",
-    "decr",
-    "hget",
-    "hset",
-    "hgetall",
-    "hdel",
-    "lpush",
-    "rpush",
-    "lpop",
-    "rpop",
-    "lrange",
-    "sadd",
-    "srem",
-    "smembers",
-    "zadd",
-    "zrange",
-    "publish",
-    "keys",
-    "scan",
-    "mget",
-    "mset",
-    "ping",
-    "execute_command",
-    "pipeline",
+    "get", "set", "delete", "exists", "expire", "incr", "decr", "hget", "hset", "hgetall", "hdel",
+    "lpush", "rpush", "lpop", "rpop", "lrange", "sadd", "srem", "smembers", "zadd", "zrange",
+    "publish", "keys", "scan", "mget", "mset", "ping", "execute_command", "pipeline",
 )
 _MONGO_METHODS = (
-    "find",
-    "find_one",
-    "insert_one",
-    "insert_many",
-    "update_one",
-    "update_many",
-    "replace_one",
-    "delete_one",
-    "delete_many",
-    "aggregate",
-    "count_documents",
-    "find_one_and_update",
-    "bulk_write",
-    "create_index",
-    "distinct",
+    "find", "find_one", "insert_one", "insert_many", "update_one", "update_many", "replace_one",
+    "delete_one", "delete_many", "aggregate", "count_documents", "find_one_and_update",
+    "bulk_write", "create_index", "distinct",
 )
 
 BLOCKING_CALLS: dict[str, BlockingCall] = {
@@ -200,9 +162,7 @@ BLOCKING_CALLS: dict[str, BlockingCall] = {
         "boto3.resource",
     ),
     **_entries("ASY105", "`redis.asyncio.Redis`", *(f"redis.Redis.{command}" for command in _REDIS_COMMANDS)),
-    **_entries(
-        "ASY105", "motor or pymongo's AsyncMongoClient", *(f"pymongo.collection.Collection.{m}" for m in _MONGO_METHODS)
-    ),
+    **_entries("ASY105", "motor or pymongo's AsyncMongoClient", *(f"pymongo.collection.Collection.{m}" for m in _MONGO_METHODS)),
     # ASY107 blocking-input
     **_entries(
         "ASY107",

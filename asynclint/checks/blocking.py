@@ -281,10 +281,7 @@ class CoroutineInExecutor(Rule):
             what = "function"
         if what:
             message = self.message.format(
-                target=ctx.source_of(target),
-                offloader=offloader.rsplit(".", 1)[-1],
-                function=ctx.function_name,
-                what=what,
+                target=ctx.source_of(target), offloader=offloader.rsplit(".", 1)[-1], function=ctx.function_name, what=what
             )
             ctx.report(node, message)
 

@@ -47,7 +47,9 @@ def _write(path: Path, data: bytes) -> None:
 class ResultCache:
     def __init__(self, config: Config):
         self.root = Path(config.root) / DIRECTORY
-        self.salt = hashlib.blake2b((config.fingerprint() + _package_digest()).encode(), digest_size=16).hexdigest()
+        self.salt = hashlib.blake2b(
+            (config.fingerprint() + _package_digest()).encode(), digest_size=16
+        ).hexdigest()
         self.entries = self.root / self.salt
         self.index_path = self.entries / "index.pickle"
         self.index: dict[str, tuple[int, int, int, str]] = {}

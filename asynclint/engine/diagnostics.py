@@ -38,7 +38,9 @@ class Diagnostic:
             "column": self.column,
             "end_line": self.end_line,
             "end_column": self.end_column,
-            "fix": None if self.fix is None else {"applicability": self.fix.applicability, "message": self.fix.message},
+            "fix": None
+            if self.fix is None
+            else {"applicability": self.fix.applicability, "message": self.fix.message},
         }
 
 

@@ -63,7 +63,5 @@ def fix_source(
             break
         current = fixed
         applied += len(chosen)
-        lint = linter.lint(
-            path, current, module_name=module_name, is_package=is_package, project=project, keep_tree=True
-        )
+        lint = linter.lint(path, current, module_name=module_name, is_package=is_package, project=project, keep_tree=True)
     return FixOutcome(current, applied, lint, errors)

@@ -82,11 +82,7 @@ def _is_prelude(statement: cst.CSTNode, index: int) -> bool:
     for small in statement.body:
         if isinstance(small, (cst.Import, cst.ImportFrom)):
             continue
-        if (
-            index == 0
-            and isinstance(small, cst.Expr)
-            and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString))
-        ):
+        if index == 0 and isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):
             continue
         return False
     return True

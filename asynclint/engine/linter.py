@@ -297,7 +297,7 @@ class Linter:
             lint.positions = positions
         return lint
 
-    # -- cross-file conditions ---------------------------------------------------------------
+# -- cross-file conditions ---------------------------------------------------------------
     def resolve_condition(self, diagnostic: Diagnostic, project: Any) -> Optional[str]:
         rule = self.rules.get(diagnostic.code)
         if rule is None or diagnostic.condition is None:

@@ -501,7 +501,9 @@ class _Walker:
 WithItem = cst.WithItem
 
 
-def build_index(module: cst.Module, module_name: str, interesting: frozenset, is_package: bool = False) -> ModuleIndex:
+def build_index(
+    module: cst.Module, module_name: str, interesting: frozenset, is_package: bool = False
+) -> ModuleIndex:
     index = ModuleIndex(module, module_name)
     walker = _Walker(index, interesting, is_package)
     path = (module, None)
