@@ -34,6 +34,7 @@ from asynclint.engine.runner import (
 from asynclint.engine.writer import write_atomic
 from asynclint.registry import RULES, RULES_BY_CODE, measured
 from asynclint.reporters import formats, renderer
+from asynclint.semantics.environment import EnvironmentNotFound, site_packages
 
 
 def rules_directory() -> Optional[Path]:
@@ -199,6 +200,12 @@ class _Command(click.Command):
     "--force-exclude", is_flag=True, help="Apply exclude settings to paths given explicitly too (for pre-commit)."
 )
 @click.option(
+    "--python",
+    "python",
+    metavar="PATH",
+    help="The project's Python interpreter (or environment): read installed libraries from it, never run it.",
+)
+@click.option(
     "--stdin-filename",
     metavar="PATH",
     help="Read the source from stdin (path `-` or none) and report it as PATH; with --fix, print the fixed source.",
@@ -238,6 +245,7 @@ def check(
     fix_offload: Optional[str],
     config_path: Optional[str],
     force_exclude: bool,
+    python: Optional[str],
     stdin_filename: Optional[str],
     baseline_path: Optional[str],
     write_baseline_path: Optional[str],
@@ -275,8 +283,11 @@ def check(
             extend_select=_codes(extend_select),
             target_version=target_version,
             fix_offload=fix_offload,
+            python=os.path.abspath(python) if python else None,
         )
-    except ConfigError as error:
+        if resolver.default.python is not None:
+            site_packages(resolver.default.python)  # a wrong path is a usage error, said once
+    except (ConfigError, EnvironmentNotFound) as error:
         _fail(str(error))
     config = resolver.default
     if unsafe_fixes is None:

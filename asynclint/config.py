@@ -89,6 +89,8 @@ class Config:
     extend_loop_only_decorators: tuple[str, ...] = ()
     extend_offloaders: tuple[str, ...] = ()
     blocking_in_one_shot_commands: bool = False
+    # The analyzed project's interpreter or environment, whose installed libraries are read.
+    python: Optional[str] = None
     root: str = "."
     source: Optional[str] = None
 
@@ -162,6 +164,7 @@ _KEYS = {
     "extend-loop-only-decorators": "strings",
     "extend-offloaders": "strings",
     "blocking-in-one-shot-commands": "bool",
+    "python": "path",
 }
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
@@ -223,6 +226,10 @@ def parse_settings(table: Any, source: str, root: str) -> Config:
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
                 raise ConfigError(source, key, f"expected a positive number of seconds, got {value!r}")
             values[attribute] = value
+        elif kind == "path":
+            if not isinstance(value, str) or not value:
+                raise ConfigError(source, key, f"expected a path to a Python interpreter or environment, got {value!r}")
+            values[attribute] = os.path.normpath(os.path.join(root, os.path.expanduser(value)))
         elif kind == "per-file":
             if not isinstance(value, dict):
                 raise ConfigError(source, key, "expected a table of glob = [codes]")

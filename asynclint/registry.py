@@ -44,6 +44,13 @@ RULES: tuple[RuleInfo, ...] = (
     ),
     RuleInfo("ASY111", "executor-per-call", "thread/process pool created in async context"),
     RuleInfo("ASY112", "coroutine-in-executor", "coroutine function handed to a thread executor"),
+    RuleInfo(
+        "ASY113",
+        "library-blocking-call",
+        "an installed library function that blocks inside, called from async context",
+        "unsafe",
+        default_enabled=False,
+    ),
     RuleInfo("ASY200", "coroutine-not-awaited", "coroutine created and never awaited", "unsafe"),
     RuleInfo("ASY201", "dangling-task", "task created and no reference kept", "unsafe"),
     RuleInfo(

@@ -37,6 +37,7 @@ from asynclint.engine.noqa import (
 from asynclint.engine.positions import positions_of
 from asynclint.engine.source import SourceText, TooLarge, UnreadableSource, decode
 from asynclint.registry import matches
+from asynclint.semantics import environment
 from asynclint.semantics.names import Resolver
 from asynclint.semantics.scope import build_index
 
@@ -133,6 +134,7 @@ def _precise_syntax_error(data: bytes, error: cst.ParserSyntaxError) -> tuple[st
 class Linter:
     def __init__(self, config: Config):
         self.config = config
+        environment.use_python(config.python)  # where installed libraries are read from
         enabled = config.enabled
         self.rules: dict[str, Rule] = {
             code: cls(config) for code, cls in sorted(all_rule_classes().items()) if code in enabled

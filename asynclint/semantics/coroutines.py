@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import os
-import sys
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,6 +19,7 @@ from typing import Any, Optional
 
 from asynclint.catalog.tasks import CLOSED_WORLD_MODULES
 from asynclint.catalog.tasks import COROUTINE_FUNCTIONS as COROUTINE_CATALOG
+from asynclint.semantics import environment
 
 # Fact kinds recorded per file (see `asynclint.checks.tasks`).
 COROUTINE_FUNCTIONS = "coroutine-functions"  # qualified name → True, for every `async def` that makes coroutines
@@ -115,9 +115,7 @@ _ROOT_BASES = frozenset({"object", "builtins.object"})
 
 
 def _search_path() -> tuple[str, ...]:
-    # The working directory is where analyzed code usually lives: never look there.
-    here = os.path.abspath(os.getcwd())
-    return tuple(entry for entry in sys.path if entry and os.path.abspath(entry) != here)
+    return environment.search_path()  # the analyzed environment's (see `--python`)
 
 
 # Answers for this run, and those the result cache kept from earlier runs in the same environment
@@ -153,15 +151,8 @@ def remember_library_answers(answers: dict[str, Optional[bool]]) -> None:
 
 
 def library_fingerprint() -> str:
-    """Changes when a library is installed, upgraded or removed: the interpreter, the search path,
-    and the modification time of each directory on it (installing adds or renames entries)."""
-    parts = [sys.version, sys.prefix]
-    for entry in _search_path():
-        try:
-            parts.append(f"{entry}:{os.stat(entry).st_mtime_ns}")
-        except OSError:
-            parts.append(f"{entry}:-")
-    return "\n".join(parts)
+    """Changes when a library is installed, upgraded or removed (see `environment.fingerprint`)."""
+    return environment.fingerprint()
 
 
 def clear_library_caches() -> None:
@@ -184,7 +175,7 @@ def _source_file(name: str) -> Optional[str]:
             return None  # `a.b` where `a` is a plain module
         try:
             found = PathFinder.find_spec(".".join(parts[:end]), search)
-        except (ImportError, ValueError, OSError):
+        except (ImportError, ValueError, OSError, KeyError):  # KeyError: a namespace package's parent
             return None
         if found is None:
             return None

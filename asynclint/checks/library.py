@@ -1,0 +1,165 @@
+"""Blocking calls made inside installed libraries (ASY113): a coroutine calls a library function
+that, following the library's own source, reaches a call of the blocking catalog."""
+
+from __future__ import annotations
+
+import ast
+from typing import Any, Optional
+
+import libcst as cst
+
+from asynclint.catalog.blocking import BLOCKING_WAITS
+from asynclint.catalog.tasks import CLOSED_WORLD_MODULES
+from asynclint.checks.base import Rule
+from asynclint.checks.blocking import blocking_calls
+from asynclint.engine.context import Context
+from asynclint.engine.offload import offload_fix
+from asynclint.semantics import library_blocking
+from asynclint.semantics.coroutines import project_module_of, project_roots
+
+# Waits that libraries make to guard a few lines of shared state, not to wait for work.
+_SHORT_WAITS = (".acquire",)
+_SHOWN_STEPS = 4  # a longer chain is shown as its first two calls, "…" and its last two
+
+
+def chain_text(chain: list[str]) -> str:
+    """`kumo.Device.refresh → _fetch → requests.Session.get`: the library call and the blocking
+    call in full, the steps between by their last name."""
+    steps = [chain[0], *(_short(step) for step in chain[1:-1]), chain[-1]]
+    if len(steps) > _SHOWN_STEPS:
+        steps = [steps[0], steps[1], "…", steps[-2], steps[-1]]
+    return " → ".join(steps)
+
+
+class LibraryBlockingCall(Rule):
+    code = "ASY113"
+    message = (
+        "`{callee}()` blocks the event loop in `{function}()`: {{chain}}; "
+        "offload it with `await asyncio.to_thread(...)`"
+    )
+
+    def __init__(self, config: Any):
+        super().__init__(config)
+        known = blocking_calls(config)
+        self.known = frozenset(known) | frozenset(BLOCKING_WAITS)
+        self.leaves = {name: entry.code for name, entry in known.items() if "ASY100" <= entry.code <= "ASY107"}
+        self.leaves.update((name, "ASY106") for name in BLOCKING_WAITS if not name.endswith(_SHORT_WAITS))
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        if not ctx.in_async_context:
+            return
+        callee = ctx.qualified_name(node.func)
+        if type(node.func) is cst.Attribute and ctx.type_of(node.func.value) is None:
+            callee = _instance_method(node.func, ctx) or callee
+        if callee is None or callee in self.known or "." not in callee:
+            return
+        top = callee.split(".")[0]
+        if top in CLOSED_WORLD_MODULES or (ctx.module_name and top == ctx.module_name.split(".")[0]):
+            return  # the standard library (catalogued) and this project (ASY110)
+        if library_blocking.is_async_variant(callee):
+            return
+        message = self.message.format(callee=_short(callee), function=ctx.function_name)
+        ctx.report(node, message, fix=offload_fix(node, ctx), condition=("library-blocking", callee, *_shape(node)))
+
+    def resolve_condition(self, condition: tuple, message: str, project: Any) -> Optional[str]:
+        callee = condition[1]
+        if project_module_of(callee, project) is not None or callee.split(".")[0] in project_roots(project):
+            return None
+        shape = None
+        if len(condition) == 5:
+            positional, keywords, starred = condition[2:]
+            shape = library_blocking.CallShape(
+                tuple(tuple(value) for value in positional),
+                tuple((name, tuple(value)) for name, value in keywords),
+                bool(starred),
+            )
+        chain = library_blocking.blocking_chain(callee, self.leaves, shape)
+        if not chain:
+            return None
+        return message.replace("{chain}", chain_text(chain))
+
+
+_CONSTANT_NAMES = {"None": None, "True": True, "False": False}
+
+
+def _value(expr: cst.BaseExpression) -> tuple:
+    """("=", constant) for a literal the library's branches can be decided on, ("?",) otherwise."""
+    if type(expr) is cst.Name and expr.value in _CONSTANT_NAMES:
+        return ("=", _CONSTANT_NAMES[expr.value])
+    if isinstance(expr, (cst.Integer, cst.Float, cst.SimpleString)):
+        try:
+            return ("=", ast.literal_eval(expr.value))
+        except (ValueError, SyntaxError):
+            return ("?",)
+    return ("?",)
+
+
+def _shape(call: cst.Call) -> tuple[tuple, tuple, bool]:
+    """What the call passes, as plain data: positional values, (keyword, value) pairs, and
+    whether `*args`/`**kwargs` hide the rest."""
+    positional, keywords, starred = [], [], False
+    for arg in call.args:
+        if arg.star:
+            starred = True
+        elif arg.keyword is not None:
+            keywords.append((arg.keyword.value, _value(arg.value)))
+        else:
+            positional.append(_value(arg.value))
+    return tuple(positional), tuple(keywords), starred
+
+
+def _short(qualified: str) -> str:
+    """`Resolver.resolve` for a method, `maybe_open` for a function."""
+    return ".".join(qualified.rsplit(".", 2)[-2:]) if _looks_like_method(qualified) else qualified.rsplit(".", 1)[-1]
+
+
+def _looks_like_method(qualified: str) -> bool:
+    parts = qualified.split(".")
+    return len(parts) >= 2 and parts[-2][:1].isupper()
+
+
+def _instance_method(func: cst.BaseExpression, ctx: Context) -> Optional[str]:
+    """`client.refresh` where every assignment of `client` (or of `self.client` in the class) is
+    a call of the same library callable: `Class.refresh`, to be checked against the library's
+    source (a function that is not a class makes no answer there)."""
+    if type(func) is not cst.Attribute:
+        return None
+    receiver = func.value
+    values: list[Optional[cst.BaseExpression]] = []
+    if type(receiver) is cst.Name:
+        owner, bindings = ctx.bindings(receiver.value)
+        if owner is None or not bindings:
+            return None
+        for binding in bindings:
+            if binding.kind not in ("assign", "annotated", "walrus") or binding.value is None:
+                return None
+            values.append(binding.value)
+    elif type(receiver) is cst.Call:
+        values.append(receiver)  # `Client(...).send()`
+    elif type(receiver) is cst.Attribute and type(receiver.value) is cst.Name:
+        class_scope = ctx.resolver.instance_class(receiver.value.value, ctx.scope)
+        if class_scope is None:
+            return None
+        for _method, store in ctx.resolver.attribute_stores(class_scope, receiver.attr.value):
+            if store.value is None:
+                return None
+            values.append(store.value)
+        if not values:
+            return None
+    else:
+        return None
+    classes = set()
+    for value in values:
+        if type(value) is cst.Name and value.value == "None":
+            continue
+        if type(value) is cst.Await:
+            return None
+        if type(value) is not cst.Call:
+            return None
+        callee = ctx.qualified_name(value.func)
+        if callee is None:
+            return None
+        classes.add(callee)
+    if len(classes) != 1:
+        return None
+    return f"{classes.pop()}.{func.attr.value}"
