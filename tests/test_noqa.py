@@ -75,7 +75,7 @@ def test_other_linters_codes_silence_the_same_finding_only(write_tree):
         }
     )
     # Each marked line is silent; a code of another linter for a different finding silences nothing.
-    assert findings(root) == [("app.py", "ASY100", 10), ("app.py", "ASY103", 11)]
+    assert findings(root, "--extend-select", "ASY103") == [("app.py", "ASY100", 10), ("app.py", "ASY103", 11)]
 
 
 def test_equivalent_codes_are_data_in_the_registry():
@@ -153,6 +153,7 @@ def test_add_noqa_then_a_clean_run(write_tree):
     root = write_tree(
         {
             "pkg/__init__.py": "",
+            "pyproject.toml": '[tool.asynclint]\nextend-select = ["ASY103", "ASY110"]\n',
             "pkg/remote.py": "async def fetch():\n    return 1\n",
             "pkg/app.py": """\
                 import asyncio

@@ -8,7 +8,7 @@ import json
 from conftest import run_cli
 
 PROJECT = {
-    "pyproject.toml": "[tool.asynclint]\n",
+    "pyproject.toml": '[tool.asynclint]\nextend-select = ["ASY110"]  # opt-in: chains through the project\n',
     "pkg/__init__.py": "",
     "pkg/remote.py": """\
         import requests

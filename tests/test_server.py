@@ -122,7 +122,7 @@ def apply_edits(text: str, edits: list[types.TextEdit]) -> str:
 PROJECT = {
     "pyproject.toml": """\
         [tool.asynclint]
-        extend-select = ["ASY401"]
+        extend-select = ["ASY401", "ASY110", "ASY103"]
         ignore = ["ASY109"]
         """,
     "pkg/__init__.py": "",
