@@ -829,7 +829,9 @@ class CoroutineInExecutor(Rule):
             if class_scope is not None:
                 bindings = class_scope.bindings.get(expr.attr.value, [])
                 if bindings and all(
-                    binding.kind == "def" and isinstance(binding.node, cst.FunctionDef) and binding.node.asynchronous is not None
+                    binding.kind == "def"
+                    and isinstance(binding.node, cst.FunctionDef)
+                    and binding.node.asynchronous is not None
                     for binding in bindings
                 ):
                     return True

@@ -359,7 +359,11 @@ class Context:
         needs_parens = (
             (isinstance(parent, (cst.Attribute, cst.Subscript)) and parent.value is original)
             or (isinstance(parent, cst.Call) and parent.func is original)
-            or (isinstance(parent, cst.BinaryOperation) and isinstance(parent.operator, cst.Power) and parent.left is original)
+            or (
+                isinstance(parent, cst.BinaryOperation)
+                and isinstance(parent.operator, cst.Power)
+                and parent.left is original
+            )
         )
         lpar, rpar = getattr(original, "lpar", ()), getattr(original, "rpar", ())
         if needs_parens and not lpar:
