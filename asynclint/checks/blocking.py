@@ -796,7 +796,7 @@ class CoroutineInExecutor(Rule):
             return
         if what:
             message = self.message.format(
-                target=ctx.source_of(target), offloader=offloader.rsplit(".", 1)[-1], function=ctx.function_name, what=what
+                target=ctx.source_of(target), offloader=short, function=ctx.function_name, what=what
             )
             ctx.report(node, message)
 
@@ -817,7 +817,10 @@ class CoroutineInExecutor(Rule):
         if type(expr) is cst.Name:
             _, bindings = ctx.bindings(expr.value)
             if bindings and all(
-                binding.kind == "def" and binding.node.asynchronous is not None and not binding.node.decorators
+                binding.kind == "def"
+                and isinstance(binding.node, cst.FunctionDef)
+                and binding.node.asynchronous is not None
+                and not binding.node.decorators
                 for binding in bindings
             ):
                 return True
@@ -826,7 +829,10 @@ class CoroutineInExecutor(Rule):
             if class_scope is not None:
                 bindings = class_scope.bindings.get(expr.attr.value, [])
                 if bindings and all(
-                    binding.kind == "def" and binding.node.asynchronous is not None for binding in bindings
+                    binding.kind == "def"
+                    and isinstance(binding.node, cst.FunctionDef)
+                    and binding.node.asynchronous is not None
+                    for binding in bindings
                 ):
                     return True
         return ctx.qualified_name(expr) in COROUTINE_FUNCTIONS

@@ -4,7 +4,7 @@ handler, and `finally` blocks that cancel the exception in flight.
 
 from __future__ import annotations
 
-from typing import Any, Optional, Union
+from typing import Any, Optional, Union, cast
 
 import libcst as cst
 
@@ -54,7 +54,7 @@ def _enclosing_handled_try(ctx: Context) -> bool:
     for ancestor in ctx.ancestors():
         if ancestor is function or type(ancestor) in (cst.Lambda, cst.ClassDef):
             return False
-        if type(ancestor) in (cst.Try, cst.TryStar) and child is ancestor.body and ancestor.handlers:
+        if isinstance(ancestor, (cst.Try, cst.TryStar)) and child is ancestor.body and ancestor.handlers:
             return True
         child = ancestor
     return False
@@ -224,7 +224,8 @@ class GatherResultsUnchecked(Rule):
             return
         if _children_cannot_fail(node, ctx):
             return
-        holder = ctx.path[1][1][0] if ctx.path[1][1] is not None else None
+        path = cast(tuple, ctx.path)  # the path of the current node is never None
+        holder = path[1][1][0] if path[1][1] is not None else None
         function = _function_label(ctx)
         if type(holder) is cst.Expr:
             ctx.report(node, self.dropped.format(function=function))
@@ -232,7 +233,7 @@ class GatherResultsUnchecked(Rule):
         if type(holder) is cst.Assign and len(holder.targets) == 1:
             target = holder.targets[0].target
             names = [target] if type(target) is cst.Name else []
-            if type(target) in (cst.Tuple, cst.List):
+            if isinstance(target, (cst.Tuple, cst.List)):
                 names = [element.value for element in target.elements if type(element.value) is cst.Name]
                 if len(names) != len(target.elements):
                     return
@@ -267,8 +268,8 @@ def _in_cleanup_clause(ctx: Context) -> bool:
 
 def _checks_or_hands_on(reference: cst.Name, path: Path) -> bool:
     """The value is checked (`isinstance`), iterated in a block that checks, or handed on."""
-    child = reference
-    for ancestor in iter_path(path[1]):
+    child: cst.CSTNode = reference
+    for ancestor in iter_path(cast(tuple, path)[1]):  # a reference's path is never None
         cls = type(ancestor)
         if cls is cst.Call:
             return True  # isinstance(result, ...), a helper that receives the results, zip(...)
@@ -276,9 +277,9 @@ def _checks_or_hands_on(reference: cst.Name, path: Path) -> bool:
             return True
         if cls in (cst.Assign, cst.AnnAssign, cst.AugAssign):
             return True  # stored or re-bound: followed no further
-        if cls is cst.For and child is ancestor.iter:
+        if isinstance(ancestor, cst.For) and child is ancestor.iter:
             return _checks_each(ancestor)
-        if cls is cst.CompFor and child is ancestor.iter:
+        if isinstance(ancestor, cst.CompFor) and child is ancestor.iter:
             return True  # comprehension over the results: its filter or element does the checking
         if cls in (cst.SimpleStatementLine, cst.IndentedBlock, cst.FunctionDef):
             return False

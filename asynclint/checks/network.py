@@ -5,7 +5,7 @@ TLS without ALPN for HTTP/2, certificate checks switched off, pools without a bo
 from __future__ import annotations
 
 import os
-from typing import Iterator, Optional
+from typing import Any, Iterator, Optional, Union, cast
 
 import libcst as cst
 
@@ -142,13 +142,13 @@ def _inspected(node: cst.CSTNode, path: Path) -> bool:
     return type(parent_of(path)) in (cst.Comparison, cst.ComparisonTarget, cst.Del) or truth_tested(node, path)
 
 
-def classify_reference(node: cst.Name, path: Path) -> str:
+def classify_reference(node: cst.CSTNode, path: Path) -> str:
     """How a read of a client object uses it: "close" (close/aclose or a manual context-manager
     call, anywhere in an attribute chain), "with" (`async with x:`), "use" (a method call or an
     inspection, which keeps it here), or "escape" (anything that may hand it to other code)."""
     parent = parent_of(path)
-    if type(parent) is cst.Attribute and parent.value is node:
-        current, current_path = parent, path[1]
+    if isinstance(parent, cst.Attribute) and parent.value is node:
+        current, current_path = parent, cast(tuple, path)[1]  # a parent: path is not None
         while True:
             if current.attr.value in catalog.CLOSE_METHODS:
                 return "close"
@@ -383,7 +383,7 @@ class _SessionHandles:
         parent = parent_of(path)
         if type(parent) is cst.Attribute and parent.value is node:
             method = parent.attr.value
-            call_path = path[1][1]
+            call_path = cast(tuple, path)[1][1]  # a parent: path is not None
             call = call_path[0] if call_path is not None else None
             if type(call) is cst.Call and call.func is parent:
                 if method in catalog.AIOHTTP_REQUEST_METHODS:
@@ -407,7 +407,7 @@ class _SessionHandles:
         if type(parent) is cst.Assign and parent.value is node:
             return "close", True  # `session = self._session`: that local is followed as well
         if type(parent) is cst.Arg:
-            call = parent_of(path[1])
+            call = parent_of(cast(tuple, path)[1])  # a parent: path is not None
             if type(call) is cst.Call and ctx.qualified_name(call.func, scope) in catalog.INSPECTING_FUNCTIONS:
                 return "close", True
         return "escape", False
@@ -529,7 +529,7 @@ class Http2ContextWithoutAlpn(Rule):
         '`{name}.set_alpn_protocols(["h2"])` after creating it'
     )
 
-    def __init__(self, config):
+    def __init__(self, config: Any):
         super().__init__(config)
         self._speaks_http2: tuple[Optional[ModuleIndex], bool] = (None, False)
 
@@ -537,7 +537,7 @@ class Http2ContextWithoutAlpn(Rule):
         if ctx.qualified_name(node.func) not in catalog.SSL_CONTEXT_FACTORIES:
             return
         name = _local_target(ctx)
-        statement = parent_of(ctx.path[1])
+        statement = parent_of(cast(tuple, ctx.path)[1])  # the path of the current node is never None
         if name is None or type(statement) is not cst.SimpleStatementLine:
             return
         owner = ctx.scope.resolve(name)
@@ -577,12 +577,12 @@ class Http2ContextWithoutAlpn(Rule):
                 method = parent.attr.value
                 if method in catalog.ALPN_METHODS:
                     return None
-                call = parent_of(path[1])
+                call = parent_of(cast(tuple, path)[1])  # a parent: path is not None
                 if method in ("wrap_socket", "wrap_bio") and type(call) is cst.Call and call.func is parent:
                     uses.append((call, f"{name}.{method}"))
                 continue
             if type(parent) is cst.Arg and parent.value is reference and not parent.star:
-                call = parent_of(path[1])
+                call = parent_of(cast(tuple, path)[1])  # a parent: path is not None
                 if type(call) is not cst.Call:
                     return None
                 names = callee_names(call.func, ctx, scope)
@@ -692,12 +692,14 @@ class ClientSessionInLoop(Rule):
         return None
 
     @staticmethod
-    def _enclosing_loop(node: cst.Call, ctx: Context) -> Optional[cst.CSTNode]:
+    def _enclosing_loop(
+        node: cst.Call, ctx: Context
+    ) -> Optional[Union[cst.For, cst.While, cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp]]:
         child: cst.CSTNode = node
         for ancestor in ctx.ancestors():
             if isinstance(ancestor, _SCOPE_NODES):
                 return None
-            if type(ancestor) in (cst.For, cst.While) and child is ancestor.body:
+            if isinstance(ancestor, (cst.For, cst.While)) and child is ancestor.body:
                 return ancestor
             if isinstance(ancestor, _COMPREHENSIONS):
                 if child in (
@@ -709,7 +711,7 @@ class ClientSessionInLoop(Rule):
             child = ancestor
         return None
 
-    def _retry_loop(self, loop: cst.CSTNode, ctx: Context) -> bool:
+    def _retry_loop(self, loop: Union[cst.For, cst.While], ctx: Context) -> bool:
         """A loop that leaves after a success (`return`/`break`: retries, fail-over) or, when it
         repeats without iterating over data (`while`, `for attempt in range(n)`), one that keeps
         each client for a long-lived inner loop (reconnecting a stream)."""
@@ -718,7 +720,7 @@ class ClientSessionInLoop(Rule):
             return True
         if not nests:
             return False
-        if type(loop) is cst.While:
+        if isinstance(loop, cst.While):
             return True
         iterable = loop.iter
         return type(iterable) is cst.Call and ctx.qualified_name(iterable.func) in ("builtins.range", "itertools.count")
@@ -816,7 +818,7 @@ def _handed_on(path: Path) -> bool:
     if type(parent) in (cst.Assign, cst.AnnAssign, cst.Return, cst.Element):
         return True
     if type(parent) is cst.Arg:
-        call = parent_of(path[1])
+        call = parent_of(cast(tuple, path)[1])  # a parent: path is not None
         return (
             type(call) is cst.Call and type(call.func) is cst.Attribute and call.func.attr.value in _COLLECTING_METHODS
         )
@@ -832,7 +834,7 @@ class ConnectWithoutTimeout(Rule):
     connect = "a connect to a host that drops packets waits out the kernel's SYN retries (minutes)"
     lookup = "a DNS lookup waits out the resolver's timeouts and retries, and this coroutine with it"
 
-    def __init__(self, config):
+    def __init__(self, config: Any):
         super().__init__(config)
         self._timeout_contexts = catalog.TIMEOUT_CONTEXTS | frozenset(config.extend_timeout_contexts)
         self._bounded_functions: tuple[Optional[ModuleIndex], frozenset] = (None, frozenset())
@@ -889,11 +891,15 @@ class ConnectWithoutTimeout(Rule):
         for ancestor in iter_path(path[1] if path is not None else None):
             if isinstance(ancestor, _SCOPE_NODES):
                 return False
-            cls = type(ancestor)
-            if cls is cst.With and child is ancestor.body:
+            if isinstance(ancestor, cst.With) and child is ancestor.body:
                 if any(self._is_timeout_context(item.item, scope, ctx) for item in ancestor.items):
                     return True
-            elif cls is cst.Call and type(child) is cst.Arg and ancestor.args and ancestor.args[0] is child:
+            elif (
+                isinstance(ancestor, cst.Call)
+                and type(child) is cst.Arg
+                and ancestor.args
+                and ancestor.args[0] is child
+            ):
                 if ctx.qualified_name(ancestor.func, scope) in catalog.TIMEOUT_WRAPPERS:
                     return True
             child = ancestor
@@ -1001,8 +1007,8 @@ class TlsVerificationDisabled(Rule):
         if ctx.qualified_name(node.value) in catalog.UNVERIFIED_CONTEXT_FACTORIES:
             # `ssl._create_default_https_context = ssl._create_unverified_context` switches
             # verification off for every urllib/http.client connection of the process.
-            target = ctx.source_of(node.targets[0].target)
-            self._report(node, self.patch_message.format(target=target, function=_function_label(ctx)), ctx)
+            patched = ctx.source_of(node.targets[0].target)
+            self._report(node, self.patch_message.format(target=patched, function=_function_label(ctx)), ctx)
             return
         for target in node.targets:
             attribute = target.target
@@ -1144,7 +1150,7 @@ class TlsVerificationDisabled(Rule):
                 return None
             if self._server_side(value, scope, ctx):
                 return None
-        return values[0][0], values[0][1]
+        return cast(cst.Call, values[0][0]), values[0][1]  # each value is a Call: checked in the loop
 
     @staticmethod
     def _server_side(call: cst.Call, scope: Scope, ctx: Context) -> bool:

@@ -5,7 +5,7 @@ collector or left running, pending sets of `asyncio.wait` and executor futures d
 from __future__ import annotations
 
 import os
-from typing import Iterator, Optional
+from typing import Iterator, Optional, cast
 
 import libcst as cst
 
@@ -23,12 +23,12 @@ def _only_inspected(node: cst.CSTNode, path: Path) -> bool:
     `task.done()`, `task is None`, `if task:`, `len(pending)`, `del task`."""
     parent = parent_of(path)
     cls = type(parent)
-    if cls is cst.Attribute and parent.value is node:
+    if isinstance(parent, cst.Attribute) and parent.value is node:
         return parent.attr.value in catalog.TASK_INSPECTION_METHODS
     if cls in (cst.Comparison, cst.ComparisonTarget, cst.Del):
         return True
     if cls is cst.Arg:
-        call = parent_of(path[1])
+        call = parent_of(cast(tuple, path)[1])  # a parent: path is not None
         return type(call) is cst.Call and type(call.func) is cst.Name and call.func.value == "len"
     return truth_tested(node, path)
 
@@ -99,7 +99,7 @@ def makes_coroutine(function: cst.FunctionDef, ctx: Context, scope: Scope) -> bo
 
 def _definitions_make_coroutines(bindings: list[Binding], ctx: Context, scope: Scope) -> Optional[bool]:
     """True/False when every binding is a `def` (ignoring `@overload` stubs), None otherwise."""
-    functions = [binding.node for binding in bindings if binding.kind == "def"]
+    functions = [cast(cst.FunctionDef, binding.node) for binding in bindings if binding.kind == "def"]
     if not functions or len(functions) != len(bindings):
         return None
     functions = [function for function in functions if not _is_decorated_with(function, _OVERLOAD, ctx, scope)]
@@ -125,7 +125,7 @@ def _class_of_receiver(name: str, ctx: Context) -> Optional[Scope]:
         return None
     class_scope = ctx.resolver.method_class(owner)
     if class_scope is None or not _is_decorated_with(
-        owner.node, frozenset({"classmethod", "builtins.classmethod"}), ctx, owner
+        cast(cst.FunctionDef, owner.node), frozenset({"classmethod", "builtins.classmethod"}), ctx, owner
     ):
         return None
     return class_scope
@@ -246,7 +246,7 @@ class CoroutineNotAwaited(Rule):
                 if _definitions_make_coroutines(bindings, ctx, root):
                     ctx.record_fact(coroutines.COROUTINE_FUNCTIONS, qualified, True)
             elif len(bindings) == 1 and bindings[0].kind == "class":
-                self._record_class(bindings[0].node, qualified, ctx)
+                self._record_class(cast(cst.ClassDef, bindings[0].node), qualified, ctx)
             elif is_package and all(binding.kind == "import" for binding in bindings):
                 targets = {binding.qualified for binding in bindings}
                 if len(targets) == 1:
@@ -574,7 +574,7 @@ class DanglingTask(Rule):
         fix = None
         how = _discarded(node, ctx.path, ctx)
         if how is not None:
-            if type(parent) in (cst.Expr, cst.Assign, cst.AnnAssign):
+            if isinstance(parent, (cst.Expr, cst.Assign, cst.AnnAssign)):
                 fix = self._fix(node, parent, ctx)
         elif self._only_gets_a_callback(node, ctx):
             how = "dropped after `add_done_callback`"
@@ -648,7 +648,7 @@ class DanglingTask(Rule):
         _, bindings = ctx.bindings(func.value)
         if len(bindings) != 1 or bindings[0].kind != "def":
             return False
-        function = bindings[0].node
+        function = cast(cst.FunctionDef, bindings[0].node)
         for item in iter_subtree(function.body):
             if isinstance(item, cst.Await):
                 awaited = item.expression
@@ -697,12 +697,12 @@ class DanglingTask(Rule):
         attribute = ctx.parent
         if type(attribute) is not cst.Attribute or attribute.attr.value != "add_done_callback":
             return False
-        call_path = ctx.path[1][1]
+        call_path = cast(tuple, ctx.path)[1][1]  # the path of the current node is never None
         call = call_path[0] if call_path is not None else None
         return type(call) is cst.Call and call.func is attribute and type(parent_of(call_path)) is cst.Expr
 
     def _fix(self, node: cst.Call, small: cst.CSTNode, ctx: Context) -> Optional[Fix]:
-        statement_path = ctx.path[1][1]  # Call → Expr/Assign → SimpleStatementLine
+        statement_path = cast(tuple, ctx.path)[1][1]  # Call → Expr/Assign → SimpleStatementLine
         statement = statement_path[0] if statement_path is not None else None
         if type(statement) is not cst.SimpleStatementLine or len(statement.body) != 1:
             return None
@@ -811,8 +811,9 @@ class TaskNeverAwaitedOrCancelled(Rule):
         attribute = target.attr.value
         if not attribute.startswith("_") or attribute.startswith("__"):
             return  # a public attribute may be awaited or cancelled by code in other modules
-        class_scope = ctx.resolver.instance_class(target.value.value, ctx.scope)
-        if class_scope is None or not self._bases_in_module(class_scope.node, ctx, 0):
+        receiver = cast(cst.Name, target.value)  # the caller checked
+        class_scope = ctx.resolver.instance_class(receiver.value, ctx.scope)
+        if class_scope is None or not self._bases_in_module(cast(cst.ClassDef, class_scope.node), ctx, 0):
             return
         if self._attribute_handled(attribute, ctx):
             return
@@ -834,7 +835,7 @@ class TaskNeverAwaitedOrCancelled(Rule):
             bindings = ctx.index.root.bindings.get(value.value, [])
             if len(bindings) != 1 or bindings[0].kind != "class":
                 return False
-            if not self._bases_in_module(bindings[0].node, ctx, depth + 1):
+            if not self._bases_in_module(cast(cst.ClassDef, bindings[0].node), ctx, depth + 1):
                 return False
         return True
 
@@ -844,15 +845,14 @@ class TaskNeverAwaitedOrCancelled(Rule):
         a string equal to the name (`getattr(self, "_task")`) counts too."""
         module = ctx.module
         for node, path in _walk_with_parents(module, (module, None)):
-            cls = type(node)
-            if cls is cst.SimpleString and node.evaluated_value == attribute:
+            if isinstance(node, cst.SimpleString) and node.evaluated_value == attribute:
                 return True
-            if cls is not cst.Attribute or node.attr.value != attribute:
+            if not isinstance(node, cst.Attribute) or node.attr.value != attribute:
                 continue
             parent = parent_of(path)
             if type(parent) is cst.AssignTarget and parent.target is node:
                 continue
-            if type(parent) in (cst.AnnAssign, cst.AugAssign) and parent.target is node:
+            if isinstance(parent, (cst.AnnAssign, cst.AugAssign)) and parent.target is node:
                 continue
             if not _only_inspected(node, path):
                 return True
@@ -917,22 +917,21 @@ class WaitPendingNotCancelled(Rule):
         inspected. Parameters, attributes and collections used elsewhere belong to someone else."""
         if depth > 4:
             return False
-        cls = type(expr)
-        if cls is cst.Call:
+        if isinstance(expr, cst.Call):
             # A new task: spawned here, or a coroutine `wait` wraps in one. Other calls may
             # return a future that its owner keeps (`state.wait_for_position()`).
             if _first_in(callee_names(expr.func, ctx), catalog.TASK_SPAWNERS) is not None:
                 return True
             verdict = CoroutineNotAwaited.verdict(expr.func, ctx)
             return verdict is not None and verdict[0] == "yes"
-        if cls in (cst.List, cst.Tuple, cst.Set):
+        if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
             return any(
                 type(element) is cst.Element and self._owned_here(element.value, wait, ctx, depth + 1)
                 for element in expr.elements
             )
-        if cls in (cst.ListComp, cst.SetComp, cst.GeneratorExp):
+        if isinstance(expr, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
             return self._owned_here(expr.elt, wait, ctx, depth + 1)
-        if cls is not cst.Name:
+        if not isinstance(expr, cst.Name):
             return False
         owner = ctx.scope.resolve(expr.value)
         if owner is None or owner is not ctx.function_scope or owner.kind != "function":
@@ -940,7 +939,10 @@ class WaitPendingNotCancelled(Rule):
         bindings = owner.bindings[expr.value]
         if not all(binding.kind in ("assign", "annotated") and binding.value is not None for binding in bindings):
             return False
-        if not any(self._owned_here(binding.value, wait, ctx, depth + 1) for binding in bindings):
+        if not any(
+            self._owned_here(cast(cst.BaseExpression, binding.value), wait, ctx, depth + 1)  # not None: checked above
+            for binding in bindings
+        ):
             return False
         for reference, path, _ in ctx.references(owner, expr.value):
             if any(node is wait for node in iter_path(path)):
@@ -965,18 +967,17 @@ class WaitPendingNotCancelled(Rule):
     @staticmethod
     def _pending_fate(awaited: cst.Await, path: Path, ctx: Context) -> Optional[str]:
         parent = parent_of(path)
-        cls = type(parent)
-        if cls is cst.Expr:
+        if isinstance(parent, cst.Expr):
             return "dropped"
-        if cls is cst.Subscript and parent.value is awaited:
+        if isinstance(parent, cst.Subscript) and parent.value is awaited:
             index = parent.slice[0].slice if len(parent.slice) == 1 else None
             if isinstance(index, cst.Index) and type(index.value) is cst.Integer and index.value.value == "0":
                 return "dropped"
             return None
-        if cls is not cst.Assign or parent.value is not awaited or len(parent.targets) != 1:
+        if not isinstance(parent, cst.Assign) or parent.value is not awaited or len(parent.targets) != 1:
             return None
         target = parent.targets[0].target
-        if type(target) in (cst.Tuple, cst.List):
+        if isinstance(target, (cst.Tuple, cst.List)):
             if len(target.elements) != 2:
                 return None
             pending = target.elements[1].value

@@ -6,7 +6,7 @@ nesting themselves.
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator, Optional, cast
 
 import libcst as cst
 
@@ -48,14 +48,13 @@ def parent_of(path: Path) -> Optional[cst.CSTNode]:
 def truth_tested(node: cst.CSTNode, path: Path) -> bool:
     """Whether the value of `node` (at `path`) is only used for its truth: `if x:`, `not x`, `x and y`."""
     parent = parent_of(path)
-    cls = type(parent)
-    if cls in (cst.If, cst.While, cst.IfExp, cst.Assert, cst.CompIf):
+    if isinstance(parent, (cst.If, cst.While, cst.IfExp, cst.Assert, cst.CompIf)):
         return parent.test is node
-    if cls is cst.UnaryOperation:
-        return type(parent.operator) is cst.Not
-    if cls is cst.BooleanOperation:
+    if isinstance(parent, cst.UnaryOperation):
+        return isinstance(parent.operator, cst.Not)
+    if isinstance(parent, cst.BooleanOperation):
         # The left operand is always tested; the right one only when the whole is.
-        return parent.left is node or truth_tested(parent, path[1])
+        return parent.left is node or truth_tested(parent, cast(tuple, path)[1])  # a parent: path is not None
     return False
 
 
@@ -257,7 +256,7 @@ class Context:
     @property
     def function(self) -> Optional[cst.FunctionDef]:
         scope = self.scope.function_scope
-        return scope.node if scope.kind == "function" else None
+        return cast(cst.FunctionDef, scope.node) if scope.kind == "function" else None
 
     @property
     def function_name(self) -> str:
@@ -358,9 +357,13 @@ class Context:
         """`await expression`, replacing `original`, parenthesised where precedence requires."""
         parent = self.parent
         needs_parens = (
-            (type(parent) in (cst.Attribute, cst.Subscript) and parent.value is original)
-            or (type(parent) is cst.Call and parent.func is original)
-            or (type(parent) is cst.BinaryOperation and type(parent.operator) is cst.Power and parent.left is original)
+            (isinstance(parent, (cst.Attribute, cst.Subscript)) and parent.value is original)
+            or (isinstance(parent, cst.Call) and parent.func is original)
+            or (
+                isinstance(parent, cst.BinaryOperation)
+                and isinstance(parent.operator, cst.Power)
+                and parent.left is original
+            )
         )
         lpar, rpar = getattr(original, "lpar", ()), getattr(original, "rpar", ())
         if needs_parens and not lpar:

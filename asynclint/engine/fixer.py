@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 import libcst as cst
 
+from asynclint.engine.diagnostics import FixInfo
 from asynclint.engine.fixes import Fix, apply_edits, edit_span, spans_overlap
 from asynclint.engine.linter import FileLint, Linter
 
@@ -22,7 +23,7 @@ class FixOutcome:
     codes: list[str] = field(default_factory=list)  # the code of each fix applied
 
 
-def applicable(fix: Optional[Fix], unsafe: bool) -> bool:
+def applicable(fix: Optional[Union[Fix, FixInfo]], unsafe: bool) -> bool:
     return fix is not None and (fix.applicability == "safe" or unsafe)
 
 

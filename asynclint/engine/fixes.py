@@ -32,7 +32,7 @@ class _Replacer(cst.CSTTransformer):
         super().__init__()
         self.replacements = replacements
 
-    def on_leave(self, original_node, updated_node):  # type: ignore[override]
+    def on_leave(self, original_node, updated_node):
         replacement = self.replacements.get(original_node)
         if replacement is not None:
             return replacement
@@ -66,7 +66,7 @@ def _top_level_names(module: cst.Module) -> tuple[set[str], set[str]]:
                         if alias.asname is None:
                             imported.add(cst.Module([]).code_for_node(alias.name))
                 elif isinstance(small, (cst.Assign, cst.AnnAssign)):
-                    targets = small.targets if isinstance(small, cst.Assign) else [small]
+                    targets = small.targets if isinstance(small, cst.Assign) else (small,)
                     for target in targets:
                         if isinstance(target.target, cst.Name):
                             bound.add(target.target.value)

@@ -15,7 +15,7 @@ import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.machinery import PathFinder
-from typing import Any, Optional
+from typing import Any, Optional, Union, cast
 
 from asynclint.catalog.tasks import CLOSED_WORLD_MODULES
 from asynclint.catalog.tasks import COROUTINE_FUNCTIONS as COROUTINE_CATALOG
@@ -238,7 +238,8 @@ def _collect(body: list[ast.stmt], package: str, definitions: dict[str, list[Any
                 elif source is not None:
                     definitions.setdefault(alias.asname or alias.name, []).append(("from", source, alias.name))
         elif isinstance(statement, (ast.If, ast.Try, getattr(ast, "TryStar", ast.Try))):
-            for block in (statement.body, statement.orelse, getattr(statement, "finalbody", [])):
+            compound = cast(Union[ast.If, ast.Try], statement)  # ast.TryStar (3.11+) has ast.Try's fields
+            for block in (compound.body, compound.orelse, getattr(statement, "finalbody", [])):
                 open_ended |= _collect(block, package, definitions)
             for handler in getattr(statement, "handlers", ()):
                 open_ended |= _collect(handler.body, package, definitions)

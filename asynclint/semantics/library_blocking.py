@@ -498,7 +498,7 @@ def _expression_calls(node: ast.AST, calls: list[ast.Call], known: Mapping[str, 
         if isinstance(current, ast.IfExp):
             # `parse(x) if x is not None else x`: the branches the arguments leave possible.
             pending.append(current.test)
-            pending.extend(_normal_blocks(current, known))  # type: ignore[arg-type]
+            pending.extend(_normal_blocks(current, known))
             continue
         if isinstance(current, ast.Call):
             found.append(current)

@@ -80,10 +80,9 @@ class Resolver:
         return result
 
     def _qualified_name(self, expr: cst.CSTNode, scope: Scope) -> Optional[str]:
-        cls = type(expr)
-        if cls is cst.Name:
+        if isinstance(expr, cst.Name):
             return self._name(expr.value, scope)
-        if cls is cst.Attribute:
+        if isinstance(expr, cst.Attribute):
             # A value of known type wins (`self.loop.create_task` is
             # `asyncio.AbstractEventLoop.create_task`); module paths have no type.
             base = self.type_of(expr.value, scope)
@@ -126,13 +125,11 @@ class Resolver:
         return result
 
     def _type_of(self, expr: cst.CSTNode, scope: Scope) -> Optional[str]:
-        cls = type(expr)
-        if cls is cst.Await:
+        if isinstance(expr, cst.Await):
             expr = expr.expression
-            cls = type(expr)
-        if cls is cst.Call:
+        if isinstance(expr, cst.Call):
             return self._call_type(expr, scope)
-        if cls is cst.Name:
+        if isinstance(expr, cst.Name):
             owner, bindings = self.bindings(expr.value, scope)
             if owner is None:
                 return None
@@ -171,10 +168,11 @@ class Resolver:
         if binding.annotation is not None:
             return self.annotation_type(binding.annotation, scope.parent if binding.kind == "param" else scope)
         if binding.kind == "param":
-            if binding.index == 0 and self.method_class(scope) is not None and not _is_static(scope.node):
+            class_scope = self.method_class(scope)
+            if binding.index == 0 and class_scope is not None and not _is_static(scope.node):
                 if _has_decorator(scope.node, "classmethod"):
                     return None
-                return self.class_qualified_name(self.method_class(scope))
+                return self.class_qualified_name(class_scope)
             return None
         if binding.kind in ("assign", "walrus", "with") and binding.value is not None:
             return self.type_of(binding.value, scope)
@@ -197,8 +195,7 @@ class Resolver:
     def annotation_type(self, annotation: cst.CSTNode, scope: Optional[Scope]) -> Optional[str]:
         if scope is None:
             return None
-        cls = type(annotation)
-        if cls is cst.SimpleString:
+        if isinstance(annotation, cst.SimpleString):
             # A forward reference: "Path", "Optional[Path]", "Path | None".
             text = annotation.evaluated_value
             if isinstance(text, str) and text.strip():
@@ -208,7 +205,7 @@ class Resolver:
                     return None
                 return self.annotation_type(annotation, scope.module)
             return None
-        if cls is cst.Subscript:
+        if isinstance(annotation, cst.Subscript):
             # Optional[T] and Union[T, None] carry T.
             outer = self.qualified_name(annotation.value, scope)
             if outer in ("typing.Optional", "typing.Union", "typing_extensions.Optional"):
@@ -220,10 +217,10 @@ class Resolver:
                 if len(inner) == 1:
                     return self.annotation_type(inner[0], scope)
             return None
-        if cls is cst.BinaryOperation and isinstance(annotation.operator, cst.BitOr):
+        if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
             sides = [side for side in (annotation.left, annotation.right) if not is_none(side)]
             return self.annotation_type(sides[0], scope) if len(sides) == 1 else None
-        if cls in (cst.Name, cst.Attribute):
+        if isinstance(annotation, (cst.Name, cst.Attribute)):
             return self.qualified_name(annotation, scope)
         return None
 

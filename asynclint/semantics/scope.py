@@ -313,9 +313,9 @@ class _Walker:
             for param in group:
                 self._param(param, params_path, outer, inner, index)
                 index += 1
-        for param in (params.star_arg, params.star_kwarg):
-            if isinstance(param, cst.Param):
-                self._param(param, params_path, outer, inner, -1)
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                self._param(star, params_path, outer, inner, -1)
         for param in params.kwonly_params:
             self._param(param, params_path, outer, inner, -1)
 
@@ -354,10 +354,12 @@ class _Walker:
         self.index.scopes[node] = inner
         self.walk(node.body, path, inner)
 
-    def _comprehension(self, node: cst.CSTNode, path: Path, scope: Scope) -> None:
+    def _comprehension(
+        self, node: Union[cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp], path: Path, scope: Scope
+    ) -> None:
         inner = Scope("comprehension", node, scope)
         self.index.scopes[node] = inner
-        for_in = node.for_in
+        for_in: Optional[cst.CompFor] = node.for_in
         first = True
         while for_in is not None:
             for_path = (for_in, path)
@@ -385,15 +387,15 @@ class _Walker:
         annotation: Optional[cst.BaseExpression] = None,
     ) -> None:
         cls = type(target)
-        if cls is cst.Name:
+        if isinstance(target, cst.Name):
             self.bind(scope, target.value, kind, target, path, value=value, annotation=annotation)
-        elif cls in (cst.Tuple, cst.List):
-            target_path = (target, path)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            target_path: Path = (target, path)
             for element in target.elements:
                 self.store(element.value, target_path, scope, kind, None)
-        elif cls is cst.StarredElement:
+        elif isinstance(target, cst.StarredElement):
             self.store(target.value, (target, path), scope, kind, None)
-        elif cls is cst.Attribute:
+        elif isinstance(target, cst.Attribute):
             target_path = (target, path)
             if cls in self.interesting:
                 self.events.append((target, target_path, scope))
@@ -453,7 +455,7 @@ class _Walker:
         if type(node.target) is cst.Name:
             self.bind(scope.function_scope, node.target.value, "walrus", node.target, path, value=node.value)
 
-    def _match_name(self, node: cst.CSTNode, path: Path, scope: Scope) -> None:
+    def _match_name(self, node: Union[cst.MatchAs, cst.MatchStar], path: Path, scope: Scope) -> None:
         self.walk_children(node, path, scope, skip=("name",))
         if isinstance(node.name, cst.Name):
             self.bind(scope, node.name.value, "other", node.name, path)
