@@ -267,8 +267,10 @@ def _many(root, count):
 
 
 def test_ctrl_c_during_a_parallel_run_exits_130_with_one_line(tmp_path):
-    _many(tmp_path, 3000)
-    code, out, err = _interrupt(["--no-cache", "-j", "2", "."], tmp_path, lambda process: time.sleep(3))
+    _many(tmp_path, 6000)
+    # Early enough that an idle machine has not finished 6,000 files; on a slow one the signal may
+    # land while the command is still importing, which must end the same way.
+    code, out, err = _interrupt(["--no-cache", "-j", "2", "."], tmp_path, lambda process: time.sleep(1.5))
     assert (code, err, out) == (130, "asynclint: interrupted\n", "")
 
 
