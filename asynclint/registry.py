@@ -164,11 +164,22 @@ def enabled_codes(select, ignore, extend_select=()) -> frozenset[str]:
 
 def rule_index_markdown() -> str:
     """The README's rule index, generated from this table (a test keeps them identical)."""
-    lines = ["| code | name | what it finds | default | fix |", "|---|---|---|---|---|"]
+    figures = measured()
+    lines = [
+        "| code | name | what it finds | default | fix | precision on real code |",
+        "|---|---|---|---|---|---|",
+    ]
     for rule in RULES:
         page = f"[{rule.code}](rules/{rule.code}.md)"
         default = "on" if rule.default_enabled else "opt-in"
-        lines.append(f"| {page} | {rule.name} | {rule.summary} | {default} | {rule.fix or '–'} |")
+        figure = figures.get(rule.code)
+        if figure is None:
+            precision = "–"
+        elif figure.precision is None:
+            precision = "no findings" if not figure.findings else f"{figure.findings} findings, none labeled"
+        else:
+            precision = f"{figure.precision:.2f} ({figure.bug}/{figure.labeled}, {figure.wrong} wrong)"
+        lines.append(f"| {page} | {rule.name} | {rule.summary} | {default} | {rule.fix or '–'} | {precision} |")
     return "\n".join(lines) + "\n"
 
 
