@@ -354,7 +354,7 @@ _BUILTIN_NAMES = frozenset(dir(__import__("builtins")))
 def _function_verdict(node: ast.AST) -> Optional[bool]:
     if not isinstance(node, ast.AsyncFunctionDef):
         return False
-    if _is_async_generator(node):
+    if body_yields(node):
         return False  # calling it makes an async generator, not a coroutine
     for decorator in node.decorator_list:
         if _decorator_name(decorator) not in _TRANSPARENT_LIBRARY_DECORATORS:
@@ -362,7 +362,9 @@ def _function_verdict(node: ast.AST) -> Optional[bool]:
     return True
 
 
-def _is_async_generator(function: ast.AsyncFunctionDef) -> bool:
+def body_yields(function: Union[ast.FunctionDef, ast.AsyncFunctionDef]) -> bool:
+    """Whether the function's own body yields (nested defs, classes and lambdas aside): a `def`
+    that does is a generator function, an `async def` an async generator function."""
     pending: list[ast.AST] = list(function.body)
     while pending:
         node = pending.pop()

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional, Union
 
 from asynclint.catalog.tasks import CLOSED_WORLD_MODULES
-from asynclint.semantics.coroutines import _absolute, _collect, _Module, _source_file, _static_module
+from asynclint.semantics.coroutines import _absolute, _collect, _Module, _source_file, _static_module, body_yields
 
 MAX_DEPTH = 8  # calls in a chain, the library function the coroutine calls included
 MAX_FUNCTIONS = 300  # library functions read for one answer before it is "unknown"
@@ -507,18 +507,6 @@ def _expression_calls(node: ast.AST, calls: list[ast.Call], known: Mapping[str, 
     calls.extend(found)
 
 
-def _is_generator(function: Any) -> bool:
-    pending: list[ast.AST] = list(function.body)
-    while pending:
-        node = pending.pop()
-        if isinstance(node, (ast.Yield, ast.YieldFrom)):
-            return True
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            continue
-        pending.extend(ast.iter_child_nodes(node))
-    return False
-
-
 def _decorator_name(decorator: ast.expr) -> Optional[str]:
     dotted = _dotted(decorator)
     return ".".join(dotted) if dotted else None
@@ -527,7 +515,7 @@ def _decorator_name(decorator: ast.expr) -> Optional[str]:
 def _runs_body(function: Any) -> bool:
     """Calling it runs its body now: a plain `def`, not a generator, not behind a decorator that
     might replace it (a cache, a retry wrapper that offloads, `asyncify`)."""
-    if isinstance(function, ast.AsyncFunctionDef) or _is_generator(function):
+    if isinstance(function, ast.AsyncFunctionDef) or body_yields(function):
         return False
     return all(_decorator_name(decorator) in _TRANSPARENT_DECORATORS for decorator in function.decorator_list)
 
