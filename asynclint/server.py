@@ -34,7 +34,7 @@ from asynclint.engine.fixes import apply_edits
 from asynclint.engine.linter import FileLint, Linter
 from asynclint.engine.noqa import add_noqa
 from asynclint.engine.project import ProjectIndex
-from asynclint.engine.runner import FileSettings, RunOptions, is_project_root, lint_files
+from asynclint.engine.runner import RunOptions, context_summaries, is_project_root
 from asynclint.registry import RULES_BY_CODE
 
 FIX_ALL = "source.fixAll.asynclint"
@@ -64,14 +64,15 @@ class Project:
             return f"asynclint: no pyproject.toml or .git around {root}: cross-module answers cover open files only"
         found = discover([root], self.config)
         cache = ResultCache(self.config)
-        settings = FileSettings.single(found.files, self.config, self.linter, cache)
-        results = lint_files(found.files, settings, RunOptions(jobs=jobs))
-        for result in results:
-            if result.summary is not None:
-                self.summaries[os.path.abspath(result.path)] = result.summary
+        summaries = context_summaries(found.files, self.config, self.linter, RunOptions(jobs=jobs), cache)
+        for path, summary in summaries.items():
+            if summary is not None:
+                self.summaries[path] = summary
         self.loaded = True
         self._index = None
-        return f"asynclint: indexed {len(results)} files under {self.config.root} in {time.monotonic() - started:.1f} s"
+        return (
+            f"asynclint: indexed {len(summaries)} files under {self.config.root} in {time.monotonic() - started:.1f} s"
+        )
 
     def update(self, path: str, summary: Optional[ModuleSummary]) -> bool:
         """Record a module's new summary; True when the facts it contributes changed."""

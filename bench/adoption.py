@@ -1,13 +1,18 @@
-"""Adoption figures on a copy of the pinned corpus (the corpus itself is never written to).
+"""Adoption figures on copies of the pinned corpus (the corpus itself is never written to).
 
-    python bench/adoption.py [--corpus DIR] [--work DIR]
+    python bench/adoption.py [--corpus DIR] [--work DIR] [--only whole-corpus|one-project] [--project NAME]
 
-1. pre-commit: the copy becomes a git repository with a local `asynclint` hook (this environment's
-   command); `asynclint .` warms the cache; five files get a one-line edit and are staged; then
-   `pre-commit run` is timed (it passes only those five files; cross-module answers come from the
-   whole project through the cache). A second run on the same five staged files is timed too.
-2. `--add-noqa` on a second copy, timed, followed by a clean run that must report nothing (the
-   lines that cannot carry a comment are counted).
+whole-corpus (one copy of the corpus as one git repository, so its cold run is paid once):
+1. `--add-noqa .` on the copy with no cache (a cold full run), timed; then a clean run (the cache
+   is warm: only the files that got a comment are linted again) that must report nothing.
+2. The result is committed; five files get a one-line edit and are staged; `pre-commit run
+   --files <the five>` is timed: the five files are linted, every other module's facts come from
+   the cache's project summary (one entry). The same run again is timed too (nothing changed:
+   the last run's result is remembered).
+
+one-project (`--project`, default prefect): a copy of one corpus project in a git repository;
+`pre-commit run --files <five files>` with no cache at all (cold), then after a second edit of the
+same five files (warm: the project summary of the cold run serves the other modules).
 """
 
 from __future__ import annotations
@@ -50,51 +55,92 @@ def timed(command: list[str], cwd: Path, env: dict) -> tuple[float, subprocess.C
     return time.perf_counter() - started, result
 
 
-def precommit(corpus: Path, work: Path, env: dict) -> None:
-    copy = work / "precommit"
-    shutil.copytree(corpus, copy, ignore=shutil.ignore_patterns(".asynclint_cache"))
+def git_repository(copy: Path, env: dict) -> dict:
     git_env = dict(env, GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="bench@example.invalid")
     git_env.update(GIT_COMMITTER_NAME="bench", GIT_COMMITTER_EMAIL="bench@example.invalid")
     (copy / ".pre-commit-config.yaml").write_text(HOOK.format(entry=ASYNCLINT))
     for command in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-q", "-m", "corpus"]):
         subprocess.run(command, cwd=copy, env=git_env, check=True)
-    warm, _ = timed([ASYNCLINT, "--exit-zero", "--statistics", "."], copy, env)
-    for relative in CHANGED:
+    return git_env
+
+
+def edit_and_stage(copy: Path, changed: list[str], git_env: dict, mark: str) -> None:
+    for relative in changed:
         path = copy / relative
-        path.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
-    subprocess.run(["git", "add", *CHANGED], cwd=copy, env=git_env, check=True)
-    first, result = timed([sys.executable, "-m", "pre_commit", "run", "--color", "never"], copy, env)
-    second, _ = timed([sys.executable, "-m", "pre_commit", "run", "--color", "never"], copy, env)
-    alone, isolated = timed([ASYNCLINT, "--exit-zero", "--output-format", "json", *CHANGED], copy, env)
-    findings = len(json.loads(isolated.stdout))
-    print(f"full run that warms the cache: {warm:.1f} s")
-    print(f"pre-commit run on {len(CHANGED)} changed files, warm cache: {first:.2f} s (again: {second:.2f} s)")
-    print(f"  asynclint on the same 5 files directly: {alone:.2f} s, {findings} findings")
-    print("  hook output (last lines):", *result.stdout.strip().splitlines()[-3:], sep="\n    ")
+        path.write_text(path.read_text(encoding="utf-8") + f"\n# edited: {mark}\n", encoding="utf-8")
+    subprocess.run(["git", "add", *changed], cwd=copy, env=git_env, check=True)
 
 
-def add_noqa(corpus: Path, work: Path, env: dict) -> None:
-    copy = work / "noqa"
+def precommit_files(copy: Path, changed: list[str], env: dict) -> tuple[float, subprocess.CompletedProcess]:
+    command = [sys.executable, "-m", "pre_commit", "run", "--color", "never", "--files", *changed]
+    seconds, result = timed(command, copy, env)
+    if "asynclint" not in result.stdout:
+        raise SystemExit(f"the hook did not run:\n{result.stdout}\n{result.stderr}")
+    return seconds, result
+
+
+def summary_size(copy: Path) -> str:
+    sizes = [path.stat().st_size for path in copy.glob(".asynclint_cache/*/project-summary.json")]
+    entries = sum(1 for _ in copy.glob(".asynclint_cache/*/*.json"))
+    return f"{entries} cache files, project summary {max(sizes, default=0) / 1e6:.1f} MB"
+
+
+def whole_corpus(corpus: Path, work: Path, env: dict) -> None:
+    copy = work / "corpus"
     shutil.copytree(corpus, copy, ignore=shutil.ignore_patterns(".asynclint_cache"))
-    before, result = timed([ASYNCLINT, "--no-cache", "--output-format", "json", "--exit-zero", "."], copy, env)
-    findings = len(json.loads(result.stdout))
-    seconds, added = timed([ASYNCLINT, "--no-cache", "--add-noqa", "."], copy, env)
+    git_env = git_repository(copy, env)
+    files = sum(1 for _ in copy.rglob("*.py"))
+    seconds, added = timed([ASYNCLINT, "--add-noqa", "."], copy, env)
     skipped = sum("cannot go at the end of this line" in line for line in added.stderr.splitlines())
-    after, clean = timed([ASYNCLINT, "--no-cache", "--output-format", "json", "--exit-zero", "."], copy, env)
+    print(f"corpus copy: {files} Python files")
+    print(
+        f"--add-noqa . (cold cache): {seconds:.1f} s; {added.stdout.strip()}; {skipped} lines could not carry a comment"
+    )
+    after, clean = timed([ASYNCLINT, "--output-format", "json", "--exit-zero", "."], copy, env)
     remaining = json.loads(clean.stdout)
     codes: dict[str, int] = {}
     for finding in remaining:
         codes[finding["code"]] = codes.get(finding["code"], 0) + 1
-    print(f"findings before: {findings} (full run {before:.1f} s)")
-    print(f"--add-noqa: {seconds:.1f} s; {added.stdout.strip()}; {skipped} lines could not carry a comment")
-    print(f"clean run after: {after:.1f} s, {len(remaining)} findings left {codes}")
+    print(f"clean run after (warm cache): {after:.1f} s, {len(remaining)} findings left {codes}", flush=True)
+    subprocess.run(["git", "commit", "-q", "-am", "noqa"], cwd=copy, env=git_env, check=True)
+    edit_and_stage(copy, CHANGED, git_env, "1")
+    first, result = precommit_files(copy, CHANGED, env)
+    second, _ = precommit_files(copy, CHANGED, env)
+    print(
+        f"pre-commit run --files <{len(CHANGED)} changed files>, warm cache: {first:.2f} s (same run again: {second:.2f} s)"
+    )
+    print(f"  {summary_size(copy)}")
+    print("  hook output (last lines):", *result.stdout.strip().splitlines()[-3:], sep="\n    ")
+
+
+def one_project(corpus: Path, work: Path, env: dict, name: str) -> None:
+    copy = work / name
+    shutil.copytree(corpus / name, copy, ignore=shutil.ignore_patterns(".asynclint_cache"))
+    shutil.copy(corpus / "pyproject.toml", copy / "pyproject.toml")  # the corpus's settings
+    git_env = git_repository(copy, env)
+    python_files = sorted(path.relative_to(copy).as_posix() for path in copy.rglob("*.py"))
+    # Five modules spread over the project that define coroutines (what a change usually touches).
+    candidates = [path for path in python_files if "async def" in (copy / path).read_text(encoding="utf-8")]
+    changed = [candidates[index * len(candidates) // 5] for index in range(5)]
+    edit_and_stage(copy, changed, git_env, "1")
+    cold, result = precommit_files(copy, changed, env)
+    again, _ = precommit_files(copy, changed, env)
+    edit_and_stage(copy, changed, git_env, "2")
+    warm, _ = precommit_files(copy, changed, env)
+    print(f"{name}: {len(python_files)} Python files; pre-commit run --files <5 files>: {', '.join(changed)}")
+    print(
+        f"  cold (no cache): {cold:.2f} s; same run again: {again:.2f} s; after editing the 5 files again (warm): {warm:.2f} s"
+    )
+    print(f"  {summary_size(copy)}")
+    print("  hook output (last lines):", *result.stdout.strip().splitlines()[-3:], sep="\n    ")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", default=str(HERE / "corpus"))
     parser.add_argument("--work", default=None, help="where the copies go (default: a temporary directory)")
-    parser.add_argument("--only", choices=["precommit", "add-noqa"], default=None)
+    parser.add_argument("--only", choices=["whole-corpus", "one-project"], default=None)
+    parser.add_argument("--project", default="prefect", help="the corpus project for one-project")
     arguments = parser.parse_args()
     corpus = Path(arguments.corpus)
     env = {key: value for key, value in os.environ.items() if not key.startswith(("GIT_", "PRE_COMMIT"))}
@@ -102,10 +148,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="asynclint-adoption-", dir=arguments.work) as directory:
         work = Path(directory)
         env["PRE_COMMIT_HOME"] = str(work / "pre-commit-home")
-        if arguments.only in (None, "precommit"):
-            precommit(corpus, work, env)
-        if arguments.only in (None, "add-noqa"):
-            add_noqa(corpus, work, env)
+        if arguments.only in (None, "one-project"):
+            one_project(corpus, work, env, arguments.project)
+        if arguments.only in (None, "whole-corpus"):
+            whole_corpus(corpus, work, env)
 
 
 if __name__ == "__main__":

@@ -704,7 +704,7 @@ def _cancelled_names(ctx: Context) -> set[str]:
             break
     names: set[str] = set()
     for scope in scopes:
-        for node, loops in _cancel_calls(scope):
+        for node, loops in _cancel_calls_in(scope, ctx.module):
             name = dotted_name(node.func.value)
             if name is None or (scope is not function and not name.startswith("self.")):
                 continue
@@ -713,6 +713,22 @@ def _cancelled_names(ctx: Context) -> set[str]:
                 if target == name and iterable:
                     names.add(iterable)  # for task in tasks: task.cancel()
     return names
+
+
+_CANCEL_CALLS: dict[int, tuple[cst.CSTNode, list[tuple[Any, tuple]]]] = {}
+_CANCEL_CALLS_MODULE: list[cst.Module] = []
+
+
+def _cancel_calls_in(scope: cst.CSTNode, module: cst.Module) -> list[tuple[Any, tuple]]:
+    """`_cancel_calls(scope)`, walked once per scope of the module being linted: every `try` of a
+    large class asks about the same class body."""
+    if not _CANCEL_CALLS_MODULE or _CANCEL_CALLS_MODULE[0] is not module:
+        _CANCEL_CALLS.clear()  # one module at a time is all a rule needs
+        _CANCEL_CALLS_MODULE[:] = [module]
+    cached = _CANCEL_CALLS.get(id(scope))
+    if cached is None or cached[0] is not scope:
+        cached = _CANCEL_CALLS[id(scope)] = (scope, list(_cancel_calls(scope)))
+    return cached[1]
 
 
 def _cancel_calls(scope: cst.CSTNode):

@@ -45,6 +45,7 @@ _MAX_READ = 512 * 1024 * 1024  # bigger than any real index; a shipped giant fil
 _SECRET_BYTES = 32
 _HEX = frozenset("0123456789abcdef")
 _SCALARS = frozenset((str, int, float, bool, type(None)))
+PROJECT_SUMMARY = "project-summary.json"
 
 
 @cache
@@ -238,26 +239,48 @@ def _encode_result(result: FileResult) -> dict[str, Any]:
     for d in result.diagnostics:
         fix = None if d.fix is None else [d.fix.applicability, d.fix.message]
         condition = None if d.condition is None else _tag(d.condition)
-        diagnostics.append([d.code, d.message, d.line, d.column, d.end_line, d.end_column, fix, condition, d.source_line])
-    summary = None
-    if result.summary is not None:
-        plain: dict[str, dict[str, Any]] = {}
-        tagged = []
-        for kind, entries in result.summary.facts.items():
-            plain[kind] = {}
-            for key, value in entries.items():
-                if _plain(value):
-                    plain[kind][key] = value
-                else:
-                    tagged.append([kind, key, _tag(value)])
-        summary = {"module": result.summary.module_name, "facts": plain, "tagged": tagged}
+        diagnostics.append(
+            [d.code, d.message, d.line, d.column, d.end_line, d.end_column, fix, condition, d.source_line]
+        )
     return {
         "path": result.path,
         "diagnostics": diagnostics,
-        "summary": summary,
+        "summary": _encode_summary(result.summary),
         "errors": list(result.errors),
         "warnings": list(result.warnings),
     }
+
+
+def _encode_summary(summary: Optional[ModuleSummary]) -> Optional[dict[str, Any]]:
+    if summary is None:
+        return None
+    plain: dict[str, dict[str, Any]] = {}
+    tagged = []
+    for kind, entries in summary.facts.items():
+        plain[kind] = {}
+        for key, value in entries.items():
+            if _plain(value):
+                plain[kind][key] = value
+            else:
+                tagged.append([kind, key, _tag(value)])
+    return {"module": summary.module_name, "facts": plain, "tagged": tagged}
+
+
+def _decode_summary(summary_data: Any, path: str) -> Optional[ModuleSummary]:
+    if summary_data is None:
+        return None
+    if type(summary_data) is not dict:
+        raise _Invalid("summary")
+    module, facts, tagged = summary_data.get("module"), summary_data.get("facts"), summary_data.get("tagged")
+    if type(module) is not str or type(facts) is not dict or type(tagged) is not list:
+        raise _Invalid("summary fields")
+    if not all(type(entries) is dict for entries in facts.values()):
+        raise _Invalid("facts")
+    for item in tagged:
+        if type(item) is not list or len(item) != 3 or type(item[0]) is not str or type(item[1]) is not str:
+            raise _Invalid("tagged fact")
+        facts.setdefault(item[0], {})[item[1]] = _untag(item[2])
+    return ModuleSummary(module, path, facts)
 
 
 def _decode_result(data: Any, path: Optional[str] = None) -> FileResult:
@@ -295,30 +318,14 @@ def _decode_result(data: Any, path: Optional[str] = None) -> FileResult:
         diagnostics.append(
             Diagnostic(code, message, shown, line, column, end_line, end_column, fix_info, pending, source_line)
         )
-    summary = None
-    if summary_data is not None:
-        if type(summary_data) is not dict:
-            raise _Invalid("summary")
-        module, facts, tagged = summary_data.get("module"), summary_data.get("facts"), summary_data.get("tagged")
-        if type(module) is not str or type(facts) is not dict or type(tagged) is not list:
-            raise _Invalid("summary fields")
-        if not all(type(entries) is dict for entries in facts.values()):
-            raise _Invalid("facts")
-        for item in tagged:
-            if type(item) is not list or len(item) != 3 or type(item[0]) is not str or type(item[1]) is not str:
-                raise _Invalid("tagged fact")
-            facts.setdefault(item[0], {})[item[1]] = _untag(item[2])
-        summary = ModuleSummary(module, shown, facts)
-    return FileResult(shown, diagnostics, summary, list(errors), list(warnings))
+    return FileResult(shown, diagnostics, _decode_summary(summary_data, shown), list(errors), list(warnings))
 
 
 # -- the cache ---------------------------------------------------------------------------------
 class ResultCache:
     def __init__(self, config: Config):
         self.root = cache_directory(config)
-        self.salt = hashlib.blake2b(
-            (config.fingerprint() + _package_digest()).encode(), digest_size=16
-        ).hexdigest()
+        self.salt = hashlib.blake2b((config.fingerprint() + _package_digest()).encode(), digest_size=16).hexdigest()
         self.entries = self.root / self.salt
         self.index_path = self.entries / "index.json"
         self._index: Optional[dict[str, tuple[int, int, int, str]]] = None
@@ -326,12 +333,11 @@ class ResultCache:
         project = os.path.abspath(config.root) if self.root.name == DIRECTORY else None
         self.secret = user_secret(project)
         # A cache directory that is a link (shipped by the repository) could point anywhere.
-        self.usable = self.secret is not None and not any(
-            os.path.islink(path) for path in (self.root, self.entries)
-        )
+        self.usable = self.secret is not None and not any(os.path.islink(path) for path in (self.root, self.entries))
         # The installed libraries this run answers against (a few stats of the search path).
         self.library_fingerprint = coroutines.library_fingerprint()
         self.library_answers_loaded = -1
+        self._project_summary_key: Optional[str] = None  # the project summary's, once read or written
 
     # -- authenticated files -----------------------------------------------------------------
     def _mac(self, name: str, payload: bytes) -> bytes:
@@ -472,6 +478,60 @@ class ResultCache:
         except (TypeError, RecursionError):
             return
         self._save("last-run.json", {"key": key, "results": final})
+
+    # -- the project summary: every module's facts in one entry ------------------------------
+    # A run given some files of a project (pre-commit, stdin, the flake8 plugin, the language
+    # server opening a file) needs every other module's facts. Reading them back one entry per
+    # file costs a read, a signature check and a decode for each of thousands of files; this one
+    # signed entry holds them all, each with the content key it was computed from, so a module
+    # counts only while its stat still leads to that same key.
+    def project_summaries(self, paths: list[str]) -> dict[str, Optional[ModuleSummary]]:
+        """The stored facts of those of `paths` unchanged since the project summary was written
+        (absolute path -> summary); the others are for the caller to lint."""
+        found: dict[str, Optional[ModuleSummary]] = {}
+        stored = self._read(PROJECT_SUMMARY) if self.usable else None
+        if type(stored) is not dict or type(stored.get("modules")) is not dict:
+            return found
+        modules = stored["modules"]
+        self._project_summary_key = stored.get("key") if type(stored.get("key")) is str else None
+        index = self.index
+        for path in paths:
+            absolute = os.path.abspath(path)
+            record = modules.get(absolute)
+            entry = index.get(absolute)
+            if type(record) is not list or len(record) != 2 or entry is None or record[0] != entry[3]:
+                continue
+            if self._stat(path) != entry[:3]:
+                continue
+            try:
+                found[absolute] = _decode_summary(record[1], path)
+            except (_Invalid, ValueError, TypeError, RecursionError):
+                continue
+        return found
+
+    def save_project_summary(self, summaries: dict[str, Optional[ModuleSummary]]) -> None:
+        """Store the facts of every module of a run (absolute path -> summary) under the content
+        keys the stat index holds for them; a module whose result was not cached is left out.
+        Nothing is written when the set of (path, content key) is what the entry already holds."""
+        if not self.usable:
+            return
+        modules: dict[str, list] = {}
+        for absolute, summary in summaries.items():
+            entry = self.index.get(absolute)
+            if entry is None or self._stat(absolute) != entry[:3]:
+                continue
+            try:
+                modules[absolute] = [entry[3], _encode_summary(summary)]
+            except (TypeError, RecursionError):
+                continue
+        digest = hashlib.blake2b(digest_size=20)
+        for absolute in sorted(modules):
+            digest.update(f"{absolute}\0{modules[absolute][0]}\0".encode("utf-8", "surrogatepass"))
+        key = digest.hexdigest()
+        if key == self._project_summary_key:
+            return
+        if self._save(PROJECT_SUMMARY, {"key": key, "modules": modules}):
+            self._project_summary_key = key
 
     # -- what installed libraries answered (is `lib.Client.send` an `async def`?) ----------------
     def load_library_answers(self) -> None:

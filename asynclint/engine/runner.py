@@ -125,11 +125,21 @@ def _lint_in_worker(task: tuple[str, int, Optional[str]]) -> tuple[FileResult, O
     return _lint_keyed(linter, path, salt)
 
 
-def lint_files(files: list[str], settings: FileSettings, options: RunOptions) -> list[FileResult]:
+def lint_files(
+    files: list[str],
+    settings: FileSettings,
+    options: RunOptions,
+    known: Optional[dict[str, Optional[ModuleSummary]]] = None,
+) -> list[FileResult]:
+    """Each file's result, from the cache where it is unchanged. A file in `known` (absolute
+    path -> its facts, from the project summary) is neither read nor linted: only its facts count."""
     total = len(files)
     results: list[Optional[FileResult]] = [None] * total
     pending: list[int] = []
     for position, path in enumerate(files):
+        if known and os.path.abspath(path) in known:
+            results[position] = FileResult(path, summary=known[os.path.abspath(path)])
+            continue
         cache = settings.cache_for(position)
         cached = cache.lookup(path) if cache is not None else None
         if cached is not None:
@@ -228,10 +238,14 @@ def in_project_order(
 def context_summaries(
     paths: list[str], config: Config, linter: Linter, options: RunOptions, cache: Optional[ResultCache]
 ) -> dict[str, Optional[ModuleSummary]]:
-    """The other modules' facts, from the cache where a file is unchanged, linted (and cached)
-    where it changed; their diagnostics are not kept."""
-    results = lint_files(paths, FileSettings.single(paths, config, linter, cache), options)
-    return {os.path.abspath(result.path): result.summary for result in results}
+    """The other modules' facts, from the project summary or the per-file cache where a file is
+    unchanged, linted (and cached) where it changed; their diagnostics are not kept."""
+    known = cache.project_summaries(paths) if cache is not None else {}
+    results = lint_files(paths, FileSettings.single(paths, config, linter, cache), options, known)
+    summaries = {os.path.abspath(result.path): result.summary for result in results}
+    if cache is not None:
+        cache.save_project_summary(summaries)
+    return summaries
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
@@ -286,7 +300,12 @@ def run(
         for result in remembered:
             outcome.errors.extend(result.errors)
         return outcome
-    linted = lint_files(everything, settings, options)
+    # Only the other modules' facts are needed: those unchanged come from the project summary.
+    known = None
+    if cache is not None and others:
+        same_settings = [path for position, path in enumerate(others) if settings.of_file[len(files) + position] == 0]
+        known = cache.project_summaries(same_settings)  # the project summary lives in the root's cache
+    linted = lint_files(everything, settings, options, known)
     outcome.results = linted[: len(files)]
     if others:
         context = {os.path.abspath(result.path): result.summary for result in linted[len(files) :]}
@@ -294,6 +313,14 @@ def run(
         index = ProjectIndex(in_project_order(project or [], own, context))
     else:
         index = ProjectIndex(result.summary for result in outcome.results)
+    if cache is not None:
+        cache.save_project_summary(
+            {
+                os.path.abspath(result.path): result.summary
+                for position, result in enumerate(linted)
+                if settings.of_file[position] == 0
+            }
+        )
     del linted
     if cache is not None:
         cache.load_library_answers()
