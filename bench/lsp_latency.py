@@ -39,9 +39,7 @@ async def measure(root: Path, relative: str, edits: int) -> tuple[list[float], l
         received.put_nowait((time.perf_counter(), params))
 
     await client.start_io(sys.executable, "-m", "asynclint", "server")
-    await client.initialize_async(
-        types.InitializeParams(capabilities=types.ClientCapabilities(), root_uri=root.as_uri())
-    )
+    await client.initialize_async(types.InitializeParams(capabilities=types.ClientCapabilities(), root_uri=root.as_uri()))
     client.initialized(types.InitializedParams())
     path = root / relative
     uri = path.as_uri()

@@ -239,9 +239,7 @@ def _encode_result(result: FileResult) -> dict[str, Any]:
     for d in result.diagnostics:
         fix = None if d.fix is None else [d.fix.applicability, d.fix.message]
         condition = None if d.condition is None else _tag(d.condition)
-        diagnostics.append(
-            [d.code, d.message, d.line, d.column, d.end_line, d.end_column, fix, condition, d.source_line]
-        )
+        diagnostics.append([d.code, d.message, d.line, d.column, d.end_line, d.end_column, fix, condition, d.source_line])
     return {
         "path": result.path,
         "diagnostics": diagnostics,
@@ -325,7 +323,9 @@ def _decode_result(data: Any, path: Optional[str] = None) -> FileResult:
 class ResultCache:
     def __init__(self, config: Config):
         self.root = cache_directory(config)
-        self.salt = hashlib.blake2b((config.fingerprint() + _package_digest()).encode(), digest_size=16).hexdigest()
+        self.salt = hashlib.blake2b(
+            (config.fingerprint() + _package_digest()).encode(), digest_size=16
+        ).hexdigest()
         self.entries = self.root / self.salt
         self.index_path = self.entries / "index.json"
         self._index: Optional[dict[str, tuple[int, int, int, str]]] = None
@@ -333,7 +333,9 @@ class ResultCache:
         project = os.path.abspath(config.root) if self.root.name == DIRECTORY else None
         self.secret = user_secret(project)
         # A cache directory that is a link (shipped by the repository) could point anywhere.
-        self.usable = self.secret is not None and not any(os.path.islink(path) for path in (self.root, self.entries))
+        self.usable = self.secret is not None and not any(
+            os.path.islink(path) for path in (self.root, self.entries)
+        )
         # The installed libraries this run answers against (a few stats of the search path).
         self.library_fingerprint = coroutines.library_fingerprint()
         self.library_answers_loaded = -1
