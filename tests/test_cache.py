@@ -309,3 +309,72 @@ def test_warnings_survive_the_cache(write_tree):
     assert (root / ".asynclint_cache").exists()
     for result in (first, again):
         assert "ASY998" in result.stderr and "warning" in result.stderr, result.stderr
+
+
+# -- the project summary: a subset run reads every other module's facts from one entry -----------
+SUMMARY_PROJECT = {
+    "pyproject.toml": '[tool.asynclint]\nextend-select = ["ASY110"]\n',
+    "shop/__init__.py": "",
+    "shop/storage.py": "import time\n\n\ndef save(order):\n    time.sleep(0.1)\n    return order\n",
+    "shop/events.py": "async def publish(topic, payload):\n    return (topic, payload)\n",
+    "shop/orders.py": (
+        "from shop.events import publish\nfrom shop.storage import save\n\n\n"
+        "async def on_order(order):\n    save(order)\n    publish('orders', order)\n"
+    ),
+}
+
+
+def subset_findings(root, *paths):
+    """A run given only some files (as pre-commit runs it); cross-module answers need the rest."""
+    result = run_cli("--output-format", "json", "--exit-zero", *paths, cwd=root)
+    assert "Traceback" not in result.stderr, result.stderr
+    return sorted((d["path"], d["line"], d["code"]) for d in json.loads(result.stdout))
+
+
+def _entries(root):
+    return {path.name for path in (root / ".asynclint_cache").rglob("*.json")}
+
+
+def test_subset_run_reads_the_other_modules_from_the_project_summary(write_tree):
+    root = write_tree(SUMMARY_PROJECT)
+    expected = [("shop/orders.py", 6, "ASY110"), ("shop/orders.py", 7, "ASY200")]
+    assert [(path, line, code) for path, line, code, _ in findings(root)] == expected
+    assert "project-summary.json" in _entries(root)
+    # Without the per-file entries of the other modules, a subset run that still answers across
+    # modules, and writes none of them back, took their facts from the one summary entry.
+    index = json.loads(next((root / ".asynclint_cache").rglob("index.json")).read_bytes().partition(b"\n")[2])
+    others = {index["files"][str(root / "shop" / name)][3] + ".json" for name in ("storage.py", "events.py")}
+    for entry in (root / ".asynclint_cache").rglob("*.json"):
+        if entry.name in others:
+            entry.unlink()
+    assert subset_findings(root, "shop/orders.py") == expected
+    assert not others & _entries(root)
+
+
+def test_project_summary_is_not_used_for_a_module_changed_since(write_tree):
+    root = write_tree(SUMMARY_PROJECT)
+    assert subset_findings(root, "shop/orders.py") == [
+        ("shop/orders.py", 6, "ASY110"),
+        ("shop/orders.py", 7, "ASY200"),
+    ]
+    # The callees change on disk; only the caller is given, as pre-commit gives a staged file.
+    (root / "shop" / "storage.py").write_text("def save(order):\n    return order\n")
+    (root / "shop" / "events.py").write_text("def publish(topic, payload):\n    return (topic, payload)\n")
+    assert subset_findings(root, "shop/orders.py") == []
+    (root / "shop" / "events.py").write_text(SUMMARY_PROJECT["shop/events.py"])
+    assert subset_findings(root, "shop/orders.py") == [("shop/orders.py", 7, "ASY200")]
+    assert subset_findings(root, "shop/orders.py") == subset_findings(root, "--no-cache", "shop/orders.py")
+
+
+def test_edited_or_foreign_project_summary_is_ignored(write_tree):
+    root = write_tree(SUMMARY_PROJECT)
+    expected = subset_findings(root, "shop/orders.py")
+    (summary,) = (root / ".asynclint_cache").rglob("project-summary.json")
+    header, _, payload = summary.read_bytes().partition(b"\n")
+    # Claim that `publish` is a plain function: the signature no longer matches, so it is not believed.
+    summary.write_bytes(header + b"\n" + payload.replace(b"publish", b"publish_"))
+    (root / "shop" / "orders.py").write_text(SUMMARY_PROJECT["shop/orders.py"] + "\n")
+    assert subset_findings(root, "shop/orders.py") == expected
+    summary.write_bytes(b"not a cache entry")
+    (root / "shop" / "orders.py").write_text(SUMMARY_PROJECT["shop/orders.py"])
+    assert subset_findings(root, "shop/orders.py") == expected

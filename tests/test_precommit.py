@@ -138,3 +138,69 @@ def test_changed_file_sees_the_unchanged_modules_of_the_project(tmp_path):
     assert result.returncode == 1, output
     assert "shop/z_orders.py:5:5: ASY200 `publish()` is a coroutine function" in output
     assert "c_events.py:" not in output  # the unchanged module is read, not reported
+
+
+LOCAL_HOOK = """\
+repos:
+  - repo: local
+    hooks:
+      - id: asynclint
+        name: asynclint
+        entry: {python} -m asynclint --force-exclude
+        language: system
+        types_or: [python, pyi]
+        require_serial: true
+"""
+
+
+def test_warm_cache_answers_follow_a_callee_changed_in_an_unstaged_module(tmp_path):
+    """With a warm cache, a run on the staged file takes the other modules' facts from the cache's
+    project summary; when the callee's module changes (committed, not passed to the hook), its
+    entry there no longer counts and the answer follows the new code."""
+    pytest.importorskip("pre_commit")
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    project = tmp_path / "project"
+    (project / "shop").mkdir(parents=True)
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("GIT_", "PRE_COMMIT"))}
+    env.update(
+        PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"),
+        GIT_AUTHOR_NAME="asynclint tests",
+        GIT_AUTHOR_EMAIL="tests@example.invalid",
+        GIT_COMMITTER_NAME="asynclint tests",
+        GIT_COMMITTER_EMAIL="tests@example.invalid",
+        NO_COLOR="1",
+    )
+    _git("init", "-q", cwd=project, env=env)
+    (project / ".pre-commit-config.yaml").write_text(LOCAL_HOOK.format(python=sys.executable))
+    (project / "pyproject.toml").write_text("[tool.asynclint]\n")
+    (project / "shop" / "__init__.py").write_text("")
+    (project / "shop" / "c_events.py").write_text(EVENTS)
+    (project / "shop" / "z_orders.py").write_text(ORDERS)
+    _git("add", ".", cwd=project, env=env)
+    _git("commit", "-q", "-m", "shop", cwd=project, env=env)
+
+    def hook_on_orders(edit: str) -> str:
+        (project / "shop" / "z_orders.py").write_text(ORDERS + f"# {edit}\n")
+        _git("add", "shop/z_orders.py", cwd=project, env=env)
+        result = subprocess.run(
+            [sys.executable, "-m", "pre_commit", "run", "--color", "never", "--verbose"],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        return result.stdout + result.stderr
+
+    finding = "shop/z_orders.py:5:5: ASY200 `publish()` is a coroutine function"
+    assert finding in hook_on_orders("first")
+    assert list((project / ".asynclint_cache").rglob("project-summary.json"))
+    assert finding in hook_on_orders("second")  # the callee's facts from the project summary
+    (project / "shop" / "c_events.py").write_text(EVENTS.replace("async def", "def"))
+    _git("commit", "-q", "-am", "publish is a plain function now", cwd=project, env=env)
+    output = hook_on_orders("third")
+    assert "ASY200" not in output and "Passed" in output, output
+    (project / "shop" / "c_events.py").write_text(EVENTS)
+    _git("commit", "-q", "-am", "publish is a coroutine again", cwd=project, env=env)
+    assert finding in hook_on_orders("fourth")

@@ -314,3 +314,28 @@ async def test_changes_on_disk_of_unopened_modules_update_the_index(tmp_path):
     assert "ASY200" in {d.code for d in before}
     assert "ASY200" not in {d.code for d in after}
     assert lsp_findings(after) == cli_findings(root, app)
+
+
+async def test_the_index_comes_from_the_project_summary_and_follows_changed_modules(tmp_path):
+    """A warm cache: the server reads every module's facts from the one project-summary entry (the
+    per-file entry of the unopened module is gone and not rebuilt), and a module changed on disk
+    since then is linted again instead of believed."""
+    root = write(tmp_path, PROJECT)
+    app, remote = root / "pkg" / "app.py", root / "pkg" / "remote.py"
+    warm = run_cli("--exit-zero", ".", cwd=root)
+    assert "Traceback" not in warm.stderr
+    (index_file,) = (root / ".asynclint_cache").rglob("index.json")
+    index = json.loads(index_file.read_bytes().partition(b"\n")[2])
+    remote_entry = index["files"][str(remote)][3] + ".json"
+    (entry,) = (root / ".asynclint_cache").rglob(remote_entry)
+    entry.unlink()
+    async with session(root) as client:
+        before = await open_document(client, app)
+    assert not list((root / ".asynclint_cache").rglob(remote_entry))
+    assert {"ASY200", "ASY110"} <= {d.code for d in before}
+    assert lsp_findings(before) == cli_findings(root, app)
+    remote.write_text(remote.read_text().replace("async def fetch", "def fetch"))
+    async with session(root) as client:
+        after = await open_document(client, app)
+    assert "ASY200" not in {d.code for d in after}
+    assert lsp_findings(after) == cli_findings(root, app)
