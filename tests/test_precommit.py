@@ -48,6 +48,35 @@ async def on_order_created(order):
 """
 
 
+def _environment(tmp_path) -> dict:
+    """This environment without the caller's git and pre-commit settings, with a commit identity."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("GIT_", "PRE_COMMIT"))}
+    env.update(
+        PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"),
+        GIT_AUTHOR_NAME="asynclint tests",
+        GIT_AUTHOR_EMAIL="tests@example.invalid",
+        GIT_COMMITTER_NAME="asynclint tests",
+        GIT_COMMITTER_EMAIL="tests@example.invalid",
+        NO_COLOR="1",
+    )
+    return env
+
+
+def _shop_repository(tmp_path) -> tuple:
+    """A git repository with a project (pyproject.toml) whose `shop.c_events` defines a coroutine."""
+    pytest.importorskip("pre_commit")
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    project = tmp_path / "project"
+    (project / "shop").mkdir(parents=True)
+    env = _environment(tmp_path)
+    _git("init", "-q", cwd=project, env=env)
+    (project / "pyproject.toml").write_text("[tool.asynclint]\n")
+    (project / "shop" / "__init__.py").write_text("")
+    (project / "shop" / "c_events.py").write_text(EVENTS)
+    return project, env
+
+
 def _git(*args: str, cwd, env) -> None:
     subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
 
@@ -58,15 +87,7 @@ def test_hooks_check_then_fix_in_a_fresh_repository(tmp_path):
         pytest.skip("git is not installed")
     project = tmp_path / "project"
     project.mkdir()
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("GIT_", "PRE_COMMIT"))}
-    env.update(
-        PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"),
-        GIT_AUTHOR_NAME="asynclint tests",
-        GIT_AUTHOR_EMAIL="tests@example.invalid",
-        GIT_COMMITTER_NAME="asynclint tests",
-        GIT_COMMITTER_EMAIL="tests@example.invalid",
-        NO_COLOR="1",
-    )
+    env = _environment(tmp_path)
     _git("init", "-q", cwd=project, env=env)
     (project / "poller.py").write_text(BLOCKING)
     (project / "notes.txt").write_text("time.sleep in a text file is not Python\n")
@@ -103,24 +124,7 @@ def test_hooks_check_then_fix_in_a_fresh_repository(tmp_path):
 def test_changed_file_sees_the_unchanged_modules_of_the_project(tmp_path):
     """pre-commit passes only the staged files; the callee lives in a module committed earlier and
     unchanged, and the finding is the one a run on the whole project gives."""
-    pytest.importorskip("pre_commit")
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
-    project = tmp_path / "project"
-    (project / "shop").mkdir(parents=True)
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("GIT_", "PRE_COMMIT"))}
-    env.update(
-        PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"),
-        GIT_AUTHOR_NAME="asynclint tests",
-        GIT_AUTHOR_EMAIL="tests@example.invalid",
-        GIT_COMMITTER_NAME="asynclint tests",
-        GIT_COMMITTER_EMAIL="tests@example.invalid",
-        NO_COLOR="1",
-    )
-    _git("init", "-q", cwd=project, env=env)
-    (project / "pyproject.toml").write_text("[tool.asynclint]\n")
-    (project / "shop" / "__init__.py").write_text("")
-    (project / "shop" / "c_events.py").write_text(EVENTS)
+    project, env = _shop_repository(tmp_path)
     _git("add", ".", cwd=project, env=env)
     _git("commit", "-q", "-m", "events", cwd=project, env=env)
     (project / "shop" / "z_orders.py").write_text(ORDERS)
@@ -157,25 +161,8 @@ def test_warm_cache_answers_follow_a_callee_changed_in_an_unstaged_module(tmp_pa
     """With a warm cache, a run on the staged file takes the other modules' facts from the cache's
     project summary; when the callee's module changes (committed, not passed to the hook), its
     entry there no longer counts and the answer follows the new code."""
-    pytest.importorskip("pre_commit")
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
-    project = tmp_path / "project"
-    (project / "shop").mkdir(parents=True)
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("GIT_", "PRE_COMMIT"))}
-    env.update(
-        PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"),
-        GIT_AUTHOR_NAME="asynclint tests",
-        GIT_AUTHOR_EMAIL="tests@example.invalid",
-        GIT_COMMITTER_NAME="asynclint tests",
-        GIT_COMMITTER_EMAIL="tests@example.invalid",
-        NO_COLOR="1",
-    )
-    _git("init", "-q", cwd=project, env=env)
+    project, env = _shop_repository(tmp_path)
     (project / ".pre-commit-config.yaml").write_text(LOCAL_HOOK.format(python=sys.executable))
-    (project / "pyproject.toml").write_text("[tool.asynclint]\n")
-    (project / "shop" / "__init__.py").write_text("")
-    (project / "shop" / "c_events.py").write_text(EVENTS)
     (project / "shop" / "z_orders.py").write_text(ORDERS)
     _git("add", ".", cwd=project, env=env)
     _git("commit", "-q", "-m", "shop", cwd=project, env=env)
