@@ -1,6 +1,6 @@
 """Re-lint latency of `asynclint server` after an edit, measured as an editor sees it.
 
-    python bench/lsp_latency.py [--project DIR] [--file RELATIVE] [--edits N]
+    python bench/lsp_latency.py [--project DIR] [--file RELATIVE] [--edits N] [--in-process]
 
 A copy of a corpus project (default python-telegram-bot, whose `telegram/ext/_application.py` has
 about 2,000 lines) goes to a temporary directory (the corpus is never written to). A real LSP
@@ -9,13 +9,16 @@ include indexing the project), then makes N edits, each a one-line change inside
 times each from sending `didChange` to receiving the diagnostics for it. Prints the median and
 the 90th percentile. The machine may be shared, so after each edit the benchmark also times
 libcst's parse alone of the same text in its own process: the ratio of the two is the figure that
-travels between machines and loads.
+travels between machines and loads. `--in-process` leaves the LSP out: in one process, the
+server's project index is loaded the same way, then libcst's parse and the linter's whole re-lint
+of the file are timed alternately, so both see the same load.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import shutil
 import statistics
 import sys
@@ -81,11 +84,33 @@ async def measure(root: Path, relative: str, edits: int) -> tuple[list[float], l
     return timings, parses, first_seconds, len(lines), len(first.diagnostics)
 
 
+def in_process(root: Path, relative: str, rounds: int) -> None:
+    from asynclint.config import load_config
+    from asynclint.server import Project
+
+    path = root / relative
+    project = Project(load_config([str(path.parent)]))
+    print(project.load(os.cpu_count() or 1, str(path)))
+    data = path.read_bytes()
+    parses, lints = [], []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        cst.parse_module(data)
+        parses.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        project.linter.lint(str(path), data, project=project.index)
+        lints.append(time.perf_counter() - started)
+    print(f"{relative}: libcst parse {summary(parses)}")
+    print(f"{relative}: re-lint (parse, rules, findings placed) {summary(lints)}")
+    print(f"ratio of medians (re-lint / parse): {statistics.median(lints) / statistics.median(parses):.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--project", default=str(CORPUS / "python-telegram-bot"))
     parser.add_argument("--file", default="telegram/ext/_application.py")
     parser.add_argument("--edits", type=int, default=30)
+    parser.add_argument("--in-process", action="store_true", help="time parse and re-lint in one process, no LSP")
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="asynclint-lsp-") as directory:
         root = Path(directory) / "project"
@@ -94,6 +119,9 @@ def main() -> None:
             # A corpus project is checked with the corpus's settings; a pyproject.toml also makes
             # the copy a project, so the server indexes it (cross-module answers) as in real use.
             shutil.copy(CORPUS / "pyproject.toml", root / "pyproject.toml")
+        if arguments.in_process:
+            in_process(root, arguments.file, arguments.edits)
+            return
         timings, parses, first, lines, findings = asyncio.run(measure(root, arguments.file, arguments.edits))
     print(f"file: {arguments.file} ({lines} lines, {findings} findings) in {Path(arguments.project).name}")
     print(f"open (indexes the project, cold cache): {first * 1000:.0f} ms")

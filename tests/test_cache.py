@@ -378,3 +378,17 @@ def test_edited_or_foreign_project_summary_is_ignored(write_tree):
     summary.write_bytes(b"not a cache entry")
     (root / "shop" / "orders.py").write_text(SUMMARY_PROJECT["shop/orders.py"])
     assert subset_findings(root, "shop/orders.py") == expected
+
+
+def test_a_run_on_one_buffer_keeps_the_project_summary_of_the_rest(write_tree):
+    """An editor's `--stdin-filename` run leaves its own module out of the context it reads; the
+    project summary still holds every module afterwards, and is not rewritten for nothing."""
+    root = write_tree(SUMMARY_PROJECT)
+    assert findings(root)
+    (summary,) = (root / ".asynclint_cache").rglob("project-summary.json")
+    written = summary.read_bytes()
+    source = (root / "shop" / "orders.py").read_text()
+    result = run_cli("--output-format", "json", "--stdin-filename", "shop/orders.py", "-", cwd=root, stdin=source)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert sorted((d["line"], d["code"]) for d in json.loads(result.stdout)) == [(6, "ASY110"), (7, "ASY200")]
+    assert summary.read_bytes() == written

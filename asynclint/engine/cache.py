@@ -340,6 +340,7 @@ class ResultCache:
         self.library_fingerprint = coroutines.library_fingerprint()
         self.library_answers_loaded = -1
         self._project_summary_key: Optional[str] = None  # the project summary's, once read or written
+        self._project_summary_modules: dict[str, Any] = {}  # its records, once read
 
     # -- authenticated files -----------------------------------------------------------------
     def _mac(self, name: str, payload: bytes) -> bytes:
@@ -494,7 +495,7 @@ class ResultCache:
         stored = self._read(PROJECT_SUMMARY) if self.usable else None
         if type(stored) is not dict or type(stored.get("modules")) is not dict:
             return found
-        modules = stored["modules"]
+        modules = self._project_summary_modules = stored["modules"]
         self._project_summary_key = stored.get("key") if type(stored.get("key")) is str else None
         index = self.index
         for path in paths:
@@ -513,11 +514,18 @@ class ResultCache:
 
     def save_project_summary(self, summaries: dict[str, Optional[ModuleSummary]]) -> None:
         """Store the facts of every module of a run (absolute path -> summary) under the content
-        keys the stat index holds for them; a module whose result was not cached is left out.
-        Nothing is written when the set of (path, content key) is what the entry already holds."""
+        keys the stat index holds for them, with the modules of the entry read earlier that are
+        still unchanged (a run on one buffer keeps the rest); a module whose result was not cached
+        is left out. Nothing is written when the set of (path, content key) is what the entry
+        already holds."""
         if not self.usable:
             return
         modules: dict[str, list] = {}
+        for absolute, record in self._project_summary_modules.items():
+            entry = self.index.get(absolute)
+            if type(record) is list and len(record) == 2 and entry is not None and record[0] == entry[3]:
+                if self._stat(absolute) == entry[:3]:
+                    modules[absolute] = record
         for absolute, summary in summaries.items():
             entry = self.index.get(absolute)
             if entry is None or self._stat(absolute) != entry[:3]:
