@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal, Optional
+from typing import Any, ClassVar, Optional
 
 import libcst as cst
-
-FixKind = Optional[Literal["safe", "unsafe"]]
-
 
 class Rule:
     """Subclass, set `code`, `name`, `summary` (and `fix`, `default_enabled` when they differ from
@@ -23,7 +20,7 @@ class Rule:
     code: ClassVar[str] = ""  # "ASY100"
     name: ClassVar[str] = ""  # "blocking-sleep": kebab-case, what `--list-rules` and the pages call it
     summary: ClassVar[str] = ""  # one line for the README rule index and `--list-rules`
-    fix: ClassVar[FixKind] = None  # the fixes it offers: None, "safe" or "unsafe" (a test checks)
+    fix: ClassVar[Optional[str]] = None  # the fixes it offers: None, "safe" or "unsafe" (a test checks)
     default_enabled: ClassVar[bool] = True  # False: opt-in, on only when its exact code is selected
 
     def __init__(self, config: Any):

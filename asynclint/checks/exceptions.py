@@ -4,7 +4,7 @@ handler, and `finally` blocks that cancel the exception in flight.
 
 from __future__ import annotations
 
-from typing import Any, Optional, Union, cast
+from typing import Any, ClassVar, Optional, Union, cast
 
 import libcst as cst
 
@@ -326,7 +326,7 @@ class CancellationSwallowed(Rule):
     code = "ASY302"
     name = "cancellation-swallowed"
     summary = "handler swallows `CancelledError`"
-    fix = "unsafe"
+    fix: ClassVar[Optional[str]] = "unsafe"  # typed wide: ASY304 below inherits from this class
     message = (
         "`{caught}` in {function} swallows `CancelledError` and the coroutine goes on awaiting: "
         "`cancel()` and timeouts do not stop it; {advice}"
