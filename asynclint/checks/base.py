@@ -6,6 +6,7 @@ from typing import Any, ClassVar, Optional
 
 import libcst as cst
 
+
 class Rule:
     """Subclass, set `code`, `name`, `summary` (and `fix`, `default_enabled` when they differ from
     the defaults), and define `visit_Call(self, node, ctx)` (any libcst node type). These class
