@@ -46,8 +46,9 @@ class Case:
         return reported
 
 
-def cases_of(code: str) -> list[Case]:
-    lines = (CONTRACTS / f"{code}.py").read_text().splitlines(keepends=True)
+def cases_of(code: str, text: str | None = None) -> list[Case]:
+    """The cases of `tests/contract/<code>.py` (or of `text` written in the same format)."""
+    lines = ((CONTRACTS / f"{code}.py").read_text() if text is None else text).splitlines(keepends=True)
     cases: list[Case] = []
     starts = [(number, _START.match(line)) for number, line in enumerate(lines) if _START.match(line)]
     for position, (number, match) in enumerate(starts):
@@ -156,3 +157,16 @@ def test_harness_accepts_a_right_case_and_reads_every_marker_field():
     assert case.markers() == [Expected(4, 5, "ASY100", "blocks the event loop")]
     with pytest.raises(ValueError):
         expected_markers("x = 1  # error: ASY100\n")  # no column
+
+
+def test_contributing_walks_through_the_real_rule_and_contract():
+    """The ASY109 walk-through in CONTRIBUTING.md quotes the class and contract as they are."""
+    section = (REPO / "CONTRIBUTING.md").read_text().split("## Adding a rule", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
+    assert len(blocks) == 2
+    assert blocks[0] in (REPO / "asynclint" / "checks" / "blocking.py").read_text()
+    real = {(case.positive, case.title, case.source.strip()) for case in cases_of("ASY109")}
+    quoted = cases_of("ASY109", blocks[1])
+    assert {case.positive for case in quoted} == {True, False}
+    for case in quoted:
+        assert (case.positive, case.title, case.source.strip()) in real, case.id

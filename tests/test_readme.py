@@ -8,7 +8,6 @@ from conftest import REPO
 
 from asynclint.registry import rule_index_markdown
 
-
 START, END = "<!-- rules:start -->\n", "<!-- rules:end -->"
 
 

@@ -5,7 +5,7 @@ import asyncio
 
 
 async def schedule(callback):
-    loop = asyncio.get_event_loop()  # error: ASY109 @12
+    loop = asyncio.get_event_loop()  # error: ASY109 @12 "use `asyncio.get_running_loop()`"
     loop.call_later(1, callback)
 
 # case: imported name
