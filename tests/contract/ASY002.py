@@ -19,6 +19,13 @@ import os  # noqa: F401
 async def nothing():
     return None
 
-# look-alike: no noqa at all
-async def poll(queue):
-    return await queue.get()
+# look-alike: a blanket noqa and a noqa naming ASY002 itself
+import time
+
+
+def settle():
+    time.sleep(1)  # noqa
+
+
+async def ready(flag):
+    return flag.is_set()  # noqa: ASY002, ASY999
