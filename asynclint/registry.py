@@ -1,102 +1,52 @@
-"""The rule catalog: every code asynclint owns, its name, default state and fix kind.
+"""Every code asynclint owns, derived from the rule classes: their name, default state and fix kind.
 
-This table is the one place rule metadata lives. `--list-rules`, the README rule index (checked by
-a test), config validation and the flake8 plugin all read it. Messages live beside the check that
-emits them.
+Rule metadata lives once, as class attributes on each rule (`asynclint/checks/base.py` `Rule`);
+this module collects those classes. `--list-rules`, the README rule index (checked by a test),
+config validation, SARIF and the flake8 plugin all read `RULES`. Messages live beside the check
+that emits them.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Optional
 
+from asynclint.checks import all_rule_classes
+from asynclint.checks.base import Rule
 
-@dataclass(frozen=True)
-class RuleInfo:
-    code: str
-    name: str
-    summary: str
-    fix: Optional[str] = None  # None, "safe" or "unsafe"
-    default_enabled: bool = True
+_CODE = re.compile(r"ASY\d{3}")
+_NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+_INHERITABLE = ("fix", "default_enabled")
 
 
-RULES: tuple[RuleInfo, ...] = (
-    RuleInfo("ASY001", "syntax-error", "file cannot be parsed; the run goes on"),
-    RuleInfo("ASY002", "unused-noqa", "`# noqa` code that is unknown or silences nothing", None, default_enabled=False),
-    RuleInfo("ASY100", "blocking-sleep", "`time.sleep` in async context", "safe"),
-    RuleInfo("ASY101", "blocking-http", "synchronous HTTP client call in async context", "unsafe"),
-    RuleInfo("ASY102", "blocking-subprocess", "blocking subprocess/os process call in async context", "unsafe"),
-    RuleInfo("ASY103", "blocking-file-io", "blocking file I/O in async context", "unsafe", default_enabled=False),
-    RuleInfo("ASY104", "blocking-network-io", "blocking socket, DNS or sync network client in async context", "unsafe"),
-    RuleInfo("ASY105", "blocking-database", "synchronous database driver call in async context", "unsafe"),
-    RuleInfo(
-        "ASY106", "blocking-wait", "waiting on a thread, future, lock or queue in async context", default_enabled=False
-    ),
-    RuleInfo("ASY107", "blocking-input", "reading from the terminal in async context", "unsafe"),
-    RuleInfo("ASY108", "nested-event-loop", "starting an event loop from inside a coroutine"),
-    RuleInfo("ASY109", "get-event-loop-in-coroutine", "`asyncio.get_event_loop()` in async context", "safe"),
-    RuleInfo(
-        "ASY110",
-        "transitive-blocking-call",
-        "a project function that blocks, called from async context",
-        "unsafe",
-        default_enabled=False,
-    ),
-    RuleInfo("ASY111", "executor-per-call", "thread/process pool created in async context"),
-    RuleInfo("ASY112", "coroutine-in-executor", "coroutine function handed to a thread executor"),
-    RuleInfo(
-        "ASY113",
-        "library-blocking-call",
-        "an installed library function that blocks inside, called from async context",
-        "unsafe",
-        default_enabled=False,
-    ),
-    RuleInfo("ASY200", "coroutine-not-awaited", "coroutine created and never awaited", "unsafe"),
-    RuleInfo("ASY201", "dangling-task", "task created and no reference kept", "unsafe"),
-    RuleInfo(
-        "ASY202", "task-never-awaited-or-cancelled", "task stored but never awaited or cancelled", default_enabled=False
-    ),
-    RuleInfo(
-        "ASY203", "wait-pending-not-cancelled", "pending tasks of `asyncio.wait` left running", default_enabled=False
-    ),
-    RuleInfo("ASY204", "executor-future-dropped", "`run_in_executor` future dropped", "unsafe"),
-    RuleInfo(
-        "ASY300",
-        "gather-exception-unhandled",
-        "`gather` without return_exceptions outside a handler",
-        None,
-        default_enabled=False,
-    ),
-    RuleInfo("ASY301", "gather-results-unchecked", "`gather(return_exceptions=True)` results never checked"),
-    RuleInfo("ASY302", "cancellation-swallowed", "handler swallows `CancelledError`", "unsafe"),
-    RuleInfo("ASY303", "return-in-finally", "`return`/`break`/`continue` in `finally`"),
-    RuleInfo(
-        "ASY304",
-        "cancellation-converted-to-return",
-        "coroutine swallows its own cancellation and then ends normally",
-        None,
-        default_enabled=False,
-    ),
-    RuleInfo(
-        "ASY400",
-        "client-session-without-timeout",
-        "`aiohttp.ClientSession` without `timeout=`",
-        "unsafe",
-        default_enabled=False,
-    ),
-    RuleInfo("ASY401", "timeout-disabled", "timeout explicitly disabled", None, default_enabled=False),
-    RuleInfo("ASY402", "http2-context-without-alpn", "SSL context without ALPN given to an HTTP/2 client", "unsafe"),
-    RuleInfo("ASY403", "client-session-in-loop", "HTTP client session created inside a loop"),
-    RuleInfo("ASY404", "client-session-not-closed", "HTTP client session or connector never closed"),
-    RuleInfo("ASY405", "connect-without-timeout", "connection opened with no timeout", "unsafe", default_enabled=False),
-    RuleInfo("ASY406", "tls-verification-disabled", "TLS certificate verification disabled", default_enabled=False),
-    RuleInfo("ASY407", "unbounded-connection-pool", "connection pool without a size limit"),
-    RuleInfo("ASY500", "check-then-act-across-await", "shared state checked, then written after an `await`", None, default_enabled=False),
-    RuleInfo("ASY501", "lost-update-across-await", "shared state written back from a value read before an `await`", None, default_enabled=False),
-    RuleInfo("ASY502", "context-lost-in-executor", "`run_in_executor` of a function that reads a `ContextVar`", "safe", default_enabled=False),
-)
+def _checked(rules: list[type[Rule]]) -> tuple[type[Rule], ...]:
+    """The rule classes in code order, refusing metadata that is missing, malformed or inherited
+    from another rule (a subclass of a rule states its own fix kind and default)."""
+    names: dict[str, str] = {}
+    for rule in rules:
+        where = f"{rule.__module__}.{rule.__qualname__} ({rule.code})"
+        if not _CODE.fullmatch(rule.code):
+            raise RuntimeError(f"{where}: code must look like ASY123")
+        for attribute in ("name", "summary"):
+            if attribute not in vars(rule) or not getattr(rule, attribute):
+                raise RuntimeError(f"{where}: set `{attribute}` on the class")
+        if not _NAME.fullmatch(rule.name):
+            raise RuntimeError(f"{where}: name {rule.name!r} must be kebab-case")
+        if rule.name in names:
+            raise RuntimeError(f"{where}: name {rule.name!r} is taken by {names[rule.name]}")
+        names[rule.name] = rule.code
+        if rule.fix not in (None, "safe", "unsafe"):
+            raise RuntimeError(f"{where}: fix must be None, 'safe' or 'unsafe'")
+        for attribute in _INHERITABLE:
+            if attribute not in vars(rule) and getattr(rule, attribute) != getattr(Rule, attribute):
+                raise RuntimeError(f"{where}: inherits `{attribute}` from another rule; state it on the class")
+    return tuple(sorted(rules, key=lambda rule: rule.code))
 
-RULES_BY_CODE: dict[str, RuleInfo] = {rule.code: rule for rule in RULES}
+
+RULES: tuple[type[Rule], ...] = _checked(list(all_rule_classes().values()))
+
+RULES_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in RULES}
 
 # Codes other linters give the same finding. Teams have already marked deliberate cases for those
 # tools, so a noqa comment naming RUF006 (or ASYNC300) on a line silences asynclint's ASY201 there too.
@@ -118,10 +68,6 @@ EQUIVALENT_CODES: dict[str, tuple[str, ...]] = {
     "ASYNC251": ("ASY100",),  # time.sleep
     "S501": ("ASY406",),  # ruff/bandit: request with no certificate validation
 }
-
-
-def rule_info(code: str) -> RuleInfo:
-    return RULES_BY_CODE[code]
 
 
 def is_known_selector(selector: str) -> bool:

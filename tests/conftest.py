@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
@@ -82,3 +84,58 @@ def write_tree(tmp_path):
         return tmp_path
 
     return write
+
+
+# -- the one marker format: `# error: ASY100 @5 "blocks the event loop"` ---------------------------
+# A line that must be reported carries `# error:` and, per finding on that line, the code, `@` and
+# the 1-based column, optionally followed by a quoted fragment of the message
+# (`# error: ASY201 @5, ASY200 @24 "never awaited"`). Used by `fixtures/` and `tests/contract/`.
+_MARKER = re.compile(r"#\s*error:(.*)$")
+_EXPECTED = re.compile(r'\s*(ASY\d{3})\s*@(\d+)(?:\s*"([^"]*)")?\s*(?:,|$)')
+
+
+@dataclass(frozen=True)
+class Expected:
+    line: int
+    column: int
+    code: str
+    fragment: str = ""  # must occur in the message when given
+
+    def matches(self, diagnostic: Diagnostic) -> bool:
+        return (diagnostic.line, diagnostic.column, diagnostic.code) == (self.line, self.column, self.code) and (
+            self.fragment in diagnostic.message
+        )
+
+
+def expected_markers(text: str, first_line: int = 1) -> list[Expected]:
+    """Every `# error:` marker in `text`; line numbers start at `first_line`. A marker that does not
+    parse is an error, not a silent no-op."""
+    found = []
+    for number, line in enumerate(text.splitlines(), start=first_line):
+        marker = _MARKER.search(line)
+        if not marker:
+            continue
+        rest = marker.group(1)
+        position = 0
+        while position < len(rest):
+            entry = _EXPECTED.match(rest, position)
+            if entry is None:
+                raise ValueError(f"line {number}: cannot read marker {rest!r} (write `# error: ASY100 @5 \"text\"`)")
+            found.append(Expected(number, int(entry.group(2)), entry.group(1), entry.group(3) or ""))
+            position = entry.end()
+        if position == 0:
+            raise ValueError(f"line {number}: `# error:` names no finding")
+    return found
+
+
+def unmatched(expected: list[Expected], reported: list[Diagnostic]) -> tuple[list[Expected], list[Diagnostic]]:
+    """(markers nothing reported, findings no marker covers); each finding covers one marker."""
+    left = list(reported)
+    missing = []
+    for marker in expected:
+        hit = next((diagnostic for diagnostic in left if marker.matches(diagnostic)), None)
+        if hit is None:
+            missing.append(marker)
+        else:
+            left.remove(hit)
+    return missing, left

@@ -218,9 +218,18 @@ class TestConfig:
         result = run_cli("--output-format", "json", ".", cwd=root)
         assert [d["path"] for d in json.loads(result.stdout)] == ["app.py"]
 
-    def test_selecting_a_planned_rule_is_not_an_error(self, write_tree):
-        root = write_tree({"app.py": CLEAN})
-        assert run_cli("--select", "ASY4", "app.py", cwd=root).returncode == 0
+    def test_a_family_prefix_selects_that_family_and_an_unknown_prefix_is_an_error(self, write_tree):
+        root = write_tree(
+            {
+                "app.py": "import aiohttp, time\n\n\nasync def crawl(urls):\n    time.sleep(1)\n"
+                "    for url in urls:\n        async with aiohttp.ClientSession() as session:\n"
+                "            await session.get(url)\n"
+            }
+        )
+        result = run_cli("--output-format", "json", "--select", "ASY4", "app.py", cwd=root)
+        assert [d["code"] for d in json.loads(result.stdout)] == ["ASY403"]  # not ASY100, not opt-in ASY400
+        result = run_cli("--select", "ASY9", "app.py", cwd=root)
+        assert result.returncode == 2 and "unknown rule code or prefix 'ASY9'" in result.stderr
 
 
 @pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")

@@ -1,34 +1,32 @@
-"""The bundled fixtures are linted with the default rules: exactly the `# expect:` lines report."""
+"""The bundled fixtures are linted with the default rules: exactly the `# error:` markers report
+(code, column and, where given, part of the message; the format is in conftest.expected_markers)."""
 
 from __future__ import annotations
 
 import json
-import re
 
-from conftest import REPO, run_cli
+from conftest import REPO, expected_markers, run_cli, unmatched
 
-EXPECT = re.compile(r"#\s*expect:\s*([A-Z0-9, ]+)")
-
-
-def expected_findings() -> set[tuple[str, int, str]]:
-    found = set()
-    for path in sorted((REPO / "fixtures").rglob("*.py")):
-        for number, line in enumerate(path.read_text().splitlines(), start=1):
-            match = EXPECT.search(line)
-            if match:
-                for code in re.split(r"[,\s]+", match.group(1).strip()):
-                    if code:
-                        found.add((path.relative_to(REPO).as_posix(), number, code))
-    return found
+from asynclint.engine.diagnostics import Diagnostic
 
 
-def test_fixtures_report_exactly_the_annotated_lines():
+def test_fixtures_report_exactly_the_marked_findings():
     result = run_cli("--output-format", "json", "--no-cache", "fixtures", cwd=REPO)
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
-    reported = {(d["path"], d["line"], d["code"]) for d in json.loads(result.stdout)}
-    expected = expected_findings()
-    assert len(expected) >= 3
-    missing = sorted(expected - reported)
-    extra = sorted(reported - expected)
-    assert not missing and not extra, f"missing: {missing}\nextra: {extra}"
+    reported: dict[str, list[Diagnostic]] = {}
+    for d in json.loads(result.stdout):
+        diagnostic = Diagnostic(d["code"], d["message"], d["path"], d["line"], d["column"], d["end_line"], d["end_column"])
+        reported.setdefault(diagnostic.path, []).append(diagnostic)
+    files = sorted((REPO / "fixtures").rglob("*.py"))
+    problems, marked = [], 0
+    for path in files:
+        name = path.relative_to(REPO).as_posix()
+        expected = expected_markers(path.read_text())
+        marked += len(expected)
+        missing, extra = unmatched(expected, reported.pop(name, []))
+        problems += [f"{name}:{m.line}: {m.code} @{m.column} not reported" for m in missing]
+        problems += [f"{name}:{d.line}: unmarked {d.code} @{d.column}: {d.message}" for d in extra]
+    problems += [f"{name}: reported outside the fixture files" for name in reported]
+    assert marked >= 20
+    assert not problems, "\n".join(problems)

@@ -8,17 +8,23 @@ from conftest import REPO
 
 from asynclint.registry import rule_index_markdown
 
+START, END = "<!-- rules:start -->\n", "<!-- rules:end -->"
+
 
 def readme() -> str:
     return (REPO / "README.md").read_text()
 
 
+def with_rule_index(text: str) -> str:
+    """The README with the index between the markers generated from the rule classes."""
+    assert START in text and END in text
+    head, rest = text.split(START, 1)
+    return head + START + rule_index_markdown() + END + rest.split(END, 1)[1]
+
+
 def test_rule_index_matches_registry():
     text = readme()
-    start, end = "<!-- rules:start -->\n", "<!-- rules:end -->"
-    assert start in text and end in text
-    index = text.split(start, 1)[1].split(end, 1)[0]
-    assert index == rule_index_markdown(), "README rule index drifted; paste registry.rule_index_markdown()"
+    assert with_rule_index(text) == text, "README rule index drifted; run `python tests/test_readme.py` to regenerate it"
 
 
 def test_two_setup_commands_on_top_and_ci_runs_the_second():
@@ -42,3 +48,8 @@ def test_what_it_looks_like_is_what_the_command_prints():
     result = run_cli("--no-cache", *command[len("$ asynclint ") :].split(), cwd=REPO)
     assert "Traceback" not in result.stderr, result.stderr
     assert result.stdout == expected, "README 'What it looks like' drifted; paste the command's output"
+
+
+if __name__ == "__main__":
+    # Regenerate the README rule index from the rule classes (never edit it by hand).
+    (REPO / "README.md").write_text(with_rule_index(readme()))

@@ -6,25 +6,26 @@ from typing import Any, ClassVar, Optional
 
 import libcst as cst
 
-from asynclint.registry import RuleInfo, rule_info
-
 
 class Rule:
-    """Subclass, set `code`, and define `visit_Call(self, node, ctx)` (any libcst node type).
+    """Subclass, set `code`, `name`, `summary` (and `fix`, `default_enabled` when they differ from
+    the defaults), and define `visit_Call(self, node, ctx)` (any libcst node type). These class
+    attributes are the rule's only metadata: the registry, `--list-rules`, the README rule index,
+    config validation and the flake8 plugin all read them from here.
 
     `ctx` is an `asynclint.engine.context.Context`. Rules that depend on other files report with
     `condition=(...)` and implement `resolve_condition`, which the engine calls once the project
     index is built.
     """
 
-    code: ClassVar[str] = ""
+    code: ClassVar[str] = ""  # "ASY100"
+    name: ClassVar[str] = ""  # "blocking-sleep": kebab-case, what `--list-rules` and the pages call it
+    summary: ClassVar[str] = ""  # one line for the README rule index and `--list-rules`
+    fix: ClassVar[Optional[str]] = None  # the fixes it offers: None, "safe" or "unsafe" (a test checks)
+    default_enabled: ClassVar[bool] = True  # False: opt-in, on only when its exact code is selected
 
     def __init__(self, config: Any):
         self.config = config
-
-    @classmethod
-    def info(cls) -> RuleInfo:
-        return rule_info(cls.code)
 
     @classmethod
     def handled_types(cls) -> dict[type, str]:

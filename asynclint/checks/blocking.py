@@ -236,6 +236,9 @@ def _is_call_to(ancestors, names: frozenset[str], ctx: Context) -> bool:
 
 class BlockingSleep(Rule):
     code = "ASY100"
+    name = "blocking-sleep"
+    summary = "`time.sleep` in async context"
+    fix = "safe"
     message = "`{callee}` blocks the event loop in `{function}()`; use `await asyncio.sleep()`"
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -284,26 +287,45 @@ class _CatalogBlockingCall(Rule):
 
 class BlockingHttp(_CatalogBlockingCall):
     code = "ASY101"
+    name = "blocking-http"
+    summary = "synchronous HTTP client call in async context"
+    fix = "unsafe"
 
 
 class BlockingSubprocess(_CatalogBlockingCall):
     code = "ASY102"
+    name = "blocking-subprocess"
+    summary = "blocking subprocess/os process call in async context"
+    fix = "unsafe"
 
 
 class BlockingFileIO(_CatalogBlockingCall):
     code = "ASY103"
+    name = "blocking-file-io"
+    summary = "blocking file I/O in async context"
+    fix = "unsafe"
+    default_enabled = False
 
 
 class BlockingNetworkIO(_CatalogBlockingCall):
     code = "ASY104"
+    name = "blocking-network-io"
+    summary = "blocking socket, DNS or sync network client in async context"
+    fix = "unsafe"
 
 
 class BlockingDatabase(_CatalogBlockingCall):
     code = "ASY105"
+    name = "blocking-database"
+    summary = "synchronous database driver call in async context"
+    fix = "unsafe"
 
 
 class BlockingInput(_CatalogBlockingCall):
     code = "ASY107"
+    name = "blocking-input"
+    summary = "reading from the terminal in async context"
+    fix = "unsafe"
 
 
 def _suspends(block: cst.CSTNode) -> bool:
@@ -360,6 +382,9 @@ def _done_future(node: cst.Call, ctx: Context) -> bool:
 
 class BlockingWait(Rule):
     code = "ASY106"
+    name = "blocking-wait"
+    summary = "waiting on a thread, future, lock or queue in async context"
+    default_enabled = False
     message = "`{callee}` waits on a thread in `{function}()` and blocks the event loop meanwhile; use {instead}"
     # Calls that do not wait when told so: lock.acquire(False), queue.get(block=False), event.wait(0).
     NON_BLOCKING: ClassVar[tuple[str, ...]] = ("blocking", "block", "timeout")
@@ -423,6 +448,8 @@ class BlockingWait(Rule):
 
 class NestedEventLoop(Rule):
     code = "ASY108"
+    name = "nested-event-loop"
+    summary = "starting an event loop from inside a coroutine"
     message = "`{callee}` in `{function}()` starts an event loop inside a running one; `await` the coroutine instead"
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -434,6 +461,9 @@ class NestedEventLoop(Rule):
 
 class GetEventLoopInCoroutine(Rule):
     code = "ASY109"
+    name = "get-event-loop-in-coroutine"
+    summary = "`asyncio.get_event_loop()` in async context"
+    fix = "safe"
     message = (
         "`asyncio.get_event_loop()` in `{function}()`: inside a coroutine use `asyncio.get_running_loop()`, "
         "the documented call there"
@@ -590,6 +620,10 @@ def _falsy_parameters(signature: Optional[list], arguments: Optional[tuple], cal
 
 class TransitiveBlockingCall(Rule):
     code = "ASY110"
+    name = "transitive-blocking-call"
+    summary = "a project function that blocks, called from async context"
+    fix = "unsafe"
+    default_enabled = False
     message = "`{callee}()` blocks the event loop in `{function}()`: {{chain}}; offload it with `await asyncio.to_thread(...)`"
 
     def __init__(self, config: Any):
@@ -742,6 +776,8 @@ def _steps(current: str, falsy: frozenset, direct: dict, calls: dict, signatures
 
 class ExecutorPerCall(Rule):
     code = "ASY111"
+    name = "executor-per-call"
+    summary = "thread/process pool created in async context"
     message = (
         "`{callee}` created in `{function}()`: its shutdown waits for the workers and blocks the event "
         "loop; create one executor at startup (or use `asyncio.to_thread`)"
@@ -756,6 +792,8 @@ class ExecutorPerCall(Rule):
 
 class CoroutineInExecutor(Rule):
     code = "ASY112"
+    name = "coroutine-in-executor"
+    summary = "coroutine function handed to a thread executor"
     message = (
         "`{target}` handed to `{offloader}` in `{function}()` is a coroutine {what}: the thread only creates "
         "the coroutine and it never runs; `await` it instead"

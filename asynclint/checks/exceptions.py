@@ -4,7 +4,7 @@ handler, and `finally` blocks that cancel the exception in flight.
 
 from __future__ import annotations
 
-from typing import Any, Optional, Union, cast
+from typing import Any, ClassVar, Optional, Union, cast
 
 import libcst as cst
 
@@ -77,6 +77,9 @@ def _function_label(ctx: Context) -> str:
 # -- ASY300 ----------------------------------------------------------------------------------------
 class GatherExceptionUnhandled(Rule):
     code = "ASY300"
+    name = "gather-exception-unhandled"
+    summary = "`gather` without return_exceptions outside a handler"
+    default_enabled = False
     message = (
         "`asyncio.gather()` in {function}: when one awaitable fails the exception propagates here "
         "while the others keep running, and their own errors are discarded; {advice}"
@@ -201,6 +204,8 @@ def _waited_sets(ctx: Context) -> set[str]:
 # -- ASY301 ----------------------------------------------------------------------------------------
 class GatherResultsUnchecked(Rule):
     code = "ASY301"
+    name = "gather-results-unchecked"
+    summary = "`gather(return_exceptions=True)` results never checked"
     dropped = (
         "`asyncio.gather(..., return_exceptions=True)` in {function}: the results are dropped, "
         "so the exceptions of the awaitables that fail are lost; check them with "
@@ -319,6 +324,9 @@ class _Swallow:
 
 class CancellationSwallowed(Rule):
     code = "ASY302"
+    name = "cancellation-swallowed"
+    summary = "handler swallows `CancelledError`"
+    fix: ClassVar[Optional[str]] = "unsafe"  # typed wide: ASY304 below inherits from this class
     message = (
         "`{caught}` in {function} swallows `CancelledError` and the coroutine goes on awaiting: "
         "`cancel()` and timeouts do not stop it; {advice}"
@@ -370,6 +378,10 @@ class CancellationSwallowed(Rule):
 
 class CancellationConvertedToReturn(CancellationSwallowed):
     code = "ASY304"
+    name = "cancellation-converted-to-return"
+    summary = "coroutine swallows its own cancellation and then ends normally"
+    fix = None
+    default_enabled = False
     message = (
         "`{caught}` in {function} turns cancellation into a normal return: whoever awaits this "
         "coroutine sees it finish instead of `CancelledError`; end the handler with `raise`"
@@ -915,6 +927,8 @@ def _cancelled_error_spelling(handler: HandlerNode, ctx: Context):
 # -- ASY303 ----------------------------------------------------------------------------------------
 class ReturnInFinally(Rule):
     code = "ASY303"
+    name = "return-in-finally"
+    summary = "`return`/`break`/`continue` in `finally`"
     cancelled = (
         "`{statement}` in `finally` of {function} discards the exception in flight, including "
         "`CancelledError`: a `cancel()` that lands in the `try` is lost; move it out of the `finally`"

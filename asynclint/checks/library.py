@@ -33,6 +33,10 @@ def chain_text(chain: list[str]) -> str:
 
 class LibraryBlockingCall(Rule):
     code = "ASY113"
+    name = "library-blocking-call"
+    summary = "an installed library function that blocks inside, called from async context"
+    fix = "unsafe"
+    default_enabled = False
     message = (
         "`{callee}()` blocks the event loop in `{function}()`: {{chain}}; "
         "offload it with `await asyncio.to_thread(...)`"

@@ -191,6 +191,10 @@ def _module_calls(index: ModuleIndex) -> Iterator[tuple[cst.Call, Path, Scope]]:
 # -- ASY400 --------------------------------------------------------------------------------------
 class ClientSessionWithoutTimeout(Rule):
     code = "ASY400"
+    name = "client-session-without-timeout"
+    summary = "`aiohttp.ClientSession` without `timeout=`"
+    fix = "unsafe"
+    default_enabled = False
     message = (
         "`{callee}()` {function} has no `timeout=`: aiohttp then allows 5 minutes per request, so a "
         "stalled server holds this coroutine (and its connection) that long; pass "
@@ -438,6 +442,9 @@ def _under_deadline(node: cst.CSTNode, path: Path, scope: Scope, ctx: Context) -
 # -- ASY401 --------------------------------------------------------------------------------------
 class TimeoutDisabled(Rule):
     code = "ASY401"
+    name = "timeout-disabled"
+    summary = "timeout explicitly disabled"
+    default_enabled = False
     message = (
         "{what} {function}: {consequence}; set a finite bound (streaming and server-sent-event "
         "clients may need one only on connect: `ClientTimeout(sock_connect=...)`, `httpx.Timeout(None, connect=...)`)"
@@ -522,6 +529,9 @@ class TimeoutDisabled(Rule):
 # -- ASY402 --------------------------------------------------------------------------------------
 class Http2ContextWithoutAlpn(Rule):
     code = "ASY402"
+    name = "http2-context-without-alpn"
+    summary = "SSL context without ALPN given to an HTTP/2 client"
+    fix = "unsafe"
     message = (
         "SSL context `{name}` is used for the TLS connection of `{callee}()` {function}, and this "
         "module speaks HTTP/2 (`h2`), but no ALPN protocols are set on it: the handshake never agrees "
@@ -603,6 +613,8 @@ class Http2ContextWithoutAlpn(Rule):
 # -- ASY403 --------------------------------------------------------------------------------------
 class ClientSessionInLoop(Rule):
     code = "ASY403"
+    name = "client-session-in-loop"
+    summary = "HTTP client session created inside a loop"
     message = (
         "`{callee}()` is created on every iteration of the {loop} {function}: each one opens a new "
         "connection pool, so connections, keep-alive and DNS caching are never reused; create one "
@@ -771,6 +783,8 @@ def _exits_and_inner_loops(block: cst.CSTNode) -> tuple[bool, bool]:
 # -- ASY404 --------------------------------------------------------------------------------------
 class ClientSessionNotClosed(Rule):
     code = "ASY404"
+    name = "client-session-not-closed"
+    summary = "HTTP client session or connector never closed"
     message = (
         "`{callee}()` bound to `{name}` {function} is never closed, returned, stored or passed on: "
         "its connections and sockets leak until garbage collection{warning}; "
@@ -827,6 +841,10 @@ def _handed_on(path: Path) -> bool:
 
 class ConnectWithoutTimeout(Rule):
     code = "ASY405"
+    name = "connect-without-timeout"
+    summary = "connection opened with no timeout"
+    fix = "unsafe"
+    default_enabled = False
     message = (
         "`{callee}()` {function} has no timeout: {consequence}; wrap it in "
         "`asyncio.wait_for(..., timeout=...)` or `async with asyncio.timeout(...)`"
@@ -961,6 +979,9 @@ class ConnectWithoutTimeout(Rule):
 # -- ASY406 --------------------------------------------------------------------------------------
 class TlsVerificationDisabled(Rule):
     code = "ASY406"
+    name = "tls-verification-disabled"
+    summary = "TLS certificate verification disabled"
+    default_enabled = False
     argument_message = (
         "`{argument}` on `{callee}()` {function} turns off TLS certificate verification: anyone on "
         "the network path can impersonate the server; trust the server's CA instead "
@@ -1217,6 +1238,8 @@ def _assigned(binding: Binding) -> bool:
 # -- ASY407 --------------------------------------------------------------------------------------
 class UnboundedConnectionPool(Rule):
     code = "ASY407"
+    name = "unbounded-connection-pool"
+    summary = "connection pool without a size limit"
     message = (
         "{what} {function}: the pool opens as many connections as there are concurrent requests, "
         "so a burst exhausts file descriptors or overloads the server; {instead}"

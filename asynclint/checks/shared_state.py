@@ -296,6 +296,9 @@ class _SharedWriteRule(Rule):
 
 class CheckThenActAcrossAwait(_SharedWriteRule):
     code = "ASY500"
+    name = "check-then-act-across-await"
+    summary = "shared state checked, then written after an `await`"
+    default_enabled = False
     message = (
         "`{state}` is checked on line {check_line} and written here after `{suspension}` (line {await_line}) "
         "in `{function}()`: another task can pass the same check while this one waits; hold an "
@@ -380,6 +383,9 @@ def evaluation_order(node: cst.CSTNode) -> Iterator[tuple[str, cst.CSTNode]]:
 
 class LostUpdateAcrossAwait(_SharedWriteRule):
     code = "ASY501"
+    name = "lost-update-across-await"
+    summary = "shared state written back from a value read before an `await`"
+    default_enabled = False
     message = (
         "`{state}` is read on line {read_line} and written back here from that value after `{suspension}` "
         "(line {await_line}) in `{function}()`: updates other tasks make meanwhile are lost; re-read it "
@@ -598,6 +604,10 @@ def _executor_target(call: cst.Call, ctx: Context) -> Optional[cst.BaseExpressio
 
 class ContextLostInExecutor(Rule):
     code = "ASY502"
+    name = "context-lost-in-executor"
+    summary = "`run_in_executor` of a function that reads a `ContextVar`"
+    fix = "safe"
+    default_enabled = False
     message = (
         "`{target}` reads the context variable `{variable}`{chain} but runs in an executor thread started by "
         "`run_in_executor` in `{function}()`, which does not copy the context: the thread sees the default; "

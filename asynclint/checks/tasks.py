@@ -206,6 +206,9 @@ def _walk_with_parents(node: cst.CSTNode, path: Path) -> Iterator[tuple[cst.CSTN
 # -- ASY200 --------------------------------------------------------------------------------------
 class CoroutineNotAwaited(Rule):
     code = "ASY200"
+    name = "coroutine-not-awaited"
+    summary = "coroutine created and never awaited"
+    fix = "unsafe"
     dropped = (
         "`{callee}()` is a coroutine function: this call in {function} creates a coroutine that is "
         "never awaited, so its body never runs; `await` it (or schedule it with `asyncio.create_task` "
@@ -487,6 +490,9 @@ def _discarded(node: cst.CSTNode, path: Path, ctx: Context) -> Optional[str]:
 
 class DanglingTask(Rule):
     code = "ASY201"
+    name = "dangling-task"
+    summary = "task created and no reference kept"
+    fix = "unsafe"
     message = (
         "the task from `{callee}()` in {function} is {how}: the event loop keeps only a weak reference, "
         "so the task can be garbage-collected before it finishes; keep a reference (a set of tasks "
@@ -771,6 +777,9 @@ _PLAIN_BASES = frozenset({"builtins.object", "abc.ABC", "typing.Generic", "typin
 
 class TaskNeverAwaitedOrCancelled(Rule):
     code = "ASY202"
+    name = "task-never-awaited-or-cancelled"
+    summary = "task stored but never awaited or cancelled"
+    default_enabled = False
     local_message = (
         "task `{name}` from `{callee}()` in {function} is never awaited, cancelled or handed on: its "
         "exception is never retrieved and it keeps running on its own; `await` it, cancel it, or use "
@@ -862,6 +871,9 @@ class TaskNeverAwaitedOrCancelled(Rule):
 # -- ASY203 --------------------------------------------------------------------------------------
 class WaitPendingNotCancelled(Rule):
     code = "ASY203"
+    name = "wait-pending-not-cancelled"
+    summary = "pending tasks of `asyncio.wait` left running"
+    default_enabled = False
     message = (
         "`asyncio.wait(..., {why})` in {function} can return with tasks still pending, and the pending "
         "set is {how}: those tasks keep running unobserved; cancel them (`for task in pending: "
@@ -1030,6 +1042,9 @@ def _used(name: str, ctx: Context, any_read: bool = False) -> bool:
 # -- ASY204 --------------------------------------------------------------------------------------
 class ExecutorFutureDropped(Rule):
     code = "ASY204"
+    name = "executor-future-dropped"
+    summary = "`run_in_executor` future dropped"
+    fix = "unsafe"
     message = (
         "the future from `{callee}()` is dropped in {function}: an exception raised by the job is "
         "never seen and nothing waits for it; `await` it (or keep the future and check its result)"

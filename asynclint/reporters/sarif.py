@@ -15,7 +15,6 @@ from typing import Any, Optional
 from urllib.parse import quote
 
 from asynclint import __version__
-from asynclint.checks import all_rule_classes
 from asynclint.engine.baseline import keys as baseline_keys
 from asynclint.engine.diagnostics import Diagnostic
 from asynclint.registry import RULES
@@ -73,9 +72,8 @@ def _uri(path: str) -> tuple[str, bool]:
 
 
 def render(diagnostics: list[Diagnostic], *, rules_directory: Optional[Path] = None, **_: object) -> str:
-    # The rules that can report (implemented ones and syntax errors), and any code reported.
-    reporting = set(all_rule_classes()) | {"ASY001"} | {diagnostic.code for diagnostic in diagnostics}
-    rules = [_rule(rule.code, rule.name, rule.summary, rules_directory) for rule in RULES if rule.code in reporting]
+    # Every rule that can report (the engine's own ASY001 and ASY002 included).
+    rules = [_rule(rule.code, rule.name, rule.summary, rules_directory) for rule in RULES]
     index = {rule["id"]: position for position, rule in enumerate(rules)}
     # The baseline's key (file, code, reported line's text, occurrence) survives edits that only
     # shift lines, which is what code scanning needs to keep tracking an alert across commits.
