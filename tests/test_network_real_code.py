@@ -4,9 +4,10 @@ made per event, HTTP/2 clients that negotiate ALPN themselves."""
 
 from __future__ import annotations
 
+import json
 import textwrap
 
-from conftest import lint_snippet
+from conftest import lint_snippet, run_cli
 
 
 def marked(source: str) -> list[int]:
@@ -267,3 +268,102 @@ async def raw_h2(loop, host):
 
 def test_asy402_grpc_and_http2_clients_with_their_own_alpn():
     assert lines(GRPC_AND_H2, "ASY402") == []
+
+
+# -- ASY405: a deadline set by the callers, in this module or in the modules that call it --------
+DEADLINE_TREE = {
+    "app/__init__.py": "",
+    "app/compat.py": """
+        import asyncio
+        import sys
+
+        if sys.version_info >= (3, 11):
+            async def wait_for(awaitable, timeout):
+                async with asyncio.timeout(timeout):
+                    return await awaitable
+        else:
+            async def wait_for(awaitable, timeout):
+                return await asyncio.wait_for(awaitable, timeout)
+
+
+        async def traced(awaitable, label):
+            return await awaitable
+        """,
+    "app/net.py": """
+        import asyncio
+
+
+        async def resolve(host):
+            return await asyncio.get_running_loop().getaddrinfo(host, 443)
+
+
+        async def open_link(host, port):
+            return await asyncio.open_connection(host, port)
+
+
+        async def dial(host, port):
+            return await asyncio.open_connection(host, port)  # !
+
+
+        async def _raw(host, port):
+            return await asyncio.open_connection(host, port)  # !
+
+
+        async def probe(host, port):
+            return await _raw(host, port)
+
+
+        async def _handshake(host, port):
+            return await asyncio.open_connection(host, port)
+
+
+        async def session(host, port):
+            return await _handshake(host, port)
+        """,
+    "app/client.py": """
+        import asyncio
+
+        from app import net
+        from app.compat import traced, wait_for
+        from app.net import dial, open_link, probe, session
+
+
+        async def lookup(host):
+            async with asyncio.timeout(5):
+                return await net.resolve(host)
+
+
+        async def connect(host, port):
+            return await wait_for(open_link(host, port), 10)
+
+
+        async def connect_with_deadline(host, port):
+            return await asyncio.wait_for(dial(host, port), timeout=10)
+
+
+        async def connect_forever(host, port):
+            return await dial(host, port)
+
+
+        async def checked(host, port):
+            return await traced(probe(host, port), "probe")
+
+
+        async def login(host, port):
+            async with asyncio.timeout(3):
+                return await session(host, port)
+        """,
+}
+
+
+def test_asy405_deadlines_set_in_the_calling_modules(write_tree):
+    root = write_tree(DEADLINE_TREE)
+    result = run_cli("--select", "ASY405", "--output-format", "json", "--no-cache", ".", cwd=root)
+    found = sorted((item["path"], item["line"]) for item in json.loads(result.stdout))
+    net = textwrap.dedent(DEADLINE_TREE["app/net.py"])
+    assert found == [("app/net.py", line) for line in marked(net)]
+
+
+def test_asy405_a_file_linted_alone_has_no_callers():
+    """Without the modules that call it (flake8, an editor), nothing shows a deadline: reported."""
+    assert lines(textwrap.dedent(DEADLINE_TREE["app/net.py"]).replace("  # !", ""), "ASY405") == [6, 10, 14, 18, 26]

@@ -851,7 +851,75 @@ class ConnectWithoutTimeout(Rule):
         callee = _callee_text(node.func, connect)
         consequence = self.lookup if connect.endswith(".getaddrinfo") else self.connect
         message = self.message.format(callee=callee, function=_function_label(ctx), consequence=consequence)
-        ctx.report(node, message, fix=self._fix(node, ctx))
+        enclosing = _function_qualified_name(ctx.path, ctx.module_name)
+        condition = (DEADLINE_CALLS, enclosing) if enclosing is not None else None
+        ctx.report(node, message, fix=self._fix(node, ctx), condition=condition)
+
+    # -- deadlines set in other modules ---------------------------------------------------------
+    def visit_Module(self, node: cst.Module, ctx: Context) -> None:
+        """Record, for the project index, every call this module makes (callee, calling function,
+        whether a deadline bounds it there) and which of its functions bound the awaitable they are
+        given (`async def wait_for(fut, timeout): async with asyncio.timeout(timeout): return await fut`)."""
+        module = ctx.module_name
+        if not module:
+            return
+        calls: list[list] = []
+        for call, path, scope in _module_calls(ctx.index):
+            callee = ctx.qualified_name(call.func, scope)
+            if callee is None:
+                func = call.func
+                if type(func) is cst.Attribute:
+                    callee = "." + func.attr.value  # a method of an object of unknown type
+                elif type(func) is cst.Name:
+                    callee = "." + func.value
+                else:
+                    continue
+            bounded: Union[bool, str] = _handed_on(path) or self._bounded(call, path, scope, ctx)
+            if not bounded:
+                bounded = self._wrapper_candidate(call, path, scope, ctx) or False
+            calls.append([callee, _function_qualified_name(path, module), bounded])
+        bounds: dict[str, bool] = {}
+        for qualified, function in _module_functions(ctx.index, module):
+            bounds[qualified] = bounds.get(qualified, True) and self._bounds_its_argument(function, ctx)
+        ctx.record_fact(DEADLINE_CALLS, module, {"calls": calls, "functions": sorted(bounds)})
+        wrappers = sorted(name for name, bounded in bounds.items() if bounded)
+        if wrappers:
+            ctx.record_fact(DEADLINE_WRAPPERS, module, wrappers)
+
+    @staticmethod
+    def _wrapper_candidate(call: cst.Call, path: Path, scope: Scope, ctx: Context) -> Optional[str]:
+        """The qualified name of the call `call` is the first argument of (`wait_for(call, ...)`
+        with a project `wait_for`): a deadline if the project shows that function bounds it."""
+        parent = parent_of(path)
+        if type(parent) is not cst.Arg or parent.keyword is not None:
+            return None
+        outer = parent_of(cast(tuple, path)[1])
+        if type(outer) is not cst.Call or not outer.args or outer.args[0] is not parent:
+            return None
+        return ctx.qualified_name(outer.func, scope)
+
+    def _bounds_its_argument(self, function: cst.FunctionDef, ctx: Context) -> bool:
+        """An `async def` whose first parameter is awaited under a deadline or handed to
+        `asyncio.wait_for` as the awaitable (a project's own `wait_for`)."""
+        params = function.params.params
+        if function.asynchronous is None or not params:
+            return False
+        first = params[0].name.value
+        owner = ctx.scope_of(function)
+        if owner is None:
+            return False
+        references = ctx.references(owner, first)
+        if not references:
+            return False
+        for reference, path, scope in references:
+            parent = parent_of(path)
+            if parent is not None and type(parent) in (cst.Await, cst.Arg):
+                target, target_path = parent, cast(tuple, path)[1]  # `await fut`, `wait_for(fut, t)`
+            else:
+                target, target_path = reference, path
+            if not self._bounded(target, target_path, scope, ctx):
+                return False
+        return True
 
     def _fix(self, node: cst.Call, ctx: Context) -> Optional[Fix]:
         """Bound the call by the enclosing function's own timeout parameter, so the caller's
@@ -956,6 +1024,124 @@ class ConnectWithoutTimeout(Rule):
             names = frozenset(found)
             self._bounded_functions = (ctx.index, names)
         return names
+
+    def resolve_condition(self, condition: tuple, message: str, project: Any) -> Optional[str]:
+        if condition[0] != DEADLINE_CALLS:
+            return message
+        return None if _bounded_by_every_caller(condition[1], project) else message
+
+
+# Fact kinds for ASY405 across modules.
+DEADLINE_CALLS = "connect-deadline-calls"  # module → [[callee, calling function or None, bounded], ...]
+DEADLINE_WRAPPERS = "connect-deadline-wrappers"  # module → [qualified names of project `wait_for`s]
+
+
+def _function_qualified_name(path: Path, module: str) -> Optional[str]:
+    """`pkg.mod.func` or `pkg.mod.Class.method` for the function around `path`; None at module
+    level and in nested functions, lambdas and classes inside functions (no stable name)."""
+    names: list[str] = []
+    function_seen = False
+    for ancestor in iter_path(path):
+        if type(ancestor) is cst.FunctionDef:
+            if function_seen:
+                return None
+            function_seen = True
+            names.append(ancestor.name.value)
+        elif type(ancestor) is cst.ClassDef:
+            if not function_seen:
+                return None
+            names.append(ancestor.name.value)
+        elif type(ancestor) is cst.Lambda:
+            return None
+    if not function_seen or not module:
+        return None
+    return ".".join([module, *reversed(names)])
+
+
+def _module_functions(index: ModuleIndex, module: str) -> Iterator[tuple[str, cst.FunctionDef]]:
+    """Functions and methods with a stable qualified name (also under a module-level `if`/`try`,
+    such as a version switch), with that name."""
+    pending: list[tuple[cst.CSTNode, str]] = [(index.module, module)]
+    while pending:
+        node, prefix = pending.pop()
+        for child in iter_children(node):
+            if type(child) is cst.FunctionDef:
+                yield f"{prefix}.{child.name.value}", child
+            elif type(child) is cst.ClassDef:
+                pending.append((child.body, f"{prefix}.{child.name.value}"))
+            elif isinstance(
+                child,
+                (
+                    cst.If,
+                    cst.Else,
+                    cst.Try,
+                    cst.TryStar,
+                    cst.ExceptHandler,
+                    cst.ExceptStarHandler,
+                    cst.Finally,
+                    cst.IndentedBlock,
+                    cst.With,
+                ),
+            ):
+                pending.append((child, prefix))
+
+
+def _bounded_by_every_caller(function: str, project: Any) -> bool:
+    """Every call in the project that may run `function` (by its qualified name, or by its last
+    name where the callee is not resolved to some other definition: a method of an object of
+    unknown type, a re-export) is bounded by a deadline there, or is made by a function that is
+    itself bounded by every one of its callers. At least one such call must exist."""
+    sites, definitions, wrappers = _deadline_call_graph(project)
+    memo = project.memo.setdefault("asy405:bounded", {})
+
+    def bounded(name: str, visiting: frozenset) -> bool:
+        if name in memo:
+            return memo[name]
+        if name in visiting:
+            return False  # recursion without a deadline on the way in
+        short = name.rsplit(".", 1)[-1]
+        candidates = [
+            (callee, caller, how)
+            for callee, caller, how in sites.get(short, ())
+            if callee == name or (callee not in definitions and _may_name(callee, name))
+        ]
+        answer = bool(candidates) and all(
+            how is True
+            or (isinstance(how, str) and how in wrappers)
+            or (caller is not None and bounded(caller, visiting | {name}))
+            for _callee, caller, how in candidates
+        )
+        if answer or not visiting:  # a False found inside a cycle depends on the way in
+            memo[name] = answer
+        return answer
+
+    return bounded(function, frozenset())
+
+
+def _may_name(callee: str, function: str) -> bool:
+    """An unresolved `.name`, or a dotted name that does not resolve to a project definition
+    (a package re-export `pkg.func` of `pkg.mod.func`) and could still be `function`."""
+    if callee.startswith("."):
+        return True
+    return callee.split(".")[0] == function.split(".")[0]
+
+
+def _deadline_call_graph(project: Any) -> tuple[dict[str, list], frozenset, frozenset]:
+    """Call sites by the callee's last name, the project's function definitions and its
+    `wait_for`-like wrappers, built once per project."""
+    cached = project.memo.get("asy405:graph")
+    if cached is None:
+        sites: dict[str, list] = {}
+        functions: set[str] = set()
+        for recorded in project.facts.get(DEADLINE_CALLS, {}).values():
+            for callee, caller, how in recorded["calls"]:
+                sites.setdefault(callee.rsplit(".", 1)[-1], []).append((callee, caller, how))
+            functions.update(recorded["functions"])
+        definitions = frozenset(functions)
+        wrappers = frozenset(name for names in project.facts.get(DEADLINE_WRAPPERS, {}).values() for name in names)
+        cached = (sites, definitions, wrappers)
+        project.memo["asy405:graph"] = cached
+    return cached
 
 
 # -- ASY406 --------------------------------------------------------------------------------------
