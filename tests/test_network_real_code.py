@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import textwrap
 
+import pytest
+
 from conftest import lint_snippet, run_cli
 
 
@@ -239,6 +241,79 @@ def test_asy403_look_alikes():
     assert lines(ONCE, "ASY403") == []
 
 
+START_AND_STOP = """
+import asyncio
+
+import aiohttp
+import discord
+from fastapi import FastAPI
+from sanic import Sanic
+
+app = FastAPI()
+server = Sanic("svc")
+bot = discord.Client()
+
+
+@app.on_event("startup")
+async def warm_up():
+    async with aiohttp.ClientSession() as session:
+        await session.get("http://backend/health")
+
+
+@server.listener("before_server_start")
+async def check_backend(app, loop):
+    async with aiohttp.ClientSession() as session:
+        await session.get("http://backend/health")
+
+
+@bot.event
+async def on_ready():
+    async with aiohttp.ClientSession() as session:
+        await session.post("http://hook/", json={"ready": True})
+
+
+@bot.event
+async def on_message(message):
+    async with aiohttp.ClientSession() as session:  # !
+        await session.post("http://hook/", json={"text": message.content})
+
+
+@app.on_event("shutdown")
+async def say_goodbye():
+    async with aiohttp.ClientSession() as session:
+        await session.post("http://hook/", json={"bye": True})
+
+
+def make_client():
+    return aiohttp.ClientSession()
+
+
+class Service:
+    async def prime(self):
+        async with aiohttp.ClientSession() as session:
+            self.config = await (await session.get("http://config/")).json()
+
+    async def refresh(self):
+        async with aiohttp.ClientSession() as session:  # !
+            return await session.get("http://device/")
+
+    async def run(self):
+        await self.prime()
+        client = make_client()
+        while True:
+            await client.get("http://x/")
+            await self.refresh()
+            await asyncio.sleep(10)
+"""
+
+
+def test_asy403_start_up_and_shutdown_hooks_and_once_called_helpers():
+    """A hook for the application's start or stop runs once; a factory or a coroutine called once
+    before the loop is not per event; the handler per message and the coroutine called in the
+    loop are."""
+    assert lines(START_AND_STOP, "ASY403") == marked(START_AND_STOP)
+
+
 # -- ASY402: HTTP/2 clients that set ALPN themselves stay silent ---------------------------------
 GRPC_AND_H2 = """
 import ssl
@@ -367,3 +442,57 @@ def test_asy405_deadlines_set_in_the_calling_modules(write_tree):
 def test_asy405_a_file_linted_alone_has_no_callers():
     """Without the modules that call it (flake8, an editor), nothing shows a deadline: reported."""
     assert lines(textwrap.dedent(DEADLINE_TREE["app/net.py"]).replace("  # !", ""), "ASY405") == [6, 10, 14, 18, 26]
+
+
+PLUGIN = """
+import asyncio
+import socket
+
+from tornado import netutil
+from tornado.tcpclient import TCPClient
+
+
+async def _lookup(host, port):
+    return await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+
+
+class LoopResolver(netutil.Resolver):
+    async def resolve(self, host, port, family=socket.AF_UNSPEC):
+        return [(info[0], info[4]) for info in await _lookup(host, port)]
+
+
+class Connector:
+    client = TCPClient(resolver=LoopResolver())
+
+    async def connect(self, host, port):
+        return await self.client.connect(host, port)
+"""
+
+
+def test_asy405_library_plugin_runs_under_the_library_callers_deadline(write_tree):
+    """A resolver handed to tornado's client is run by tornado inside `connect`, which the
+    project bounds; the project never calls it itself."""
+    root = write_tree({"svc/__init__.py": "", "svc/transport.py": PLUGIN})
+    result = run_cli("--select", "ASY405", "--output-format", "json", "--no-cache", ".", cwd=root)
+    assert json.loads(result.stdout) == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        # the project also calls the helper itself, without a deadline
+        PLUGIN + "\n\nasync def warm(host):\n    return await _lookup(host, 80)\n",
+        # the project calls the plug-in's method itself
+        PLUGIN + "\n\nasync def warm(host):\n    return await LoopResolver().resolve(host, 80)\n",
+        # kept in a variable, not only handed to the library
+        PLUGIN.replace("TCPClient(resolver=LoopResolver())", "LoopResolver()"),
+        # a base class of the project's own: the project is who calls it
+        PLUGIN.replace("netutil.Resolver", "Base").replace(
+            "class LoopResolver", "class Base:\n    pass\n\n\nclass LoopResolver"
+        ),
+    ],
+)
+def test_asy405_library_plugin_look_alikes_stay_reported(change, write_tree):
+    root = write_tree({"svc/__init__.py": "", "svc/transport.py": change})
+    result = run_cli("--select", "ASY405", "--output-format", "json", "--no-cache", ".", cwd=root)
+    assert [item["line"] for item in json.loads(result.stdout)] == [10]

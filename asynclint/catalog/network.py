@@ -61,6 +61,26 @@ HANDLER_DECORATORS = frozenset(
         "on_message",
     }
 )
+# ...unless the event is the application's own start or stop (`@app.on_event("startup")`,
+# `@app.listener("before_server_start")`, `@bot.event async def on_ready()`): matched as words of
+# the decorator's string arguments and of the function's name.
+LIFECYCLE_EVENT_WORDS = frozenset(
+    {
+        "startup",
+        "start",
+        "started",
+        "shutdown",
+        "stop",
+        "stopped",
+        "ready",
+        "lifespan",
+        "setup",
+        "teardown",
+        "cleanup",
+        "serving",
+        "init",
+    }
+)
 HANDLER_ARGUMENT_TYPES = frozenset(
     {"Request", "BaseRequest", "WebSocket", "Message", "CallbackQuery", "Update", "Event"}
 )

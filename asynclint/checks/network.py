@@ -5,6 +5,7 @@ TLS without ALPN for HTTP/2, certificate checks switched off, pools without a bo
 from __future__ import annotations
 
 import os
+import re
 from typing import Any, Iterator, Optional, Union, cast
 
 import libcst as cst
@@ -13,6 +14,7 @@ from asynclint.catalog import network as catalog
 from asynclint.checks.base import Rule
 from asynclint.engine.context import Context, iter_path, parent_of, truth_tested
 from asynclint.engine.fixes import Fix
+from asynclint.semantics import coroutines
 from asynclint.semantics.names import is_none
 from asynclint.semantics.scope import Binding, ModuleIndex, Path, Scope, dotted_name, iter_children, iter_subtree
 
@@ -658,9 +660,17 @@ class ClientSessionInLoop(Rule):
         module calls from a repeating loop body; None otherwise."""
         for decorator in function.decorators:
             target = decorator.decorator
+            arguments = target.args if type(target) is cst.Call else ()
             if type(target) is cst.Call:
                 target = target.func
             if type(target) is cst.Attribute and target.attr.value in catalog.HANDLER_DECORATORS:
+                names = [function.name.value] + [
+                    argument.value.evaluated_value
+                    for argument in arguments
+                    if type(argument.value) is cst.SimpleString and isinstance(argument.value.evaluated_value, str)
+                ]
+                if any(_lifecycle_event(name) for name in names):
+                    return None  # runs when the application starts or stops, not per event
                 return "event it handles"
         params = function.params
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
@@ -746,6 +756,11 @@ class ClientSessionInLoop(Rule):
             if scope.function_scope is not owner or classify_reference(reference, path) == "escape":
                 return False
         return True
+
+
+def _lifecycle_event(name: str) -> bool:
+    """`startup`, `before_server_start`, `on_ready`: the name of a start or stop event."""
+    return any(word in catalog.LIFECYCLE_EVENT_WORDS for word in re.split(r"[^a-z]+", name.lower()))
 
 
 def _exits_and_inner_loops(block: cst.CSTNode) -> tuple[bool, bool]:
@@ -881,10 +896,43 @@ class ConnectWithoutTimeout(Rule):
         bounds: dict[str, bool] = {}
         for qualified, function in _module_functions(ctx.index, module):
             bounds[qualified] = bounds.get(qualified, True) and self._bounds_its_argument(function, ctx)
-        ctx.record_fact(DEADLINE_CALLS, module, {"calls": calls, "functions": sorted(bounds)})
+        plugins = self._library_plugins(ctx, module)
+        ctx.record_fact(DEADLINE_CALLS, module, {"calls": calls, "functions": sorted(bounds), "plugins": plugins})
         wrappers = sorted(name for name, bounded in bounds.items() if bounded)
         if wrappers:
             ctx.record_fact(DEADLINE_WRAPPERS, module, wrappers)
+
+    @staticmethod
+    def _library_plugins(ctx: Context, module: str) -> list:
+        """Module-level classes built on a library's base class whose instances this module only
+        hands to library calls (`TCPClient(resolver=LoopResolver())`): the library runs their
+        methods inside its own operations. Per class: [qualified name, bases, the callees it is
+        handed to, methods]; the project decides what is a library."""
+        plugins = []
+        for statement in ctx.module.body:
+            if type(statement) is not cst.ClassDef or not statement.bases:
+                continue
+            bases = [ctx.qualified_name(base.value) for base in statement.bases]
+            if any(base is None for base in bases):
+                continue
+            class_scope = ctx.scope_of(statement)
+            owner, bindings = ctx.bindings(statement.name.value, ctx.index.root)
+            if class_scope is None or owner is None or len(bindings) != 1:
+                continue
+            handed_to: list[str] = []
+            for reference, path, scope in ctx.references(owner, statement.name.value):
+                call = parent_of(path)
+                argument = parent_of(cast(tuple, path)[1]) if type(call) is cst.Call else None
+                outer = parent_of(cast(tuple, path)[1][1]) if type(argument) is cst.Arg else None
+                receiver = ctx.qualified_name(outer.func, scope) if type(outer) is cst.Call else None
+                if receiver is None or cast(cst.Call, call).func is not reference:
+                    handed_to = []
+                    break
+                handed_to.append(receiver)
+            methods = [name for name, found in class_scope.bindings.items() if found[0].kind == "def"]
+            if handed_to:
+                plugins.append([f"{module}.{statement.name.value}", bases, handed_to, methods])
+        return plugins
 
     @staticmethod
     def _wrapper_candidate(call: cst.Call, path: Path, scope: Scope, ctx: Context) -> Optional[str]:
@@ -1090,8 +1138,10 @@ def _bounded_by_every_caller(function: str, project: Any) -> bool:
     """Every call in the project that may run `function` (by its qualified name, or by its last
     name where the callee is not resolved to some other definition: a method of an object of
     unknown type, a re-export) is bounded by a deadline there, or is made by a function that is
-    itself bounded by every one of its callers. At least one such call must exist."""
-    sites, definitions, wrappers = _deadline_call_graph(project)
+    itself bounded by every one of its callers. At least one such call must exist, unless the
+    function is a method of a library plug-in (see `_library_plugins`) that the project never
+    calls: the library runs it inside the operation its caller bounds."""
+    sites, definitions, wrappers, plugin_methods = _deadline_call_graph(project)
     memo = project.memo.setdefault("asy405:bounded", {})
 
     def bounded(name: str, visiting: frozenset) -> bool:
@@ -1105,7 +1155,9 @@ def _bounded_by_every_caller(function: str, project: Any) -> bool:
             for callee, caller, how in sites.get(short, ())
             if callee == name or (callee not in definitions and _may_name(callee, name))
         ]
-        answer = bool(candidates) and all(
+        if not candidates:
+            return name in plugin_methods  # run by the library it is handed to, under its caller's deadline
+        answer = all(
             how is True
             or (isinstance(how, str) and how in wrappers)
             or (caller is not None and bounded(caller, visiting | {name}))
@@ -1126,9 +1178,9 @@ def _may_name(callee: str, function: str) -> bool:
     return callee.split(".")[0] == function.split(".")[0]
 
 
-def _deadline_call_graph(project: Any) -> tuple[dict[str, list], frozenset, frozenset]:
-    """Call sites by the callee's last name, the project's function definitions and its
-    `wait_for`-like wrappers, built once per project."""
+def _deadline_call_graph(project: Any) -> tuple[dict[str, list], frozenset, frozenset, frozenset]:
+    """Call sites by the callee's last name, the project's function definitions, its
+    `wait_for`-like wrappers and the methods of library plug-ins, built once per project."""
     cached = project.memo.get("asy405:graph")
     if cached is None:
         sites: dict[str, list] = {}
@@ -1138,8 +1190,18 @@ def _deadline_call_graph(project: Any) -> tuple[dict[str, list], frozenset, froz
                 sites.setdefault(callee.rsplit(".", 1)[-1], []).append((callee, caller, how))
             functions.update(recorded["functions"])
         definitions = frozenset(functions)
+        methods: set[str] = set()
+        for recorded in project.facts.get(DEADLINE_CALLS, {}).values():
+            for cls, bases, handed_to, members in recorded["plugins"]:
+                made = [callee for callee, _, _ in sites.get(cls.rsplit(".", 1)[-1], ()) if callee == cls]
+                if (
+                    len(made) == len(handed_to)  # not made anywhere else in the project
+                    and all(coroutines.project_module_of(base, project) is None for base in bases)
+                    and all(coroutines.project_module_of(callee, project) is None for callee in handed_to)
+                ):
+                    methods.update(f"{cls}.{member}" for member in members)
         wrappers = frozenset(name for names in project.facts.get(DEADLINE_WRAPPERS, {}).values() for name in names)
-        cached = (sites, definitions, wrappers)
+        cached = (sites, definitions, wrappers, frozenset(methods))
         project.memo["asy405:graph"] = cached
     return cached
 

@@ -194,9 +194,7 @@ def _non_none_members(annotation: cst.BaseExpression, scope: Scope, ctx: Context
     if type(annotation) is cst.BinaryOperation and type(annotation.operator) is cst.BitOr:
         left = _non_none_members(annotation.left, scope, ctx)
         right = _non_none_members(annotation.right, scope, ctx)
-        return (left if left is not None else [annotation.left]) + (
-            right if right is not None else [annotation.right]
-        )
+        return (left if left is not None else [annotation.left]) + (right if right is not None else [annotation.right])
     if type(annotation) is cst.Name and annotation.value == "None":
         return []
     if type(annotation) is not cst.Subscript:
