@@ -221,6 +221,8 @@ VERIFY_WORDS = ("verify", "verified", "check_cert", "validate_cert", "cert_reqs"
 # Keywords of context factories that pin a private trust anchor.
 TRUST_ANCHOR_KEYWORDS = frozenset({"cafile", "capath", "cadata"})
 TRUST_ANCHOR_METHODS = frozenset({"load_verify_locations"})
+# ...that load the public CA bundle, not a CA of the code's own.
+PUBLIC_CA_BUNDLES = frozenset({"certifi.where"})
 
 # -- ASY407: pools without a size limit -----------------------------------------------------------
 HTTPX_LIMITS = frozenset({"httpx.Limits"})

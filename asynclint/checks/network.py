@@ -1357,10 +1357,13 @@ class TlsVerificationDisabled(Rule):
     def _pins_trust_anchor(
         self, creator: tuple[cst.Call, Scope], expr: cst.BaseExpression, context: str, ctx: Context
     ) -> bool:
-        """`create_default_context(cafile=...)` or `context.load_verify_locations(...)`."""
-        call, _ = creator
-        if any(arg.keyword is not None and arg.keyword.value in catalog.TRUST_ANCHOR_KEYWORDS for arg in call.args):
-            return True
+        """`create_default_context(cafile=...)` or `context.load_verify_locations(...)`, with a CA
+        of the code's own: the public bundle (`cafile=certifi.where()`) trusts every public CA, so
+        without the host-name check any holder of a public certificate passes."""
+        call, scope = creator
+        anchors = [
+            arg for arg in call.args if arg.keyword is not None and arg.keyword.value in catalog.TRUST_ANCHOR_KEYWORDS
+        ]
         for node in self._context_statements(context, ctx):
             if (
                 type(node) is cst.Call
@@ -1368,8 +1371,11 @@ class TlsVerificationDisabled(Rule):
                 and node.func.attr.value in catalog.TRUST_ANCHOR_METHODS
                 and ctx.source_of(node.func.value) == context
             ):
-                return True
-        return False
+                anchors.extend(node.args)
+        return bool(anchors) and not any(
+            type(arg.value) is cst.Call and ctx.qualified_name(arg.value.func, scope) in catalog.PUBLIC_CA_BUNDLES
+            for arg in anchors
+        )
 
     def _client_context_creator(self, expr: cst.BaseExpression, ctx: Context) -> Optional[tuple[cst.Call, Scope]]:
         """The call that created the (client-side) SSL context `expr` holds, when it is certain."""
