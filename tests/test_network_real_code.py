@@ -1,6 +1,7 @@
-"""ASY400/ASY402/ASY403 on shapes real projects have (from the labeled corpus findings and from
-projects' fixed bugs, in our own words): sessions whose requests bring their own bounds, sessions
-made per event, HTTP/2 clients that negotiate ALPN themselves."""
+"""ASY400/ASY402/ASY403/ASY405 on shapes real projects have (from the labeled corpus findings and
+from projects' fixed bugs, in our own words): sessions whose requests bring their own bounds,
+sessions made per event, HTTP/2 clients that negotiate ALPN themselves, connect deadlines set by
+callers in other modules."""
 
 from __future__ import annotations
 
