@@ -4,9 +4,10 @@ a name that is never read."""
 
 from __future__ import annotations
 
+import json
 import textwrap
 
-from conftest import fix_snippet, lint_snippet
+from conftest import fix_snippet, lint_snippet, run_cli
 
 TYPED = """
 import asyncio
@@ -85,3 +86,78 @@ def test_asy200_typed_callable_fix_inserts_await():
         unsafe=True,
     )
     assert "    if await check(user):\n" in fixed
+
+
+OPTIONAL_AND_TYPE_STATEMENTS = """
+from typing import Any, Awaitable, Callable, Coroutine, Optional, Union
+
+type Check = Callable[["User"], Awaitable[bool]]
+type Gate[T] = Callable[[T], Coroutine[Any, Any, bool]]
+type SyncCheck = Callable[["User"], bool]
+
+
+async def by_statement(user, check: Check, gate: Gate["User"], plain: SyncCheck):
+    if check(user):  # !
+        return True
+    if gate(user):  # !
+        return True
+    if plain(user):
+        return True
+    return await check(user) and await gate(user)
+
+
+async def optional(
+    user,
+    check: Optional[Callable[["User"], Awaitable[bool]]] = None,
+    later: "Check | None" = None,
+    either: Union[None, Check] = None,
+    sync: Optional[Callable[["User"], bool]] = None,
+    mixed: Union[Check, SyncCheck, None] = None,
+):
+    if check is not None and check(user):  # !
+        return True
+    if later and later(user):  # !
+        return True
+    if either is not None and either(user):  # !
+        return True
+    if sync is not None and sync(user):
+        return True
+    if mixed is not None and mixed(user):
+        return True
+    if check is not None and await check(user):
+        return True
+    return later is not None and await later(user)
+
+
+class Guard:
+    check: Optional[Check] = None
+    sync: SyncCheck | None = None
+
+    async def allow(self, user):
+        if self.check is not None and self.check(user):  # !
+            return True
+        if self.sync is not None and self.sync(user):
+            return True
+        return self.check is not None and await self.check(user)
+"""
+
+
+def test_asy200_optional_callables_and_type_statements():
+    assert [d.line for d in lint_snippet(OPTIONAL_AND_TYPE_STATEMENTS, select="ASY200")] == marked(
+        OPTIONAL_AND_TYPE_STATEMENTS
+    )
+
+
+def test_asy200_type_statement_via_cli(tmp_path):
+    (tmp_path / "gate.py").write_text(
+        "from typing import Awaitable, Callable\n\n"
+        "type Check = Callable[[str], Awaitable[bool]]\n\n\n"
+        "async def admit(user: str, check: Check | None) -> bool:\n"
+        "    return bool(check) and await check(user)\n\n\n"
+        "async def admit_wrongly(user: str, check: Check | None) -> bool:\n"
+        "    if check and check(user):\n"
+        "        return True\n"
+        "    return False\n"
+    )
+    result = run_cli("--select", "ASY200", "--output-format", "json", str(tmp_path / "gate.py"))
+    assert [(d["code"], d["line"]) for d in json.loads(result.stdout)] == [("ASY200", 11)]

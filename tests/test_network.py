@@ -1085,6 +1085,23 @@ def test_asy405_deadline_two_calls_up_in_the_module():
 
 # -- ASY406 --------------------------------------------------------------------------------------
 ASY406_POSITIVES = [
+    # the public CA bundle is no private trust anchor: any public certificate then passes
+    """
+    import ssl
+
+    import certifi
+
+    def public_bundle():
+        context = ssl.create_default_context(cafile=certifi.where())
+        context.check_hostname = False  # here
+        return context
+
+    def public_bundle_loaded():
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.load_verify_locations(certifi.where())
+        context.check_hostname = False  # here
+        return context
+    """,
     """
     import aiohttp
 

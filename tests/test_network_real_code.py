@@ -1,12 +1,15 @@
-"""ASY400/ASY402/ASY403 on shapes real projects have (from the labeled corpus findings and from
-projects' fixed bugs, in our own words): sessions whose requests bring their own bounds, sessions
-made per event, HTTP/2 clients that negotiate ALPN themselves."""
+"""ASY400/ASY402/ASY403/ASY405 on shapes real projects have (from the labeled corpus findings and
+from projects' fixed bugs, in our own words): sessions whose requests bring their own bounds,
+sessions made per event, HTTP/2 clients that negotiate ALPN themselves, connect deadlines set by
+callers in other modules."""
 
 from __future__ import annotations
 
+import json
 import textwrap
 
-from conftest import lint_snippet
+import pytest
+from conftest import lint_snippet, run_cli
 
 
 def marked(source: str) -> list[int]:
@@ -238,6 +241,79 @@ def test_asy403_look_alikes():
     assert lines(ONCE, "ASY403") == []
 
 
+START_AND_STOP = """
+import asyncio
+
+import aiohttp
+import discord
+from fastapi import FastAPI
+from sanic import Sanic
+
+app = FastAPI()
+server = Sanic("svc")
+bot = discord.Client()
+
+
+@app.on_event("startup")
+async def warm_up():
+    async with aiohttp.ClientSession() as session:
+        await session.get("http://backend/health")
+
+
+@server.listener("before_server_start")
+async def check_backend(app, loop):
+    async with aiohttp.ClientSession() as session:
+        await session.get("http://backend/health")
+
+
+@bot.event
+async def on_ready():
+    async with aiohttp.ClientSession() as session:
+        await session.post("http://hook/", json={"ready": True})
+
+
+@bot.event
+async def on_message(message):
+    async with aiohttp.ClientSession() as session:  # !
+        await session.post("http://hook/", json={"text": message.content})
+
+
+@app.on_event("shutdown")
+async def say_goodbye():
+    async with aiohttp.ClientSession() as session:
+        await session.post("http://hook/", json={"bye": True})
+
+
+def make_client():
+    return aiohttp.ClientSession()
+
+
+class Service:
+    async def prime(self):
+        async with aiohttp.ClientSession() as session:
+            self.config = await (await session.get("http://config/")).json()
+
+    async def refresh(self):
+        async with aiohttp.ClientSession() as session:  # !
+            return await session.get("http://device/")
+
+    async def run(self):
+        await self.prime()
+        client = make_client()
+        while True:
+            await client.get("http://x/")
+            await self.refresh()
+            await asyncio.sleep(10)
+"""
+
+
+def test_asy403_start_up_and_shutdown_hooks_and_once_called_helpers():
+    """A hook for the application's start or stop runs once; a factory or a coroutine called once
+    before the loop is not per event; the handler per message and the coroutine called in the
+    loop are."""
+    assert lines(START_AND_STOP, "ASY403") == marked(START_AND_STOP)
+
+
 # -- ASY402: HTTP/2 clients that set ALPN themselves stay silent ---------------------------------
 GRPC_AND_H2 = """
 import ssl
@@ -267,3 +343,156 @@ async def raw_h2(loop, host):
 
 def test_asy402_grpc_and_http2_clients_with_their_own_alpn():
     assert lines(GRPC_AND_H2, "ASY402") == []
+
+
+# -- ASY405: a deadline set by the callers, in this module or in the modules that call it --------
+DEADLINE_TREE = {
+    "app/__init__.py": "",
+    "app/compat.py": """
+        import asyncio
+        import sys
+
+        if sys.version_info >= (3, 11):
+            async def wait_for(awaitable, timeout):
+                async with asyncio.timeout(timeout):
+                    return await awaitable
+        else:
+            async def wait_for(awaitable, timeout):
+                return await asyncio.wait_for(awaitable, timeout)
+
+
+        async def traced(awaitable, label):
+            return await awaitable
+        """,
+    "app/net.py": """
+        import asyncio
+
+
+        async def resolve(host):
+            return await asyncio.get_running_loop().getaddrinfo(host, 443)
+
+
+        async def open_link(host, port):
+            return await asyncio.open_connection(host, port)
+
+
+        async def dial(host, port):
+            return await asyncio.open_connection(host, port)  # !
+
+
+        async def _raw(host, port):
+            return await asyncio.open_connection(host, port)  # !
+
+
+        async def probe(host, port):
+            return await _raw(host, port)
+
+
+        async def _handshake(host, port):
+            return await asyncio.open_connection(host, port)
+
+
+        async def session(host, port):
+            return await _handshake(host, port)
+        """,
+    "app/client.py": """
+        import asyncio
+
+        from app import net
+        from app.compat import traced, wait_for
+        from app.net import dial, open_link, probe, session
+
+
+        async def lookup(host):
+            async with asyncio.timeout(5):
+                return await net.resolve(host)
+
+
+        async def connect(host, port):
+            return await wait_for(open_link(host, port), 10)
+
+
+        async def connect_with_deadline(host, port):
+            return await asyncio.wait_for(dial(host, port), timeout=10)
+
+
+        async def connect_forever(host, port):
+            return await dial(host, port)
+
+
+        async def checked(host, port):
+            return await traced(probe(host, port), "probe")
+
+
+        async def login(host, port):
+            async with asyncio.timeout(3):
+                return await session(host, port)
+        """,
+}
+
+
+def test_asy405_deadlines_set_in_the_calling_modules(write_tree):
+    root = write_tree(DEADLINE_TREE)
+    result = run_cli("--select", "ASY405", "--output-format", "json", "--no-cache", ".", cwd=root)
+    found = sorted((item["path"], item["line"]) for item in json.loads(result.stdout))
+    net = textwrap.dedent(DEADLINE_TREE["app/net.py"])
+    assert found == [("app/net.py", line) for line in marked(net)]
+
+
+def test_asy405_a_file_linted_alone_has_no_callers():
+    """Without the modules that call it (flake8, an editor), nothing shows a deadline: reported."""
+    assert lines(textwrap.dedent(DEADLINE_TREE["app/net.py"]).replace("  # !", ""), "ASY405") == [6, 10, 14, 18, 26]
+
+
+PLUGIN = """
+import asyncio
+import socket
+
+from tornado import netutil
+from tornado.tcpclient import TCPClient
+
+
+async def _lookup(host, port):
+    return await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+
+
+class LoopResolver(netutil.Resolver):
+    async def resolve(self, host, port, family=socket.AF_UNSPEC):
+        return [(info[0], info[4]) for info in await _lookup(host, port)]
+
+
+class Connector:
+    client = TCPClient(resolver=LoopResolver())
+
+    async def connect(self, host, port):
+        return await self.client.connect(host, port)
+"""
+
+
+def test_asy405_library_plugin_runs_under_the_library_callers_deadline(write_tree):
+    """A resolver handed to tornado's client is run by tornado inside `connect`, which the
+    project bounds; the project never calls it itself."""
+    root = write_tree({"svc/__init__.py": "", "svc/transport.py": PLUGIN})
+    result = run_cli("--select", "ASY405", "--output-format", "json", "--no-cache", ".", cwd=root)
+    assert json.loads(result.stdout) == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        # the project also calls the helper itself, without a deadline
+        PLUGIN + "\n\nasync def warm(host):\n    return await _lookup(host, 80)\n",
+        # the project calls the plug-in's method itself
+        PLUGIN + "\n\nasync def warm(host):\n    return await LoopResolver().resolve(host, 80)\n",
+        # kept in a variable, not only handed to the library
+        PLUGIN.replace("TCPClient(resolver=LoopResolver())", "LoopResolver()"),
+        # a base class of the project's own: the project is who calls it
+        PLUGIN.replace("netutil.Resolver", "Base").replace(
+            "class LoopResolver", "class Base:\n    pass\n\n\nclass LoopResolver"
+        ),
+    ],
+)
+def test_asy405_library_plugin_look_alikes_stay_reported(change, write_tree):
+    root = write_tree({"svc/__init__.py": "", "svc/transport.py": change})
+    result = run_cli("--select", "ASY405", "--output-format", "json", "--no-cache", ".", cwd=root)
+    assert [item["line"] for item in json.loads(result.stdout)] == [10]

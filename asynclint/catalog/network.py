@@ -61,6 +61,26 @@ HANDLER_DECORATORS = frozenset(
         "on_message",
     }
 )
+# ...unless the event is the application's own start or stop (`@app.on_event("startup")`,
+# `@app.listener("before_server_start")`, `@bot.event async def on_ready()`): matched as words of
+# the decorator's string arguments and of the function's name.
+LIFECYCLE_EVENT_WORDS = frozenset(
+    {
+        "startup",
+        "start",
+        "started",
+        "shutdown",
+        "stop",
+        "stopped",
+        "ready",
+        "lifespan",
+        "setup",
+        "teardown",
+        "cleanup",
+        "serving",
+        "init",
+    }
+)
 HANDLER_ARGUMENT_TYPES = frozenset(
     {"Request", "BaseRequest", "WebSocket", "Message", "CallbackQuery", "Update", "Event"}
 )
@@ -201,6 +221,8 @@ VERIFY_WORDS = ("verify", "verified", "check_cert", "validate_cert", "cert_reqs"
 # Keywords of context factories that pin a private trust anchor.
 TRUST_ANCHOR_KEYWORDS = frozenset({"cafile", "capath", "cadata"})
 TRUST_ANCHOR_METHODS = frozenset({"load_verify_locations"})
+# ...that load the public CA bundle, not a CA of the code's own.
+PUBLIC_CA_BUNDLES = frozenset({"certifi.where"})
 
 # -- ASY407: pools without a size limit -----------------------------------------------------------
 HTTPX_LIMITS = frozenset({"httpx.Limits"})

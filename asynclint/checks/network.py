@@ -5,6 +5,7 @@ TLS without ALPN for HTTP/2, certificate checks switched off, pools without a bo
 from __future__ import annotations
 
 import os
+import re
 from typing import Any, Iterator, Optional, Union, cast
 
 import libcst as cst
@@ -13,6 +14,7 @@ from asynclint.catalog import network as catalog
 from asynclint.checks.base import Rule
 from asynclint.engine.context import Context, iter_path, parent_of, truth_tested
 from asynclint.engine.fixes import Fix
+from asynclint.semantics import coroutines
 from asynclint.semantics.names import is_none
 from asynclint.semantics.scope import Binding, ModuleIndex, Path, Scope, dotted_name, iter_children, iter_subtree
 
@@ -670,9 +672,17 @@ class ClientSessionInLoop(Rule):
         module calls from a repeating loop body; None otherwise."""
         for decorator in function.decorators:
             target = decorator.decorator
+            arguments = target.args if type(target) is cst.Call else ()
             if type(target) is cst.Call:
                 target = target.func
             if type(target) is cst.Attribute and target.attr.value in catalog.HANDLER_DECORATORS:
+                names = [function.name.value] + [
+                    argument.value.evaluated_value
+                    for argument in arguments
+                    if type(argument.value) is cst.SimpleString and isinstance(argument.value.evaluated_value, str)
+                ]
+                if any(_lifecycle_event(name) for name in names):
+                    return None  # runs when the application starts or stops, not per event
                 return "event it handles"
         params = function.params
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
@@ -758,6 +768,11 @@ class ClientSessionInLoop(Rule):
             if scope.function_scope is not owner or classify_reference(reference, path) == "escape":
                 return False
         return True
+
+
+def _lifecycle_event(name: str) -> bool:
+    """`startup`, `before_server_start`, `on_ready`: the name of a start or stop event."""
+    return any(word in catalog.LIFECYCLE_EVENT_WORDS for word in re.split(r"[^a-z]+", name.lower()))
 
 
 def _exits_and_inner_loops(block: cst.CSTNode) -> tuple[bool, bool]:
@@ -869,7 +884,108 @@ class ConnectWithoutTimeout(Rule):
         callee = _callee_text(node.func, connect)
         consequence = self.lookup if connect.endswith(".getaddrinfo") else self.connect
         message = self.message.format(callee=callee, function=_function_label(ctx), consequence=consequence)
-        ctx.report(node, message, fix=self._fix(node, ctx))
+        enclosing = _function_qualified_name(ctx.path, ctx.module_name)
+        condition = (DEADLINE_CALLS, enclosing) if enclosing is not None else None
+        ctx.report(node, message, fix=self._fix(node, ctx), condition=condition)
+
+    # -- deadlines set in other modules ---------------------------------------------------------
+    def visit_Module(self, node: cst.Module, ctx: Context) -> None:
+        """Record, for the project index, every call this module makes (callee, calling function,
+        whether a deadline bounds it there) and which of its functions bound the awaitable they are
+        given (`async def wait_for(fut, timeout): async with asyncio.timeout(timeout): return await fut`)."""
+        module = ctx.module_name
+        if not module:
+            return
+        calls: list[list] = []
+        for call, path, scope in _module_calls(ctx.index):
+            callee = ctx.qualified_name(call.func, scope)
+            if callee is None:
+                func = call.func
+                if type(func) is cst.Attribute:
+                    callee = "." + func.attr.value  # a method of an object of unknown type
+                elif type(func) is cst.Name:
+                    callee = "." + func.value
+                else:
+                    continue
+            bounded: Union[bool, str] = _handed_on(path) or self._bounded(call, path, scope, ctx)
+            if not bounded:
+                bounded = self._wrapper_candidate(call, path, scope, ctx) or False
+            calls.append([callee, _function_qualified_name(path, module), bounded])
+        bounds: dict[str, bool] = {}
+        for qualified, function in _module_functions(ctx.index, module):
+            bounds[qualified] = bounds.get(qualified, True) and self._bounds_its_argument(function, ctx)
+        plugins = self._library_plugins(ctx, module)
+        ctx.record_fact(DEADLINE_CALLS, module, {"calls": calls, "functions": sorted(bounds), "plugins": plugins})
+        wrappers = sorted(name for name, bounded in bounds.items() if bounded)
+        if wrappers:
+            ctx.record_fact(DEADLINE_WRAPPERS, module, wrappers)
+
+    @staticmethod
+    def _library_plugins(ctx: Context, module: str) -> list:
+        """Module-level classes built on a library's base class whose instances this module only
+        hands to library calls (`TCPClient(resolver=LoopResolver())`): the library runs their
+        methods inside its own operations. Per class: [qualified name, bases, the callees it is
+        handed to, methods]; the project decides what is a library."""
+        plugins = []
+        for statement in ctx.module.body:
+            if type(statement) is not cst.ClassDef or not statement.bases:
+                continue
+            bases = [ctx.qualified_name(base.value) for base in statement.bases]
+            if any(base is None for base in bases):
+                continue
+            class_scope = ctx.scope_of(statement)
+            owner, bindings = ctx.bindings(statement.name.value, ctx.index.root)
+            if class_scope is None or owner is None or len(bindings) != 1:
+                continue
+            handed_to: list[str] = []
+            for reference, path, scope in ctx.references(owner, statement.name.value):
+                call = parent_of(path)
+                argument = parent_of(cast(tuple, path)[1]) if type(call) is cst.Call else None
+                outer = parent_of(cast(tuple, path)[1][1]) if type(argument) is cst.Arg else None
+                receiver = ctx.qualified_name(outer.func, scope) if type(outer) is cst.Call else None
+                if receiver is None or cast(cst.Call, call).func is not reference:
+                    handed_to = []
+                    break
+                handed_to.append(receiver)
+            methods = [name for name, found in class_scope.bindings.items() if found[0].kind == "def"]
+            if handed_to:
+                plugins.append([f"{module}.{statement.name.value}", bases, handed_to, methods])
+        return plugins
+
+    @staticmethod
+    def _wrapper_candidate(call: cst.Call, path: Path, scope: Scope, ctx: Context) -> Optional[str]:
+        """The qualified name of the call `call` is the first argument of (`wait_for(call, ...)`
+        with a project `wait_for`): a deadline if the project shows that function bounds it."""
+        parent = parent_of(path)
+        if type(parent) is not cst.Arg or parent.keyword is not None:
+            return None
+        outer = parent_of(cast(tuple, path)[1])
+        if type(outer) is not cst.Call or not outer.args or outer.args[0] is not parent:
+            return None
+        return ctx.qualified_name(outer.func, scope)
+
+    def _bounds_its_argument(self, function: cst.FunctionDef, ctx: Context) -> bool:
+        """An `async def` whose first parameter is awaited under a deadline or handed to
+        `asyncio.wait_for` as the awaitable (a project's own `wait_for`)."""
+        params = function.params.params
+        if function.asynchronous is None or not params:
+            return False
+        first = params[0].name.value
+        owner = ctx.scope_of(function)
+        if owner is None:
+            return False
+        references = ctx.references(owner, first)
+        if not references:
+            return False
+        for reference, path, scope in references:
+            parent = parent_of(path)
+            if parent is not None and type(parent) in (cst.Await, cst.Arg):
+                target, target_path = parent, cast(tuple, path)[1]  # `await fut`, `wait_for(fut, t)`
+            else:
+                target, target_path = reference, path
+            if not self._bounded(target, target_path, scope, ctx):
+                return False
+        return True
 
     def _fix(self, node: cst.Call, ctx: Context) -> Optional[Fix]:
         """Bound the call by the enclosing function's own timeout parameter, so the caller's
@@ -974,6 +1090,138 @@ class ConnectWithoutTimeout(Rule):
             names = frozenset(found)
             self._bounded_functions = (ctx.index, names)
         return names
+
+    def resolve_condition(self, condition: tuple, message: str, project: Any) -> Optional[str]:
+        if condition[0] != DEADLINE_CALLS:
+            return message
+        return None if _bounded_by_every_caller(condition[1], project) else message
+
+
+# Fact kinds for ASY405 across modules.
+DEADLINE_CALLS = "connect-deadline-calls"  # module → [[callee, calling function or None, bounded], ...]
+DEADLINE_WRAPPERS = "connect-deadline-wrappers"  # module → [qualified names of project `wait_for`s]
+
+
+def _function_qualified_name(path: Path, module: str) -> Optional[str]:
+    """`pkg.mod.func` or `pkg.mod.Class.method` for the function around `path`; None at module
+    level and in nested functions, lambdas and classes inside functions (no stable name)."""
+    names: list[str] = []
+    function_seen = False
+    for ancestor in iter_path(path):
+        if type(ancestor) is cst.FunctionDef:
+            if function_seen:
+                return None
+            function_seen = True
+            names.append(ancestor.name.value)
+        elif type(ancestor) is cst.ClassDef:
+            if not function_seen:
+                return None
+            names.append(ancestor.name.value)
+        elif type(ancestor) is cst.Lambda:
+            return None
+    if not function_seen or not module:
+        return None
+    return ".".join([module, *reversed(names)])
+
+
+def _module_functions(index: ModuleIndex, module: str) -> Iterator[tuple[str, cst.FunctionDef]]:
+    """Functions and methods with a stable qualified name (also under a module-level `if`/`try`,
+    such as a version switch), with that name."""
+    pending: list[tuple[cst.CSTNode, str]] = [(index.module, module)]
+    while pending:
+        node, prefix = pending.pop()
+        for child in iter_children(node):
+            if type(child) is cst.FunctionDef:
+                yield f"{prefix}.{child.name.value}", child
+            elif type(child) is cst.ClassDef:
+                pending.append((child.body, f"{prefix}.{child.name.value}"))
+            elif isinstance(
+                child,
+                (
+                    cst.If,
+                    cst.Else,
+                    cst.Try,
+                    cst.TryStar,
+                    cst.ExceptHandler,
+                    cst.ExceptStarHandler,
+                    cst.Finally,
+                    cst.IndentedBlock,
+                    cst.With,
+                ),
+            ):
+                pending.append((child, prefix))
+
+
+def _bounded_by_every_caller(function: str, project: Any) -> bool:
+    """Every call in the project that may run `function` (by its qualified name, or by its last
+    name where the callee is not resolved to some other definition: a method of an object of
+    unknown type, a re-export) is bounded by a deadline there, or is made by a function that is
+    itself bounded by every one of its callers. At least one such call must exist, unless the
+    function is a method of a library plug-in (see `_library_plugins`) that the project never
+    calls: the library runs it inside the operation its caller bounds."""
+    sites, definitions, wrappers, plugin_methods = _deadline_call_graph(project)
+    memo = project.memo.setdefault("asy405:bounded", {})
+
+    def bounded(name: str, visiting: frozenset) -> bool:
+        if name in memo:
+            return memo[name]
+        if name in visiting:
+            return False  # recursion without a deadline on the way in
+        short = name.rsplit(".", 1)[-1]
+        candidates = [
+            (callee, caller, how)
+            for callee, caller, how in sites.get(short, ())
+            if callee == name or (callee not in definitions and _may_name(callee, name))
+        ]
+        if not candidates:
+            return name in plugin_methods  # run by the library it is handed to, under its caller's deadline
+        answer = all(
+            how is True
+            or (isinstance(how, str) and how in wrappers)
+            or (caller is not None and bounded(caller, visiting | {name}))
+            for _callee, caller, how in candidates
+        )
+        if answer or not visiting:  # a False found inside a cycle depends on the way in
+            memo[name] = answer
+        return answer
+
+    return bounded(function, frozenset())
+
+
+def _may_name(callee: str, function: str) -> bool:
+    """An unresolved `.name`, or a dotted name that does not resolve to a project definition
+    (a package re-export `pkg.func` of `pkg.mod.func`) and could still be `function`."""
+    if callee.startswith("."):
+        return True
+    return callee.split(".")[0] == function.split(".")[0]
+
+
+def _deadline_call_graph(project: Any) -> tuple[dict[str, list], frozenset, frozenset, frozenset]:
+    """Call sites by the callee's last name, the project's function definitions, its
+    `wait_for`-like wrappers and the methods of library plug-ins, built once per project."""
+    cached = project.memo.get("asy405:graph")
+    if cached is None:
+        sites: dict[str, list] = {}
+        functions: set[str] = set()
+        for recorded in project.facts.get(DEADLINE_CALLS, {}).values():
+            for callee, caller, how in recorded["calls"]:
+                sites.setdefault(callee.rsplit(".", 1)[-1], []).append((callee, caller, how))
+            functions.update(recorded["functions"])
+        definitions = frozenset(functions)
+        methods: set[str] = set()
+        for recorded in project.facts.get(DEADLINE_CALLS, {}).values():
+            for cls, bases, handed_to, members in recorded["plugins"]:
+                made = [callee for callee, _, _ in sites.get(cls.rsplit(".", 1)[-1], ()) if callee == cls]
+                if (
+                    len(made) == len(handed_to)  # not made anywhere else in the project
+                    and all(coroutines.project_module_of(base, project) is None for base in bases)
+                    and all(coroutines.project_module_of(callee, project) is None for callee in handed_to)
+                ):
+                    methods.update(f"{cls}.{member}" for member in members)
+        wrappers = frozenset(name for names in project.facts.get(DEADLINE_WRAPPERS, {}).values() for name in names)
+        cached = (sites, definitions, wrappers, frozenset(methods))
+        project.memo["asy405:graph"] = cached
+    return cached
 
 
 # -- ASY406 --------------------------------------------------------------------------------------
@@ -1130,10 +1378,13 @@ class TlsVerificationDisabled(Rule):
     def _pins_trust_anchor(
         self, creator: tuple[cst.Call, Scope], expr: cst.BaseExpression, context: str, ctx: Context
     ) -> bool:
-        """`create_default_context(cafile=...)` or `context.load_verify_locations(...)`."""
-        call, _ = creator
-        if any(arg.keyword is not None and arg.keyword.value in catalog.TRUST_ANCHOR_KEYWORDS for arg in call.args):
-            return True
+        """`create_default_context(cafile=...)` or `context.load_verify_locations(...)`, with a CA
+        of the code's own: the public bundle (`cafile=certifi.where()`) trusts every public CA, so
+        without the host-name check any holder of a public certificate passes."""
+        call, scope = creator
+        anchors = [
+            arg for arg in call.args if arg.keyword is not None and arg.keyword.value in catalog.TRUST_ANCHOR_KEYWORDS
+        ]
         for node in self._context_statements(context, ctx):
             if (
                 type(node) is cst.Call
@@ -1141,8 +1392,11 @@ class TlsVerificationDisabled(Rule):
                 and node.func.attr.value in catalog.TRUST_ANCHOR_METHODS
                 and ctx.source_of(node.func.value) == context
             ):
-                return True
-        return False
+                anchors.extend(node.args)
+        return bool(anchors) and not any(
+            type(arg.value) is cst.Call and ctx.qualified_name(arg.value.func, scope) in catalog.PUBLIC_CA_BUNDLES
+            for arg in anchors
+        )
 
     def _client_context_creator(self, expr: cst.BaseExpression, ctx: Context) -> Optional[tuple[cst.Call, Scope]]:
         """The call that created the (client-side) SSL context `expr` holds, when it is certain."""

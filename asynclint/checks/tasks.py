@@ -145,8 +145,9 @@ _CALLABLE_TYPES = frozenset({"typing.Callable", "collections.abc.Callable"})
 
 
 def _returns_awaitable(annotation: cst.BaseExpression, scope: Scope, ctx: Context, depth: int) -> bool:
-    """`Callable[..., Awaitable[X]]` (or `Coroutine[...]`), directly or through a type alias of the
-    module (`Check = Callable[[User], Awaitable[bool]]`, `Check: TypeAlias = ...`)."""
+    """`Callable[..., Awaitable[X]]` (or `Coroutine[...]`), directly, optional (`Optional[...]`,
+    `... | None`: whenever it is called it is that callable), or through a type alias of the module
+    (`Check = Callable[[User], Awaitable[bool]]`, `Check: TypeAlias = ...`, `type Check = ...`)."""
     if depth > 3:
         return False
     if type(annotation) is cst.SimpleString:
@@ -156,9 +157,19 @@ def _returns_awaitable(annotation: cst.BaseExpression, scope: Scope, ctx: Contex
         except cst.ParserSyntaxError:
             return False
         scope = scope.module
+    members = _non_none_members(annotation, scope, ctx)
+    if members is not None:
+        return bool(members) and all(_returns_awaitable(member, scope, ctx, depth + 1) for member in members)
+    if type(annotation) is cst.Subscript and type(annotation.value) is cst.Name:
+        alias = _type_statement(annotation.value.value, ctx)
+        if alias is not None:  # a generic alias: `type Check[T] = Callable[[T], Awaitable[bool]]`
+            return _returns_awaitable(alias, scope.module, ctx, depth + 1)
     if type(annotation) is cst.Name:
         _, bindings = ctx.bindings(annotation.value, scope)
-        return bool(bindings) and all(
+        if not bindings:
+            alias = _type_statement(annotation.value, ctx)
+            return alias is not None and _returns_awaitable(alias, scope.module, ctx, depth + 1)
+        return all(
             binding.kind in ("assign", "annotated")
             and binding.value is not None
             and _returns_awaitable(binding.value, binding.scope, ctx, depth + 1)
@@ -171,6 +182,46 @@ def _returns_awaitable(annotation: cst.BaseExpression, scope: Scope, ctx: Contex
     returned = annotation.slice[1].slice.value
     outer = returned.value if type(returned) is cst.Subscript else returned
     return ctx.qualified_name(outer, scope) in _AWAITABLE_TYPES
+
+
+_OPTIONAL_TYPES = frozenset({"typing.Optional", "typing_extensions.Optional"})
+_UNION_TYPES = frozenset({"typing.Union", "typing_extensions.Union"})
+
+
+def _non_none_members(annotation: cst.BaseExpression, scope: Scope, ctx: Context) -> Optional[list]:
+    """The members of an optional or union annotation other than `None` (`Optional[X]`,
+    `Union[X, None]`, `X | None`); None when `annotation` is neither."""
+    if type(annotation) is cst.BinaryOperation and type(annotation.operator) is cst.BitOr:
+        left = _non_none_members(annotation.left, scope, ctx)
+        right = _non_none_members(annotation.right, scope, ctx)
+        return (left if left is not None else [annotation.left]) + (right if right is not None else [annotation.right])
+    if type(annotation) is cst.Name and annotation.value == "None":
+        return []
+    if type(annotation) is not cst.Subscript:
+        return None
+    qualified = ctx.qualified_name(annotation.value, scope)
+    if qualified not in _OPTIONAL_TYPES and qualified not in _UNION_TYPES:
+        return None
+    members = []
+    for element in annotation.slice:
+        if not isinstance(element.slice, cst.Index):
+            return None
+        member = element.slice.value
+        if not (type(member) is cst.Name and member.value == "None"):
+            members.append(member)
+    return members
+
+
+def _type_statement(name: str, ctx: Context) -> Optional[cst.BaseExpression]:
+    """The value of a module-level `type name = ...` statement (Python 3.12), which binds no
+    ordinary name."""
+    for statement in ctx.module.body:
+        if type(statement) is not cst.SimpleStatementLine:
+            continue
+        for small in statement.body:
+            if type(small) is cst.TypeAlias and small.name.value == name:
+                return small.value
+    return None
 
 
 def _attribute_returns_awaitable(class_scope: Scope, attribute: str, ctx: Context) -> bool:
