@@ -16,6 +16,7 @@ from asynclint.engine.context import Context
 from asynclint.engine.fixes import Fix
 from asynclint.engine.offload import offload_fix
 from asynclint.semantics.scope import Scope, iter_subtree
+from asynclint.semantics.type_tests import TypeTest, derived_from, literal_type, passes, required_type_tests
 
 
 def reports_here(ctx: Context) -> bool:
@@ -505,21 +506,28 @@ def _falsy_constant(node: cst.CSTNode) -> bool:
     return _is_false_or_zero(node) or (type(node) is cst.Name and node.value == "None")
 
 
+def _describe(value: cst.BaseExpression, parameters: frozenset[str]) -> str:
+    """What an argument is, as far as it decides branches: "falsy:TYPE" (None, False, 0),
+    "literal:TYPE" (`"a.json"`, `b""`, `[]`...), "param:NAME" (the caller's own parameter, passed
+    through) or "other"."""
+    if _falsy_constant(value):
+        return f"falsy:{literal_type(value)}"
+    kind = literal_type(value)
+    if kind is not None:
+        return f"literal:{kind}"
+    if type(value) is cst.Name and value.value in parameters:
+        return f"param:{value.value}"
+    return "other"
+
+
 def _describe_arguments(call: cst.Call, parameters: frozenset[str]) -> Optional[tuple[list, dict]]:
-    """What a call passes, as far as it decides branches: "falsy" (None, False, 0), "param:NAME"
-    (the caller's own parameter, passed through) or "other". None when `*args`/`**kwargs` hide it."""
+    """What a call passes, each argument `_describe`d. None when `*args`/`**kwargs` hide it."""
     positional: list[str] = []
     keywords: dict[str, str] = {}
     for arg in call.args:
         if arg.star:
             return None
-        value = arg.value
-        if _falsy_constant(value):
-            described = "falsy"
-        elif type(value) is cst.Name and value.value in parameters:
-            described = f"param:{value.value}"
-        else:
-            described = "other"
+        described = _describe(arg.value, parameters)
         if arg.keyword is None:
             positional.append(described)
         else:
@@ -552,28 +560,53 @@ def _exits(block: cst.CSTNode) -> bool:
     )
 
 
-def _guard(ctx: Context, parameters: frozenset[str]) -> set[str]:
-    """Parameters that must be truthy for the current call to run: it sits in `if param:` (or the
-    `else` of `if not param:`), or after `if not param: return` in an enclosing block."""
+def _guard(ctx: Context, parameters: frozenset[str]) -> tuple[set[str], list[TypeTest]]:
+    """What must hold of the function's parameters for the current call to run: the parameters
+    that must be truthy (it sits in `if param:`, the `else` of `if not param:`, or after
+    `if not param: return` in an enclosing block), and the type tests that must pass or fail
+    (`if isinstance(param, Path):`, after `if isinstance(param, bytes): return`)."""
     required: set[str] = set()
+    tests: list[TypeTest] = []
     child: cst.CSTNode = ctx.node
     function = ctx.function
+
+    def read(test: cst.BaseExpression, negated: bool) -> None:
+        required.update(_truthy_required(test, parameters, negated))
+        tests.extend(required_type_tests(test, _subjects(test, parameters, ctx), negated))
+
     for ancestor in ctx.ancestors():
         if ancestor is function:
             break
         if type(ancestor) is cst.If:
             if child is ancestor.body:
-                required |= _truthy_required(ancestor.test, parameters, False)
+                read(ancestor.test, False)
             elif child is ancestor.orelse:
-                required |= _truthy_required(ancestor.test, parameters, True)
+                read(ancestor.test, True)
         elif type(ancestor) is cst.IndentedBlock:
             for statement in ancestor.body:
                 if statement is child:
                     break
                 if type(statement) is cst.If and statement.orelse is None and _exits(statement.body):
-                    required |= _truthy_required(statement.test, parameters, True)
+                    read(statement.test, True)
         child = ancestor
-    return required
+    return required, tests
+
+
+def _subjects(test: cst.BaseExpression, parameters: frozenset[str], ctx: Context) -> dict[str, str]:
+    """The names a type test in `test` can be about: the parameters, and locals whose only value
+    is read from one (`content = file[1] if isinstance(file, tuple) else file`)."""
+    subjects = {name: name for name in parameters}
+    for node in iter_subtree(test):
+        if not (type(node) is cst.Call and type(node.func) is cst.Name and node.func.value in ("isinstance", "type")):
+            continue
+        subject = node.args[0].value if node.args else None
+        if type(subject) is cst.Name and subject.value not in subjects:
+            _, bindings = ctx.bindings(subject.value)
+            if len(bindings) == 1 and bindings[0].kind == "assign":
+                parameter = derived_from(bindings[0].value, parameters)
+                if parameter is not None:
+                    subjects[subject.value] = parameter
+    return subjects
 
 
 def _parameter_names(function: Optional[cst.FunctionDef]) -> frozenset[str]:
@@ -584,38 +617,64 @@ def _parameter_names(function: Optional[cst.FunctionDef]) -> frozenset[str]:
 
 
 def _signature(function: cst.FunctionDef, is_method: bool) -> list[list]:
-    """[[name, positional, falsy default]] for the parameters a caller passes (no `self`)."""
+    """[[name, positional, what the default is]] for the parameters a caller passes (no `self`);
+    the default `_describe`d when it is a constant (None when there is none or it is not)."""
     params = function.params
     positional = [*params.posonly_params, *params.params]
     if is_method and positional:
         positional = positional[1:]
-    signature = [[p.name.value, True, p.default is not None and _falsy_constant(p.default)] for p in positional]
-    signature += [[p.name.value, False, p.default is not None and _falsy_constant(p.default)] for p in params.kwonly_params]
+
+    def default(param: cst.Param) -> Optional[str]:
+        if param.default is None:
+            return None
+        described = _describe(param.default, frozenset())
+        return described if described != "other" else None
+
+    signature = [[p.name.value, True, default(p)] for p in positional]
+    signature += [[p.name.value, False, default(p)] for p in params.kwonly_params]
     return signature
 
 
-def _falsy_parameters(signature: Optional[list], arguments: Optional[tuple], caller_falsy: frozenset[str]) -> frozenset[str]:
-    """The callee's parameters certainly falsy for this call: left at a falsy default, or given a
-    falsy constant (directly or through a parameter of the caller that is)."""
+def _bound_parameters(signature: Optional[list], arguments: Optional[tuple], caller: frozenset) -> frozenset:
+    """(name, "falsy:TYPE" | "literal:TYPE") for the callee's parameters whose value this call
+    makes certain: left at a constant default, or given a constant (directly or through a
+    parameter of the caller that has one, `caller` being the caller's own)."""
     if signature is None or arguments is None:
         return frozenset()
     positional, keywords = arguments
-    falsy = set()
     slots = [name for name, is_positional, _ in signature if is_positional]
-    given = {}
-    for index, described in enumerate(positional):
-        if index >= len(slots):
-            return frozenset()
-        given[slots[index]] = described
+    if len(positional) > len(slots):
+        return frozenset()
+    given = dict(zip(slots, positional))
     given.update(keywords)
-    for name, _, falsy_default in signature:
-        described = given.get(name)
-        if described is None:
-            if falsy_default:
-                falsy.add(name)
-        elif described == "falsy" or (described.startswith("param:") and described[6:] in caller_falsy):
-            falsy.add(name)
-    return frozenset(falsy)
+    known_in_caller = dict(caller)
+    bound = set()
+    for name, _, default in signature:
+        described = given.get(name, default)
+        if described is not None and described.startswith("param:"):
+            described = known_in_caller.get(described[6:])
+        if described is not None and described.startswith(("falsy:", "literal:")):
+            bound.add((name, described))
+    return frozenset(bound)
+
+
+def _falsy(bound: frozenset) -> set[str]:
+    return {name for name, described in bound if described.startswith("falsy:")}
+
+
+def _runs(tests: list, bound: frozenset) -> bool:
+    """Whether a call under these type tests can run for a function called with `bound`: a test
+    that must pass is taken only when the argument's type is known to pass it (a branch for one
+    type of argument is not followed for an argument of unknown type, `get_media(reply.photo)`
+    into `if isinstance(media, InputFile): ...`); one that must fail only when it is not known to
+    pass."""
+    known = dict(bound)
+    for parameter, classes, must_pass, exact in tests:
+        described = known.get(parameter)
+        verdict = passes(described.split(":", 1)[1], classes, exact) if described is not None else None
+        if (verdict is True) is not must_pass:
+            return False
+    return True
 
 
 class TransitiveBlockingCall(Rule):
@@ -644,10 +703,15 @@ class TransitiveBlockingCall(Rule):
             kind = "blocking-direct" if entry is not None and entry.code <= "ASY107" else "sync-calls"
             ctx.facts.setdefault(kind, {}).setdefault(owner, []).append(callee)
             parameters = _parameter_names(ctx.function)
-            guard = _guard(ctx, parameters) if parameters else set()
+            guard, tests = _guard(ctx, parameters) if parameters else (set(), [])
             arguments = _describe_arguments(node, parameters)
-            if guard or (arguments is not None and any(d != "other" for d in (*arguments[0], *arguments[1].values()))):
-                site = [callee, sorted(guard), arguments]
+            telling = arguments is not None and any(
+                d.startswith(("falsy:", "param:")) or (d.startswith("literal:") and self._maybe_project(callee, ctx))
+                for d in (*arguments[0], *arguments[1].values())
+            )
+            if guard or tests or telling:
+                tested = [[name, list(classes) if classes else None, *rest] for name, classes, *rest in tests]
+                site = [callee, sorted(guard), arguments, tested]
                 ctx.facts.setdefault("call-sites", {}).setdefault(owner, []).append(site)
             if not ctx.on_loop_thread:
                 return
@@ -719,16 +783,16 @@ class TransitiveBlockingCall(Rule):
             return None
         if arguments is not None:
             arguments = (list(arguments[0]), dict(arguments[1]))
-        first = (start, _falsy_parameters(signatures.get(start), arguments, frozenset()))
+        first = (start, _bound_parameters(signatures.get(start), arguments, frozenset()))
         previous: dict[tuple, Optional[tuple]] = {first: None}
         queue = deque([first])
         found: Optional[list[str]] = None
         while queue and found is None:
             state = queue.popleft()
-            current, falsy = state
-            for callee, next_falsy in _steps(current, falsy, direct, calls, signatures, sites):
-                if next_falsy is not None:
-                    following = (callee, next_falsy)
+            current, bound = state
+            for callee, next_bound in _steps(current, bound, direct, calls, signatures, sites):
+                if next_bound is not None:
+                    following = (callee, next_bound)
                     if following not in previous and (callee in direct or callee in calls):
                         previous[following] = state
                         queue.append(following)
@@ -744,12 +808,14 @@ class TransitiveBlockingCall(Rule):
         return found
 
 
-def _steps(current: str, falsy: frozenset, direct: dict, calls: dict, signatures: dict, sites: dict):
-    """(callee, falsy parameters of the callee) for each call `current` can make with `falsy`
-    parameters; for a blocking leaf the second item is None (only whether it is reachable matters)."""
+def _steps(current: str, bound: frozenset, direct: dict, calls: dict, signatures: dict, sites: dict):
+    """(callee, what the callee's parameters certainly are) for each call `current` can make when
+    its own parameters are `bound`; for a blocking leaf the second item is None (only whether it
+    is reachable matters)."""
+    falsy = _falsy(bound)
     recorded: dict[str, list] = {}
-    for callee, guard, arguments in sites.get(current, ()):
-        recorded.setdefault(callee, []).append((guard, arguments))
+    for callee, guard, arguments, tests in sites.get(current, ()):
+        recorded.setdefault(callee, []).append((guard, arguments, tests))
     for kind, table in (("direct", direct), ("calls", calls)):
         seen: set[str] = set()
         for callee in table.get(current, ()):
@@ -761,10 +827,10 @@ def _steps(current: str, falsy: frozenset, direct: dict, calls: dict, signatures
             options: list[frozenset] = []
             if len(known) < occurrences:
                 options.append(frozenset())  # an occurrence with no guard and no telling arguments
-            for guard, arguments in known:
-                if falsy.isdisjoint(guard):
+            for guard, arguments, tests in known:
+                if falsy.isdisjoint(guard) and _runs(tests, bound):
                     arguments = (list(arguments[0]), dict(arguments[1])) if arguments is not None else None
-                    options.append(_falsy_parameters(signatures.get(callee), arguments, falsy))
+                    options.append(_bound_parameters(signatures.get(callee), arguments, bound))
             if not options:
                 continue
             if kind == "direct":
