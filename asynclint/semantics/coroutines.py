@@ -10,6 +10,7 @@ skipped, and the answer is "unknown", which rules treat as "not a coroutine func
 from __future__ import annotations
 
 import ast
+import gc
 import os
 import warnings
 from dataclasses import dataclass
@@ -205,7 +206,13 @@ def _static_module(name: str) -> Optional[_Module]:
             data = handle.read()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escapes and the like in library code
-            tree = ast.parse(data, filename)
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                tree = ast.parse(data, filename)
+            finally:
+                if collecting:
+                    gc.enable()
     except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     package = name if os.path.basename(filename) == "__init__.py" else name.rpartition(".")[0]

@@ -25,6 +25,7 @@ them for an unchanged environment.
 from __future__ import annotations
 
 import ast
+import gc
 import re
 import sys
 from collections import deque
@@ -107,10 +108,15 @@ def blocking_chain(qualified: str, leaves: Mapping[str, str], shape: Optional[Ca
     key = qualified if shape is None else qualified + shape.key()
     if key in _answers:
         return _answers[key]
+    collecting = gc.isenabled()
+    gc.disable()  # the read builds many small objects and no garbage cycles: a collection would walk the whole run's results
     try:
         answer = _search(qualified, leaves, shape)
     except Exception:  # odd library code or layout (RecursionError included): unknown, never a crash
         answer = None
+    finally:
+        if collecting:
+            gc.enable()
     _answers[key] = answer
     return answer
 
