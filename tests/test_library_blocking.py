@@ -20,9 +20,11 @@ from pathlib import Path
 import pytest
 
 from asynclint.catalog.blocking import BLOCKING_CALLS
-from asynclint.semantics import environment, library_blocking
+from asynclint.checks.library import LibraryBlockingCall
+from asynclint.semantics import environment, libraries, library_blocking
 from asynclint.semantics.environment import EnvironmentNotFound, site_packages
-from tests.conftest import fix_snippet, lint_snippet, run_cli
+from asynclint.semantics.libraries import LibraryAnswers
+from tests.conftest import fix_snippet, lint_snippet, make_config, run_cli
 
 # Pinned so the chains asserted here stay the libraries' own.
 REAL_LIBRARIES = ("slack_sdk==3.48.0", "dnspython==2.9.2", "Jinja2==3.1.6", "paho-mqtt==2.2.0", "redis==8.1.0")
@@ -383,8 +385,10 @@ def chains(source: str, library_env: Path) -> dict[int, str]:
 
 
 def answer_for(qualified: str):
-    """The remembered answer for a call of `qualified` with no arguments (keys carry the call's shape)."""
-    return library_blocking.library_answers()[qualified + "(;)"]
+    """The answer for a call of `qualified` with no arguments, in the environment the last lint
+    read."""
+    leaves = LibraryBlockingCall(make_config("ASY113")).leaves
+    return library_blocking.blocking_chain(qualified, leaves, LibraryAnswers(), library_blocking.CallShape())
 
 
 # -- real libraries ------------------------------------------------------------------------------
@@ -574,7 +578,7 @@ def test_depth_is_bounded(library_env, start):
 
 def test_work_is_bounded(library_env, monkeypatch):
     monkeypatch.setattr(library_blocking, "MAX_FUNCTIONS", 3)
-    library_blocking.clear_library_caches()
+    libraries.clear_library_caches()
     source = """
         import deeplib
 
@@ -584,7 +588,7 @@ def test_work_is_bounded(library_env, monkeypatch):
         """
     assert chains(source, library_env) == {}
     assert answer_for("deeplib.step4") is None
-    library_blocking.clear_library_caches()
+    libraries.clear_library_caches()
 
 
 # -- branches ------------------------------------------------------------------------------------
@@ -767,21 +771,39 @@ def test_offload_fix(library_env):
     assert "import asyncio\n" in fixed
 
 
-def test_answers_are_plain_data(library_env):
-    chains(
-        """
-        import dispatchlib
+def test_answers_are_kept_in_the_cache_for_the_same_environment(tmp_path):
+    """The chains a run finds are saved with the result cache and read back by the next run in the
+    same environment, without reading the library again; a change to the environment (an
+    install, an upgrade) makes the next run read it afresh."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    site = Path(site_packages(str(_python_of(venv)))[0])
+    (site / "cachedlib").mkdir()
+    library = site / "cachedlib" / "__init__.py"
+    library.write_text("import time\n\n\ndef fetch():\n    return _wait()\n\n\ndef _wait():\n    time.sleep(1)\n")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text('[tool.asynclint]\nextend-select = ["ASY113"]\n')
+    (project / "main.py").write_text("import cachedlib\n\n\nasync def handler():\n    cachedlib.fetch()\n")
+    other = project / "other.py"
 
+    def messages(round: int) -> list[str]:
+        other.write_text(f"ROUND = {round}\n")  # a changed tree: the run resolves again, not a replay
+        result = run_cli("--python", str(venv), "--output-format", "json", ".", cwd=project)
+        assert "Traceback" not in result.stderr, result.stderr
+        return [d["message"] for d in json.loads(result.stdout) if d["code"] == "ASY113"]
 
-        async def handler():
-            dispatchlib.sleepy_retry()
-            dispatchlib.Cached().fetch()
-        """,
-        library_env,
-    )
-    answers = library_blocking.library_answers()
-    assert answer_for("dispatchlib.sleepy_retry") == ["dispatchlib.sleepy_retry", "time.sleep"]
-    assert json.loads(json.dumps(answers)) == answers
+    first = messages(1)
+    assert len(first) == 1 and "cachedlib.fetch → _wait → time.sleep" in first[0]
+    (stored,) = project.glob(".asynclint_cache/*/libraries.json")
+    payload = json.loads(stored.read_bytes().partition(b"\n")[2])
+    assert payload["blocking"] == {"cachedlib.fetch(;)": ["cachedlib.fetch", "cachedlib._wait", "time.sleep"]}
+    # Edited in place (not an install): the kept answer is used, so the library was not read.
+    library.write_text("def fetch():\n    return 1\n")
+    assert messages(2) == first
+    # An install changes the environment's fingerprint: the library is read again.
+    (site / "cachedlib-2.0.dist-info").mkdir()
+    assert messages(3) == []
 
 
 # -- the environment ---------------------------------------------------------------------------

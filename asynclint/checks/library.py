@@ -16,6 +16,7 @@ from asynclint.engine.context import Context
 from asynclint.engine.offload import offload_fix
 from asynclint.semantics import library_blocking
 from asynclint.semantics.coroutines import project_module_of, project_roots
+from asynclint.semantics.libraries import LibraryAnswers
 
 # Waits that libraries make to guard a few lines of shared state, not to wait for work.
 _SHORT_WAITS = (".acquire",)
@@ -73,7 +74,7 @@ class LibraryBlockingCall(Rule):
                 tuple((name, tuple(value)) for name, value in keywords),
                 bool(starred),
             )
-        chain = library_blocking.blocking_chain(callee, self.leaves, shape)
+        chain = library_blocking.blocking_chain(callee, self.leaves, LibraryAnswers.of(project), shape)
         if not chain:
             return None
         return message.replace("{chain}", chain_text(chain))

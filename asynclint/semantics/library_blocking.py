@@ -18,8 +18,8 @@ counts:
   catalog's leaves), and a library's async variants (`redis.asyncio`, `dns.asyncresolver`,
   `AsyncWebClient`) are never reported.
 
-Answers are kept per query in `library_answers()` (plain JSON data), so the result cache can keep
-them for an unchanged environment.
+Answers are kept per query on the run's `LibraryAnswers` (plain JSON data), so the result cache can
+keep them for an unchanged environment.
 """
 
 from __future__ import annotations
@@ -32,14 +32,29 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional, Union
 
-from asynclint.catalog.tasks import CLOSED_WORLD_MODULES
-from asynclint.semantics.coroutines import _absolute, _collect, _Module, _source_file, _static_module, body_yields
+from asynclint.semantics.libraries import (
+    ASSIGNED,
+    BUILTIN_NAMES,
+    CLASS,
+    FUNCTION,
+    MAX_HOPS,
+    Definition,
+    LibraryAnswers,
+    StaticModule,
+    absolute_module,
+    body_yields,
+    collect_definitions,
+    decorator_name,
+    follow,
+    follow_all,
+    is_standard,
+    resolve,
+    source_file,
+)
 
 MAX_DEPTH = 8  # calls in a chain, the library function the coroutine calls included
 MAX_FUNCTIONS = 300  # library functions read for one answer before it is "unknown"
-_MAX_HOPS = 12  # re-exports and aliases followed to find one definition
 
-_BUILTIN_NAMES = frozenset(dir(__import__("builtins")))
 _TRY: tuple[Any, ...] = (ast.Try, getattr(ast, "TryStar", ast.Try))
 _MATCH: tuple[Any, ...] = (getattr(ast, "Match", ast.Try),) if hasattr(ast, "Match") else ()
 # Decorators that leave the function's body to run when it is called.
@@ -51,31 +66,14 @@ _TRANSPARENT_DECORATORS = frozenset(
 _ASYNC_VARIANT = re.compile(r"^(asyncio|aio.*|async.*|Async.*|Aio.*|_async.*)$")
 
 
-# -- answers for this run ------------------------------------------------------------------------
-_answers: dict[str, Optional[list[str]]] = {}
-_answers_leaves: list[Optional[frozenset[tuple[str, str]]]] = [None]
-_last_leaves: list[Optional[Mapping[str, str]]] = [None]
+# -- what was read, for this environment ----------------------------------------------------------
+# Facts about library functions (not answers: those live on the run, in `LibraryAnswers`), kept
+# while the environment is the same. The edges depend on the blocking calls sought as well.
+_memo_leaves: list[Optional[frozenset[tuple[str, str]]]] = [None]
 
 
-def library_answers() -> dict[str, Optional[list[str]]]:
-    """Every answer of this run and those remembered: qualified name → chain, [] or None."""
-    return _answers
-
-
-def remember_library_answers(answers: Mapping[str, Any]) -> None:
-    """Answers from an earlier run in an environment with the same `library_fingerprint` and the
-    same settings (the result cache's salt covers the catalog and `extend-blocking-calls`)."""
-    for qualified, chain in answers.items():
-        if isinstance(qualified, str) and (
-            chain is None or (isinstance(chain, list) and all(isinstance(x, str) for x in chain))
-        ):
-            _answers.setdefault(qualified, chain)
-
-
-def clear_library_caches() -> None:
-    _answers.clear()
-    _answers_leaves[0] = None
-    _last_leaves[0] = None
+def clear_memos() -> None:
+    _memo_leaves[0] = None
     _edges_memo.clear()
     _calls_memo.clear()
     _attribute_types_memo.clear()
@@ -93,23 +91,28 @@ def is_async_variant(qualified: str) -> bool:
     return any(_ASYNC_VARIANT.match(part) for part in parts)
 
 
-def blocking_chain(qualified: str, leaves: Mapping[str, str], shape: Optional[CallShape] = None) -> Optional[list[str]]:
+def blocking_chain(
+    qualified: str, leaves: Mapping[str, str], answers: LibraryAnswers, shape: Optional[CallShape] = None
+) -> Optional[list[str]]:
     """The calls from `qualified` (a library function, method or class) to a leaf (a blocking call
     of the catalog, name → rule code), `[]` when there is none, None when unknown. `shape` is
-    what the coroutine passes: a branch on a parameter it makes known is decided by it."""
-    if leaves is not _last_leaves[0]:  # the same catalog object: answers stand (cheap check first)
+    what the coroutine passes: a branch on a parameter it makes known is decided by it. The
+    answer is kept in `answers` (the run's)."""
+    if leaves is not answers.leaves_seen:  # the same catalog object: answers stand (cheap check first)
         signature = frozenset(leaves.items())
-        if _answers_leaves[0] != signature:
-            if _answers_leaves[0] is not None:
-                _answers.clear()
-                _edges_memo.clear()
-            _answers_leaves[0] = signature
-        _last_leaves[0] = leaves
+        if answers.blocking_leaves != signature:
+            if answers.blocking_leaves is not None:
+                answers.blocking.clear()  # other settings of the same run seek other calls
+            answers.blocking_leaves = signature
+        if _memo_leaves[0] != signature:
+            _edges_memo.clear()
+            _memo_leaves[0] = signature
+        answers.leaves_seen = leaves
     key = qualified if shape is None else qualified + shape.key()
-    if key in _answers:
-        return _answers[key]
+    if key in answers.blocking:
+        return answers.blocking[key]
     collecting = gc.isenabled()
-    gc.disable()  # the read builds many small objects and no garbage cycles: a collection would walk the whole run's results
+    gc.disable()  # the read makes many small objects and no cycles; a collection would walk the whole run
     try:
         answer = _search(qualified, leaves, shape)
     except Exception:  # odd library code or layout (RecursionError included): unknown, never a crash
@@ -117,7 +120,8 @@ def blocking_chain(qualified: str, leaves: Mapping[str, str], shape: Optional[Ca
     finally:
         if collecting:
             gc.enable()
-    _answers[key] = answer
+    answers.blocking[key] = answer
+    answers.changed = True
     return answer
 
 
@@ -126,7 +130,7 @@ def blocking_chain(qualified: str, leaves: Mapping[str, str], shape: Optional[Ca
 class _Found:
     kind: str  # "function" or "class"
     node: Any  # ast.FunctionDef / AsyncFunctionDef / ClassDef
-    module: _Module
+    module: StaticModule
     owner: Optional[ast.ClassDef] = None  # the class defining a method
 
     @property
@@ -140,61 +144,41 @@ class _Found:
         return f"{self.module.name}.{self.node.name}"
 
 
-def _standard(qualified: str) -> bool:
-    return qualified.split(".")[0] in CLOSED_WORLD_MODULES
-
-
 def locate(qualified: str) -> Optional[_Found]:
     """The function or class `qualified` names in an installed library's source."""
-    if _standard(qualified):
+    if is_standard(qualified):
         return None
-    parts = qualified.split(".")
-    for end in range(len(parts) - 1, 0, -1):
-        if _source_file(".".join(parts[:end])) is not None:
-            return _in_module(".".join(parts[:end]), parts[end:], 0)
-    return None
+    definitions = resolve(qualified)
+    return _agreed(definitions) if definitions is not None else None
 
 
-def _in_module(module_name: str, path: list[str], hops: int) -> Optional[_Found]:
-    if hops > _MAX_HOPS or _standard(module_name):
-        return None
-    module = _static_module(module_name)
-    if module is None:
-        return None
-    found = module.definitions.get(path[0])
-    if not found:
-        submodule = f"{module_name}.{path[0]}"
-        if len(path) > 1 and _source_file(submodule) is not None:
-            return _in_module(submodule, path[1:], hops + 1)
-        return None
-    return _agreed([_follow(definition, module, path[1:], hops) for definition in found])
-
-
-def _agreed(results: list[Optional[_Found]]) -> Optional[_Found]:
-    """The one definition every binding of a name leads to; None when they differ (a fallback
-    in `except ImportError`, a definition per platform)."""
+def _agreed(definitions: list[Definition]) -> Optional[_Found]:
+    """The one function or class every binding of a name leads to; None when they differ (a
+    fallback in `except ImportError`, a definition per platform) or one cannot be read."""
+    results = [_found(definition) for definition in definitions]
     first = results[0]
     if first is None or any(other is None or other.node is not first.node for other in results[1:]):
         return None
     return first
 
 
-def _follow(definition: Any, module: _Module, rest: list[str], hops: int) -> Optional[_Found]:
-    if isinstance(definition, tuple):
-        if definition[0] == "module":
-            return _in_module(definition[1], rest, hops + 1) if rest else None
-        _, source, name = definition
-        return _in_module(source, [name, *rest], hops + 1)
-    if isinstance(definition, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return None if rest else _Found("function", definition, module)
-    if isinstance(definition, ast.ClassDef):
-        return _member(definition, module, rest, hops + 1) if rest else _Found("class", definition, module)
-    if isinstance(definition, ast.Assign) and len(definition.targets) == 1:
-        dotted = _dotted(definition.value)  # `Client = HTTPClient`
+def _found(definition: Definition) -> Optional[_Found]:
+    module = definition.module
+    if module is None:
+        return None  # a module, the standard library, missing or unknown
+    if definition.kind == FUNCTION:
+        return _Found("function", definition.node, module)
+    if definition.kind == CLASS:
+        if definition.rest:
+            return _member(definition.node, module, list(definition.rest), definition.hops)
+        return _Found("class", definition.node, module)
+    node = definition.node
+    if definition.kind == ASSIGNED and isinstance(node, ast.Assign) and len(node.targets) == 1:
+        dotted = _dotted(node.value)  # `Client = HTTPClient`
         if dotted:
             head = module.definitions.get(dotted[0])
-            if head and len(head) == 1 and head[0] is not definition:
-                return _follow(head[0], module, [*dotted[1:], *rest], hops + 1)
+            if head and len(head) == 1 and head[0] is not node:
+                return _agreed(follow(head[0], module, [*dotted[1:], *definition.rest], definition.hops))
     return None
 
 
@@ -213,19 +197,19 @@ def _dotted(expr: Any) -> Optional[list[str]]:
 _members_memo: dict[tuple[str, int, int], dict[str, list[Any]]] = {}
 
 
-def _members(node: ast.ClassDef, module: _Module) -> dict[str, list[Any]]:
+def _members(node: ast.ClassDef, module: StaticModule) -> dict[str, list[Any]]:
     key = (module.name, node.lineno, node.col_offset)
     members = _members_memo.get(key)
     if members is None:
         members = {}
-        _collect(node.body, module.package, members)
+        collect_definitions(node.body, module.package, members)
         _members_memo[key] = members
     return members
 
 
-def _member(node: ast.ClassDef, module: _Module, path: list[str], hops: int) -> Optional[_Found]:
+def _member(node: ast.ClassDef, module: StaticModule, path: list[str], hops: int) -> Optional[_Found]:
     """`Class.path[0]` along the bases, depth first as a simple MRO; methods only."""
-    if hops > _MAX_HOPS or len(path) != 1:
+    if hops > MAX_HOPS or len(path) != 1:
         return None
     members = _members(node, module)
     if path[0] in members:
@@ -245,7 +229,7 @@ def _member(node: ast.ClassDef, module: _Module, path: list[str], hops: int) -> 
     return None
 
 
-def _standard_base(base: ast.expr, module: _Module) -> bool:
+def _standard_base(base: ast.expr, module: StaticModule) -> bool:
     """A base class of the standard library or a builtin (`Exception`, `abc.ABC`, `Generic[T]`),
     which defines none of a library's methods."""
     if isinstance(base, ast.Subscript):
@@ -254,23 +238,23 @@ def _standard_base(base: ast.expr, module: _Module) -> bool:
     if not dotted:
         return False
     head = _module_name(module, dotted[0])
-    return head is not None and _standard(head)
+    return head is not None and is_standard(head)
 
 
-def _base_class(base: ast.expr, module: _Module, hops: int) -> Optional[_Found]:
+def _base_class(base: ast.expr, module: StaticModule, hops: int) -> Optional[_Found]:
     if isinstance(base, ast.Subscript):
         base = base.value  # `Generic[T]`
     dotted = _dotted(base)
-    if not dotted or hops > _MAX_HOPS:
+    if not dotted or hops > MAX_HOPS:
         return None
     found = module.definitions.get(dotted[0])
     if not found:
         return None
-    result = _agreed([_follow(definition, module, dotted[1:], hops) for definition in found])
+    result = _agreed(follow_all(found, module, dotted[1:], hops))
     return result if result is not None and result.kind == "class" else None
 
 
-def _bases_after(owner: ast.ClassDef, module: _Module, name: str) -> Optional[_Found]:
+def _bases_after(owner: ast.ClassDef, module: StaticModule, name: str) -> Optional[_Found]:
     """What `super().name` finds from a method of `owner` (its bases, in order)."""
     for base in owner.bases:
         found = _base_class(base, module, 1)
@@ -513,17 +497,12 @@ def _expression_calls(node: ast.AST, calls: list[ast.Call], known: Mapping[str, 
     calls.extend(found)
 
 
-def _decorator_name(decorator: ast.expr) -> Optional[str]:
-    dotted = _dotted(decorator)
-    return ".".join(dotted) if dotted else None
-
-
 def _runs_body(function: Any) -> bool:
     """Calling it runs its body now: a plain `def`, not a generator, not behind a decorator that
     might replace it (a cache, a retry wrapper that offloads, `asyncify`)."""
     if isinstance(function, ast.AsyncFunctionDef) or body_yields(function):
         return False
-    return all(_decorator_name(decorator) in _TRANSPARENT_DECORATORS for decorator in function.decorator_list)
+    return all(decorator_name(decorator) in _TRANSPARENT_DECORATORS for decorator in function.decorator_list)
 
 
 # -- what a function calls -------------------------------------------------------------------------
@@ -598,7 +577,7 @@ class _Function:
         if arguments.kwarg is not None:
             every.append(arguments.kwarg)
         self.parameters = {argument.arg: argument for argument in every}
-        decorators = {_decorator_name(decorator) for decorator in node.decorator_list}
+        decorators = {decorator_name(decorator) for decorator in node.decorator_list}
         self.self_name: Optional[str] = None
         self.class_name: Optional[str] = None  # `cls` of a classmethod
         if found.owner is not None and positional and "staticmethod" not in decorators:
@@ -619,7 +598,7 @@ class _Function:
                     else:
                         self.imports[alias.name.split(".")[0]] = alias.name.split(".")[0]
             elif isinstance(node, ast.ImportFrom):
-                source = _absolute(node.module, node.level, self.module.package)
+                source = absolute_module(node.module, node.level, self.module.package)
                 for alias in node.names:
                     if source and alias.name != "*":
                         self.imports[alias.asname or alias.name] = f"{source}.{alias.name}"
@@ -791,11 +770,11 @@ def _walrus_names(body: list[ast.stmt]) -> list[str]:
     return names
 
 
-def _module_name(module: _Module, name: str) -> Optional[str]:
+def _module_name(module: StaticModule, name: str) -> Optional[str]:
     """Qualified name of what `name` is bound to at module level (imports, defs, classes)."""
     definitions = module.definitions.get(name)
     if not definitions:
-        return None if module.open_ended or name not in _BUILTIN_NAMES else f"builtins.{name}"
+        return None if module.open_ended or name not in BUILTIN_NAMES else f"builtins.{name}"
     names = set()
     for definition in definitions:
         if isinstance(definition, tuple):
@@ -807,7 +786,7 @@ def _module_name(module: _Module, name: str) -> Optional[str]:
     return names.pop() if len(names) == 1 else None
 
 
-def _global_type(module: _Module, name: str) -> Optional[str]:
+def _global_type(module: StaticModule, name: str) -> Optional[str]:
     """The class of a module-level variable (`_session = requests.Session()`) when every
     assignment to it agrees."""
     definitions = module.definitions.get(name)
@@ -852,7 +831,7 @@ def _call_type(callee: Optional[str]) -> Optional[str]:
     known = _return_types().get(callee)
     if known is not None:
         return known
-    if _standard(callee):
+    if is_standard(callee):
         # The standard library names its classes in CapWords (`ssl.SSLContext`); the exceptions
         # that matter (`socket.socket`) are in the catalog's RETURN_TYPES.
         return callee if callee.rsplit(".", 1)[-1][:1].isupper() and not callee.startswith("builtins.") else None
@@ -866,7 +845,7 @@ def _call_type(callee: Optional[str]) -> Optional[str]:
     return None
 
 
-def _annotation_type(annotation: Optional[ast.expr], module: _Module, depth: int = 0) -> Optional[str]:
+def _annotation_type(annotation: Optional[ast.expr], module: StaticModule, depth: int = 0) -> Optional[str]:
     """`Session`, `Optional[Session]`, `Session | None`, `"Session"` → the qualified class."""
     if annotation is None or depth > 4:
         return None
@@ -891,7 +870,7 @@ def _annotation_type(annotation: Optional[ast.expr], module: _Module, depth: int
     if qualified is None:
         return None
     qualified = ".".join([qualified, *dotted[1:]])
-    if _standard(qualified):
+    if is_standard(qualified):
         return qualified if not qualified.startswith("builtins.") else None
     found = locate(qualified)
     return qualified if found is not None and found.kind == "class" else None
@@ -920,7 +899,7 @@ def _attribute_type(class_name: str, attribute: str) -> Optional[str]:
 
 def _class_and_bases(found: _Found, hops: int = 0) -> list[_Found]:
     classes = [found]
-    if hops > _MAX_HOPS:
+    if hops > MAX_HOPS:
         return classes
     for base in found.node.bases:
         resolved = _base_class(base, found.module, hops + 1)
@@ -968,7 +947,7 @@ def _self_stores(owner: _Found) -> dict[str, list[tuple[_Found, Any]]]:
         if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         arguments = [*statement.args.posonlyargs, *statement.args.args]
-        decorators = {_decorator_name(decorator) for decorator in statement.decorator_list}
+        decorators = {decorator_name(decorator) for decorator in statement.decorator_list}
         if not arguments or decorators & {"staticmethod", "classmethod"}:
             continue
         self_name = arguments[0].arg
@@ -994,7 +973,7 @@ def _method_target(class_name: str, method: str, leaves: Mapping[str, str]) -> O
     qualified = f"{class_name}.{method}"
     if qualified in leaves:
         return qualified
-    if _standard(class_name):
+    if is_standard(class_name):
         return None
     found = locate(qualified)
     if found is None or found.kind != "function" or not _runs_body(found.node):
@@ -1007,7 +986,7 @@ def _method_target(class_name: str, method: str, leaves: Mapping[str, str]) -> O
 def _named_target(qualified: str, leaves: Mapping[str, str]) -> Optional[_Target]:
     if qualified in leaves:
         return qualified
-    if _standard(qualified):
+    if is_standard(qualified):
         return None
     found = locate(qualified)
     if found is None:
@@ -1035,7 +1014,7 @@ def _non_blocking_sockets(found: _Found) -> bool:
     name = found.module.name
     answer = _non_blocking_memo.get(name)
     if answer is None:
-        filename = _source_file(name)
+        filename = source_file(name)
         try:
             with open(filename or "", "rb") as handle:
                 data = handle.read().replace(b" ", b"")
@@ -1054,7 +1033,7 @@ def _takes_self(found: _Found) -> bool:
     """A method called through an instance or class: its first parameter is bound already."""
     if found.owner is None:
         return False
-    return "staticmethod" not in {_decorator_name(decorator) for decorator in found.node.decorator_list}
+    return "staticmethod" not in {decorator_name(decorator) for decorator in found.node.decorator_list}
 
 
 def _edges(found: _Found, self_class: Optional[str], known: _Known, leaves: Mapping[str, str]) -> list[_Edge]:
