@@ -126,6 +126,9 @@ class StaticModule:
     package: str  # what `from . import x` is relative to
     definitions: dict[str, list[Any]]  # name → ast nodes or ("module", dotted) / ("from", module, name)
     open_ended: bool  # a star import or a module `__getattr__`: a missing name may still exist
+    # Bindings made in `except ImportError:` (`ssl = None`), by id: what a name is bound to when
+    # the import above them fails.
+    import_fallbacks: frozenset[int] = frozenset()
 
 
 @lru_cache(maxsize=512)
@@ -149,15 +152,27 @@ def static_module(name: str) -> Optional[StaticModule]:
         return None
     package = name if os.path.basename(filename) == "__init__.py" else name.rpartition(".")[0]
     definitions: dict[str, list[Any]] = {}
-    open_ended = collect_definitions(tree.body, package, definitions)
+    fallbacks: set[int] = set()
+    open_ended = collect_definitions(tree.body, package, definitions, fallbacks)
     if "__getattr__" in definitions:
         open_ended = True
-    return StaticModule(name, package, definitions, open_ended)
+    return StaticModule(name, package, definitions, open_ended, frozenset(fallbacks))
 
 
-def collect_definitions(body: list[ast.stmt], package: str, definitions: dict[str, list[Any]]) -> bool:
-    """Record what each statement of a module or class body binds; True on a star import."""
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+
+
+def collect_definitions(
+    body: list[ast.stmt],
+    package: str,
+    definitions: dict[str, list[Any]],
+    fallbacks: Optional[set[int]] = None,
+    in_fallback: bool = False,
+) -> bool:
+    """Record what each statement of a module or class body binds; True on a star import. With
+    `fallbacks`, the bindings made in `except ImportError:` handlers are noted there (by id)."""
     open_ended = False
+    first = {name: len(bound) for name, bound in definitions.items()} if in_fallback and fallbacks is not None else {}
     for statement in body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             if not any(decorator_name(d) in _OVERLOAD for d in statement.decorator_list):
@@ -179,16 +194,28 @@ def collect_definitions(body: list[ast.stmt], package: str, definitions: dict[st
         elif isinstance(statement, (ast.If, ast.Try, getattr(ast, "TryStar", ast.Try))):
             compound = cast(Union[ast.If, ast.Try], statement)  # ast.TryStar (3.11+) has ast.Try's fields
             for block in (compound.body, compound.orelse, getattr(statement, "finalbody", [])):
-                open_ended |= collect_definitions(block, package, definitions)
+                open_ended |= collect_definitions(block, package, definitions, fallbacks, in_fallback)
             for handler in getattr(statement, "handlers", ()):
-                open_ended |= collect_definitions(handler.body, package, definitions)
+                catches_import = _names_import_error(handler.type)
+                open_ended |= collect_definitions(
+                    handler.body, package, definitions, fallbacks, in_fallback or catches_import
+                )
         elif isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
             for target in targets:
                 for node in ast.walk(target):
                     if isinstance(node, ast.Name):
                         definitions.setdefault(node.id, []).append(statement)
+    if in_fallback and fallbacks is not None:
+        for name, bound in definitions.items():
+            fallbacks.update(id(binding) for binding in bound[first.get(name, 0) :])
     return open_ended
+
+
+def _names_import_error(caught: Optional[ast.expr]) -> bool:
+    """`except ImportError:` / `except (ImportError, AttributeError):` and the like."""
+    names = caught.elts if isinstance(caught, ast.Tuple) else [caught]
+    return any(isinstance(name, ast.Name) and name.id in _IMPORT_ERRORS for name in names)
 
 
 def absolute_module(module: Optional[str], level: int, package: str) -> Optional[str]:

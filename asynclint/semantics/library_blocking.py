@@ -771,8 +771,13 @@ def _walrus_names(body: list[ast.stmt]) -> list[str]:
 
 
 def _module_name(module: StaticModule, name: str) -> Optional[str]:
-    """Qualified name of what `name` is bound to at module level (imports, defs, classes)."""
+    """Qualified name of what `name` is bound to at module level (imports, defs, classes). An
+    import that succeeds in this environment hides its `except ImportError:` fallback."""
     definitions = module.definitions.get(name)
+    if definitions and module.import_fallbacks:
+        normal = [binding for binding in definitions if id(binding) not in module.import_fallbacks]
+        if normal and len(normal) < len(definitions) and all(_importable(binding) for binding in normal):
+            definitions = normal
     if not definitions:
         return None if module.open_ended or name not in BUILTIN_NAMES else f"builtins.{name}"
     names = set()
@@ -784,6 +789,14 @@ def _module_name(module: StaticModule, name: str) -> Optional[str]:
         else:
             return None  # bound by an assignment: its value decides
     return names.pop() if len(names) == 1 else None
+
+
+def _importable(binding: Any) -> bool:
+    """An import of a module that is there: of the standard library or installed as source."""
+    if not isinstance(binding, tuple):
+        return False
+    module = binding[1]
+    return is_standard(module) or source_file(module) is not None
 
 
 def _global_type(module: StaticModule, name: str) -> Optional[str]:
