@@ -540,9 +540,7 @@ def test_mqtt_tls_setup_loads_certificates(library_env):
     # `ssl` is bound by `import ssl` and, should that fail, `ssl = None` in `except ImportError`:
     # the import succeeds here, so `ssl.SSLContext(...)` is the context whose method is called.
     assert "ssl.SSLContext.load_verify_locations" in BLOCKING_CALLS
-    assert chains(source, library_env) == {
-        10: "paho.mqtt.client.Client.tls_set → ssl.SSLContext.load_verify_locations"
-    }
+    assert chains(source, library_env) == {10: "paho.mqtt.client.Client.tls_set → ssl.SSLContext.load_verify_locations"}
 
 
 def test_cli_reads_the_other_environment_and_offers_the_offload_fix(library_env, tmp_path):
