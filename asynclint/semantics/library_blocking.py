@@ -80,6 +80,7 @@ def clear_memos() -> None:
     _members_memo.clear()
     _self_stores_memo.clear()
     _non_blocking_memo.clear()
+    _body_facts_memo.clear()
 
 
 def is_async_variant(qualified: str) -> bool:
@@ -500,9 +501,26 @@ def _expression_calls(node: ast.AST, calls: list[ast.Call], known: Mapping[str, 
 def _runs_body(function: Any) -> bool:
     """Calling it runs its body now: a plain `def`, not a generator, not behind a decorator that
     might replace it (a cache, a retry wrapper that offloads, `asyncify`)."""
-    if isinstance(function, ast.AsyncFunctionDef) or body_yields(function):
+    if isinstance(function, ast.AsyncFunctionDef):
         return False
-    return all(decorator_name(decorator) in _TRANSPARENT_DECORATORS for decorator in function.decorator_list)
+    if not all(decorator_name(decorator) in _TRANSPARENT_DECORATORS for decorator in function.decorator_list):
+        return False
+    return not _body_fact(function, "yields")
+
+
+# (id of a function node, question) → (the node, kept so that the id stays its own; the answer)
+_body_facts_memo: dict[tuple[int, str], tuple[Any, Any]] = {}
+
+
+def _body_fact(function: Any, question: str) -> Any:
+    """Whether a function's body yields, or the names its walrus expressions bind: each read once
+    per function however many calls reach it."""
+    key = (id(function), question)
+    known = _body_facts_memo.get(key)
+    if known is None:
+        answer = body_yields(function) if question == "yields" else frozenset(_walrus_names(function.body))
+        known = _body_facts_memo[key] = (function, answer)
+    return known[1]
 
 
 # -- what a function calls -------------------------------------------------------------------------
@@ -625,12 +643,9 @@ class _Function:
                     self.assigned.setdefault(name, []).append(None)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 self.assigned.setdefault(node.name, []).append(None)
-        self._walrus: Optional[set[str]] = None
 
     def _bound_by_walrus(self, name: str) -> bool:
-        if self._walrus is None:
-            self._walrus = set(_walrus_names(self.found.node.body))
-        return name in self._walrus
+        return name in _body_fact(self.found.node, "walrus")
 
     def _bind(self, target: ast.expr, value: Optional[ast.expr]) -> None:
         if isinstance(target, ast.Name):
