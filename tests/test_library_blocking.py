@@ -313,6 +313,88 @@ TEST_LIBRARIES = {
         def make_transport() -> "Transport":
             return Transport()
         """,
+    # Properties (a read runs the getter; the getter's return type types the value) and `__call__`.
+    "proplib/__init__.py": """
+        import functools
+        import socket
+        import time
+
+
+        class Settings:
+            def __init__(self, path):
+                self.path = path
+
+            @property
+            def data(self):
+                with open(self.path) as handle:
+                    return handle.read()
+
+            @data.setter
+            def data(self, value):
+                self._data = value
+
+            @property
+            def name(self):
+                return "settings"
+
+            @functools.cached_property
+            def blob(self):
+                return open(self.path, "rb").read()
+
+
+        class Connection:
+            def send(self, data):
+                sock = socket.create_connection(("example.com", 80))
+                sock.sendall(data)
+
+
+        class Client:
+            def __init__(self):
+                self.settings = Settings("/etc/app.conf")
+
+            @property
+            def connection(self) -> Connection:
+                return Connection()
+
+            @property
+            def fresh_connection(self):
+                return Connection()
+
+            def reload(self):
+                return self.settings.data
+
+            def label(self):
+                return self.settings.name
+
+            def blob_size(self):
+                return len(self.settings.blob)
+
+            def push(self, data):
+                return self.connection.send(data)
+
+            def push_fresh(self, data):
+                return self.fresh_connection.send(data)
+
+
+        class Retrier:
+            def __call__(self, delay):
+                time.sleep(delay)
+
+
+        class Quiet:
+            def __call__(self):
+                return None
+
+
+        def retry_once():
+            retry = Retrier()
+            retry(1)
+
+
+        def quiet_once():
+            quiet = Quiet()
+            quiet()
+        """,
     # Optional imports with a fallback in `except ImportError:`: the import is the normal path when
     # the module is there (the standard library, an installed source module), and only then.
     "fallbacklib/__init__.py": """
@@ -740,6 +822,23 @@ DISPATCH_CASES = [
     # The import fails there: which `parse` runs is not read as certain (unknown, not reported).
     ("import fallbacklib; fallbacklib.via_missing_module('/etc/app.conf')", None),
     ("import fallbacklib; fallbacklib.via_missing_client()", None),
+    # A property's getter runs on a read, and what it returns types the value.
+    ("import proplib; proplib.Client().reload()", "proplib.Client.reload → Settings.data → builtins.open"),
+    ("import proplib; proplib.Client().label()", None),
+    ("import proplib; proplib.Client().blob_size()", None),  # a cached property: not a plain getter
+    (
+        "import proplib; proplib.Client().push(b'x')",
+        "proplib.Client.push → Connection.send → socket.create_connection",
+    ),
+    (
+        "import proplib; proplib.Client().push_fresh(b'x')",
+        "proplib.Client.push_fresh → Connection.send → socket.create_connection",
+    ),
+    # Calling an instance runs its class's `__call__`, in the library and in the coroutine.
+    ("import proplib; proplib.retry_once()", "proplib.retry_once → Retrier.__call__ → time.sleep"),
+    ("import proplib; proplib.quiet_once()", None),
+    ("import proplib; retry = proplib.Retrier(); retry(1)", "proplib.Retrier.__call__ → time.sleep"),
+    ("import proplib; quiet = proplib.Quiet(); quiet()", None),
     ("aiodispatch.Client('/etc/app.conf')", None),  # an async flavour is never reported
     ("import streamlib; stream = streamlib.Stream(None); stream.read_into(bytearray(10))", None),
     (

@@ -214,6 +214,8 @@ def collect_definitions(
 
 def _names_import_error(caught: Optional[ast.expr]) -> bool:
     """`except ImportError:` / `except (ImportError, AttributeError):` and the like."""
+    if caught is None:
+        return False  # a bare `except:` is not read as an import fallback
     names = caught.elts if isinstance(caught, ast.Tuple) else [caught]
     return any(isinstance(name, ast.Name) and name.id in _IMPORT_ERRORS for name in names)
 

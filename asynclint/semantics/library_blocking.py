@@ -81,6 +81,7 @@ def clear_memos() -> None:
     _self_stores_memo.clear()
     _non_blocking_memo.clear()
     _body_facts_memo.clear()
+    _property_memo.clear()
 
 
 def is_async_variant(qualified: str) -> bool:
@@ -423,13 +424,13 @@ def _normal_blocks(statement: Any, known: Mapping[str, Any]) -> list[Any]:
     return [statement.body, statement.orelse]
 
 
-_calls_memo: dict[tuple[tuple[str, int, int], _Known], list[ast.Call]] = {}
+_calls_memo: dict[tuple[tuple[str, int, int], _Known], list[ast.expr]] = {}
 _NOTHING_KNOWN: Mapping[str, Any] = {}
 
 
-def _normal_calls(found: _Found, known: _Known = ()) -> list[ast.Call]:
-    """Calls a function makes on its normal path, in source order, given the parameter values
-    the call makes known."""
+def _normal_calls(found: _Found, known: _Known = ()) -> list[ast.expr]:
+    """Calls a function makes on its normal path (and attribute reads, which may run a property),
+    in source order, given the parameter values the call makes known."""
     key = (found.key, known)
     calls = _calls_memo.get(key)
     if calls is None:
@@ -441,7 +442,7 @@ def _normal_calls(found: _Found, known: _Known = ()) -> list[ast.Call]:
     return calls
 
 
-def _statement_calls(body: list[ast.stmt], calls: list[ast.Call], known: Mapping[str, Any]) -> None:
+def _statement_calls(body: list[ast.stmt], calls: list[ast.expr], known: Mapping[str, Any]) -> None:
     for statement in body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue  # defining runs nothing (decorators and defaults aside)
@@ -479,9 +480,12 @@ def _statement_calls(body: list[ast.stmt], calls: list[ast.Call], known: Mapping
             return  # nothing after it in this block runs
 
 
-def _expression_calls(node: ast.AST, calls: list[ast.Call], known: Mapping[str, Any] = _NOTHING_KNOWN) -> None:
+def _expression_calls(node: ast.AST, calls: list[ast.expr], known: Mapping[str, Any] = _NOTHING_KNOWN) -> None:
+    """The calls in an expression, and the attribute reads (`name.attribute`,
+    `self.name.attribute`) that are not the callee of a call: a property's getter runs on them."""
     pending = [node]
-    found: list[ast.Call] = []
+    found: list[ast.expr] = []
+    called: set[int] = set()
     while pending:
         current = pending.pop()
         if isinstance(current, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -493,8 +497,19 @@ def _expression_calls(node: ast.AST, calls: list[ast.Call], known: Mapping[str, 
             continue
         if isinstance(current, ast.Call):
             found.append(current)
+            called.add(id(current.func))
+        elif (
+            isinstance(current, ast.Attribute)
+            and isinstance(current.ctx, ast.Load)
+            and id(current) not in called
+            and (
+                isinstance(current.value, ast.Name)
+                or (isinstance(current.value, ast.Attribute) and isinstance(current.value.value, ast.Name))
+            )
+        ):
+            found.append(current)
         pending.extend(ast.iter_child_nodes(current))
-    found.sort(key=lambda call: (call.lineno, call.col_offset))
+    found.sort(key=lambda step: (step.lineno, step.col_offset))
     calls.extend(found)
 
 
@@ -752,8 +767,31 @@ class _Function:
                 return _method_target(receiver_type, func.attr, leaves)
         if isinstance(func, ast.Name) and func.id == self.class_name and self.self_class is not None:
             return _named_target(self.self_class, leaves)
+        if isinstance(func, ast.Name) and (func.id in self.parameters or func.id in self.assigned):
+            # Calling an instance runs its class's `__call__`.
+            instance = self.type_of(func)
+            return _method_target(instance, "__call__", leaves) if instance is not None else None
         qualified = self.qualify(func)
         return _named_target(qualified, leaves) if qualified else None
+
+    def property_read(self, attribute: ast.Attribute) -> Optional[tuple[str, _Found, str]]:
+        """`self.name` / `value.name` where the class of the value has `name` as a property: the
+        read runs the getter."""
+        receiver = attribute.value
+        if isinstance(receiver, ast.Attribute):
+            owner = self.type_of(receiver)  # `self.settings.data`
+        elif not isinstance(receiver, ast.Name):
+            return None
+        elif receiver.id == self.self_name and receiver.id not in self.assigned:
+            owner = self.self_class
+        elif receiver.id in self.parameters or receiver.id in self.assigned:
+            owner = self.type_of(receiver)
+        else:
+            return None  # a module or a module-level name: not an instance this function made
+        if owner is None or is_standard(owner):
+            return None
+        getter = _property_getter(owner, attribute.attr)
+        return (f"{owner}.{attribute.attr}", getter, owner) if getter is not None else None
 
 
 def _statements(body: list[ast.stmt]) -> Iterable[ast.stmt]:
@@ -916,13 +954,68 @@ def _attribute_type(class_name: str, attribute: str) -> Optional[str]:
     _attribute_types_memo[key] = None  # guards cycles
     found = locate(class_name)
     answer = None
-    if found is not None and found.kind == "class":
+    getter = _property_getter(class_name, attribute)
+    if getter is not None:
+        answer = _returned_type(getter, class_name)
+    elif found is not None and found.kind == "class":
         types: list[Optional[str]] = []
         for owner in _class_and_bases(found):
             types.extend(_assigned_types(owner, class_name, attribute))
         answer = _agree(types)
     _attribute_types_memo[key] = answer
     return answer
+
+
+_property_memo: dict[tuple[str, str], Optional[_Found]] = {}
+
+
+def _property_getter(class_name: str, attribute: str) -> Optional[_Found]:
+    """The getter of `class_name.attribute` when the first class along the bases that defines the
+    name defines it as a plain `@property` (a setter and a deleter may accompany it)."""
+    key = (class_name, attribute)
+    if key in _property_memo:
+        return _property_memo[key]
+    _property_memo[key] = None  # guards cycles
+    found = locate(class_name)
+    answer = None
+    for owner in _class_and_bases(found) if found is not None and found.kind == "class" else ():
+        if owner.node is None:
+            break  # a base that cannot be read may define it first
+        definitions = _members(owner.node, owner.module).get(attribute)
+        if not definitions:
+            continue
+        getters = [
+            definition
+            for definition in definitions
+            if isinstance(definition, ast.FunctionDef)
+            and [decorator_name(decorator) for decorator in definition.decorator_list] == ["property"]
+        ]
+        accessors = {f"{attribute}.setter", f"{attribute}.deleter"}
+        others = [definition for definition in definitions if not any(definition is getter for getter in getters)]
+        if (
+            len(getters) == 1
+            and not body_yields(getters[0])
+            and all(
+                isinstance(other, ast.FunctionDef)
+                and len(other.decorator_list) == 1
+                and decorator_name(other.decorator_list[0]) in accessors
+                for other in others
+            )
+        ):
+            answer = _Found("function", getters[0], owner.module, owner=owner.node)
+        break
+    _property_memo[key] = answer
+    return answer
+
+
+def _returned_type(function: _Found, self_class: str) -> Optional[str]:
+    """The class of what a function returns: its annotation, else every `return` agreeing."""
+    node = function.node
+    if node.returns is not None:
+        return _annotation_type(node.returns, function.module)
+    reader = _Function(function, self_class)
+    values = [statement.value for statement in _statements(node.body) if isinstance(statement, ast.Return)]
+    return _agree([reader.type_of(value) for value in values]) if values else None
 
 
 def _class_and_bases(found: _Found, hops: int = 0) -> list[_Found]:
@@ -1073,6 +1166,12 @@ def _edges(found: _Found, self_class: Optional[str], known: _Known, leaves: Mapp
         values = {name: value for name, value in known if name not in function.assigned}
         edges = []
         for call in _normal_calls(found, tuple(sorted(values.items(), key=lambda item: item[0]))):
+            if isinstance(call, ast.Attribute):
+                read = function.property_read(call)
+                if read is not None:
+                    edges.append((*read, known_arguments(read[1].node, CallShape(), True)))
+                continue
+            assert isinstance(call, ast.Call)
             target = function.target(call, leaves)
             if target is None or isinstance(target, str):
                 if target is not None and not (target.startswith(_SOCKET_METHODS) and _non_blocking_sockets(found)):
