@@ -311,6 +311,19 @@ def follow(binding: Any, module: StaticModule, rest: list[str], hops: int) -> li
     return [Definition(ASSIGNED, binding, module, tuple(rest), hops + 1)]
 
 
+def dotted_name(expr: Any) -> Optional[list[str]]:
+    """`["a", "b", "c"]` for the expression `a.b.c`; None for anything else."""
+    parts: list[str] = []
+    while isinstance(expr, ast.Attribute):
+        parts.append(expr.attr)
+        expr = expr.value
+    if not isinstance(expr, ast.Name):
+        return None
+    parts.append(expr.id)
+    parts.reverse()
+    return parts
+
+
 def decorator_name(decorator: Any) -> Optional[str]:
     """`name` or `module.name` of a decorator, for astroid and `ast` nodes alike."""
     if isinstance(decorator, ast.Name):
@@ -416,14 +429,9 @@ def _in_class(node: ast.ClassDef, module: StaticModule, path: list[str], hops: i
 def _in_base(base: ast.expr, module: StaticModule, path: list[str], hops: int) -> Any:
     if isinstance(base, ast.Subscript):
         base = base.value  # `Generic[T]`, `Mapping[str, int]`
-    dotted = []
-    while isinstance(base, ast.Attribute):
-        dotted.append(base.attr)
-        base = base.value
-    if not isinstance(base, ast.Name):
+    dotted = dotted_name(base)
+    if dotted is None:
         return _INCONCLUSIVE
-    dotted.append(base.id)
-    dotted.reverse()
     if ".".join(dotted) in _ROOT_BASES:
         return None
     found = module.definitions.get(dotted[0])

@@ -45,6 +45,7 @@ from asynclint.semantics.libraries import (
     body_yields,
     collect_definitions,
     decorator_name,
+    dotted_name,
     follow,
     follow_all,
     is_standard,
@@ -176,24 +177,12 @@ def _found(definition: Definition) -> Optional[_Found]:
         return _Found("class", definition.node, module)
     node = definition.node
     if definition.kind == ASSIGNED and isinstance(node, ast.Assign) and len(node.targets) == 1:
-        dotted = _dotted(node.value)  # `Client = HTTPClient`
+        dotted = dotted_name(node.value)  # `Client = HTTPClient`
         if dotted:
             head = module.definitions.get(dotted[0])
             if head and len(head) == 1 and head[0] is not node:
                 return _agreed(follow(head[0], module, [*dotted[1:], *definition.rest], definition.hops))
     return None
-
-
-def _dotted(expr: Any) -> Optional[list[str]]:
-    parts: list[str] = []
-    while isinstance(expr, ast.Attribute):
-        parts.append(expr.attr)
-        expr = expr.value
-    if not isinstance(expr, ast.Name):
-        return None
-    parts.append(expr.id)
-    parts.reverse()
-    return parts
 
 
 _members_memo: dict[tuple[str, int, int], dict[str, list[Any]]] = {}
@@ -236,7 +225,7 @@ def _standard_base(base: ast.expr, module: StaticModule) -> bool:
     which defines none of a library's methods."""
     if isinstance(base, ast.Subscript):
         base = base.value
-    dotted = _dotted(base)
+    dotted = dotted_name(base)
     if not dotted:
         return False
     head = _module_name(module, dotted[0])
@@ -246,7 +235,7 @@ def _standard_base(base: ast.expr, module: StaticModule) -> bool:
 def _base_class(base: ast.expr, module: StaticModule, hops: int) -> Optional[_Found]:
     if isinstance(base, ast.Subscript):
         base = base.value  # `Generic[T]`
-    dotted = _dotted(base)
+    dotted = dotted_name(base)
     if not dotted or hops > MAX_HOPS:
         return None
     found = module.definitions.get(dotted[0])
@@ -282,7 +271,7 @@ def _platform_test(test: ast.expr) -> Optional[bool]:
             return True
         return None
     if isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute) and test.func.attr == "startswith":
-        if _dotted(test.func.value) == ["sys", "platform"] and len(test.args) == 1:
+        if dotted_name(test.func.value) == ["sys", "platform"] and len(test.args) == 1:
             argument = test.args[0]
             if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
                 return sys.platform.startswith(argument.value)
@@ -290,7 +279,7 @@ def _platform_test(test: ast.expr) -> Optional[bool]:
     if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and len(test.comparators) == 1):
         return None
     left, right, op = test.left, test.comparators[0], test.ops[0]
-    subject = _dotted(left) if not isinstance(left, ast.Call) else _dotted(left.func)
+    subject = dotted_name(left) if not isinstance(left, ast.Call) else dotted_name(left.func)
     if subject == ["sys", "platform"]:
         actual = sys.platform
     elif subject == ["os", "name"]:
@@ -864,7 +853,7 @@ def _global_type(module: StaticModule, name: str) -> Optional[str]:
         if isinstance(definition, ast.AnnAssign):
             types.append(_annotation_type(definition.annotation, module))
         elif isinstance(value, ast.Call):
-            dotted = _dotted(value.func)
+            dotted = dotted_name(value.func)
             head = _module_name(module, dotted[0]) if dotted else None
             types.append(_call_type(".".join([head, *dotted[1:]]) if head and dotted else None))
         elif not _is_none(value):
@@ -925,11 +914,11 @@ def _annotation_type(annotation: Optional[ast.expr], module: StaticModule, depth
         sides = [side for side in (annotation.left, annotation.right) if not _is_none(side)]
         return _annotation_type(sides[0], module, depth + 1) if len(sides) == 1 else None
     if isinstance(annotation, ast.Subscript):
-        head = _dotted(annotation.value)
+        head = dotted_name(annotation.value)
         if head and head[-1] == "Optional":
             return _annotation_type(annotation.slice, module, depth + 1)
         return None
-    dotted = _dotted(annotation)
+    dotted = dotted_name(annotation)
     if not dotted:
         return None
     qualified = _module_name(module, dotted[0])
