@@ -20,9 +20,11 @@ from pathlib import Path
 import pytest
 
 from asynclint.catalog.blocking import BLOCKING_CALLS
-from asynclint.semantics import environment, library_blocking
+from asynclint.checks.library import LibraryBlockingCall
+from asynclint.semantics import environment, libraries, library_blocking
 from asynclint.semantics.environment import EnvironmentNotFound, site_packages
-from tests.conftest import fix_snippet, lint_snippet, run_cli
+from asynclint.semantics.libraries import LibraryAnswers
+from tests.conftest import fix_snippet, lint_snippet, make_config, run_cli
 
 # Pinned so the chains asserted here stay the libraries' own.
 REAL_LIBRARIES = ("slack_sdk==3.48.0", "dnspython==2.9.2", "Jinja2==3.1.6", "paho-mqtt==2.2.0", "redis==8.1.0")
@@ -311,6 +313,128 @@ TEST_LIBRARIES = {
         def make_transport() -> "Transport":
             return Transport()
         """,
+    # Properties (a read runs the getter; the getter's return type types the value) and `__call__`.
+    "proplib/__init__.py": """
+        import functools
+        import socket
+        import time
+
+
+        class Settings:
+            def __init__(self, path):
+                self.path = path
+
+            @property
+            def data(self):
+                with open(self.path) as handle:
+                    return handle.read()
+
+            @data.setter
+            def data(self, value):
+                self._data = value
+
+            @property
+            def name(self):
+                return "settings"
+
+            @functools.cached_property
+            def blob(self):
+                return open(self.path, "rb").read()
+
+
+        class Connection:
+            def send(self, data):
+                sock = socket.create_connection(("example.com", 80))
+                sock.sendall(data)
+
+
+        class Client:
+            def __init__(self):
+                self.settings = Settings("/etc/app.conf")
+
+            @property
+            def connection(self) -> Connection:
+                return Connection()
+
+            @property
+            def fresh_connection(self):
+                return Connection()
+
+            def reload(self):
+                return self.settings.data
+
+            def label(self):
+                return self.settings.name
+
+            def blob_size(self):
+                return len(self.settings.blob)
+
+            def push(self, data):
+                return self.connection.send(data)
+
+            def push_fresh(self, data):
+                return self.fresh_connection.send(data)
+
+
+        class Retrier:
+            def __call__(self, delay):
+                time.sleep(delay)
+
+
+        class Quiet:
+            def __call__(self):
+                return None
+
+
+        def retry_once():
+            retry = Retrier()
+            retry(1)
+
+
+        def quiet_once():
+            quiet = Quiet()
+            quiet()
+        """,
+    # Optional imports with a fallback in `except ImportError:`: the import is the normal path when
+    # the module is there (the standard library, an installed source module), and only then.
+    "fallbacklib/__init__.py": """
+        try:
+            import socket
+        except ImportError:
+            socket = None
+
+        try:
+            import dispatchlib.transport as transport
+        except ImportError:
+            transport = None
+
+        try:
+            from not_installed_speedups import parse
+        except ImportError:
+            def parse(path):
+                return open(path).read()
+
+        try:
+            import not_installed_client as client
+        except ImportError:
+            client = None
+
+
+        def via_standard_library():
+            return socket.create_connection(("example.com", 80))
+
+
+        def via_installed_library():
+            return transport.make_transport().send(b"x")
+
+
+        def via_missing_module(path):
+            return parse(path)
+
+
+        def via_missing_client():
+            return client.connect()
+        """,
     # Sockets made non-blocking by the library (an IOStream of its own): reads return at once.
     "streamlib/__init__.py": """
         import socket
@@ -383,8 +507,10 @@ def chains(source: str, library_env: Path) -> dict[int, str]:
 
 
 def answer_for(qualified: str):
-    """The remembered answer for a call of `qualified` with no arguments (keys carry the call's shape)."""
-    return library_blocking.library_answers()[qualified + "(;)"]
+    """The answer for a call of `qualified` with no arguments, in the environment the last lint
+    read."""
+    leaves = LibraryBlockingCall(make_config("ASY113")).leaves
+    return library_blocking.blocking_chain(qualified, leaves, LibraryAnswers(), library_blocking.CallShape())
 
 
 # -- real libraries ------------------------------------------------------------------------------
@@ -481,11 +607,6 @@ def test_mqtt_client_connect_and_tls_setup(library_env):
     assert found[11].endswith(("socket.socket.connect", "socket.create_connection"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: paho's tls_set builds `ssl.SSLContext(tls_version)` after hasattr() guards on the ssl "
-    "module; the summary does not reach `load_verify_locations` yet although the catalog lists it",
-)
 def test_mqtt_tls_setup_loads_certificates(library_env):
     source = """
         import paho.mqtt.client as mqtt
@@ -498,8 +619,10 @@ def test_mqtt_tls_setup_loads_certificates(library_env):
             async def start(self, host):
                 self.client.tls_set(ca_certs="/etc/ssl/certs/ca-certificates.crt")
         """
+    # `ssl` is bound by `import ssl` and, should that fail, `ssl = None` in `except ImportError`:
+    # the import succeeds here, so `ssl.SSLContext(...)` is the context whose method is called.
     assert "ssl.SSLContext.load_verify_locations" in BLOCKING_CALLS
-    assert 10 in chains(source, library_env)
+    assert chains(source, library_env) == {10: "paho.mqtt.client.Client.tls_set → ssl.SSLContext.load_verify_locations"}
 
 
 def test_cli_reads_the_other_environment_and_offers_the_offload_fix(library_env, tmp_path):
@@ -574,7 +697,7 @@ def test_depth_is_bounded(library_env, start):
 
 def test_work_is_bounded(library_env, monkeypatch):
     monkeypatch.setattr(library_blocking, "MAX_FUNCTIONS", 3)
-    library_blocking.clear_library_caches()
+    libraries.clear_library_caches()
     source = """
         import deeplib
 
@@ -584,7 +707,7 @@ def test_work_is_bounded(library_env, monkeypatch):
         """
     assert chains(source, library_env) == {}
     assert answer_for("deeplib.step4") is None
-    library_blocking.clear_library_caches()
+    libraries.clear_library_caches()
 
 
 # -- branches ------------------------------------------------------------------------------------
@@ -688,6 +811,34 @@ DISPATCH_CASES = [
         "dispatchlib.annotated_factory_send(b'x')",
         "dispatchlib.annotated_factory_send → Transport.send → socket.socket.connect",
     ),
+    (
+        "import fallbacklib; fallbacklib.via_standard_library()",
+        "fallbacklib.via_standard_library → socket.create_connection",
+    ),
+    (
+        "import fallbacklib; fallbacklib.via_installed_library()",
+        "fallbacklib.via_installed_library → Transport.send → socket.socket.connect",
+    ),
+    # The import fails there: which `parse` runs is not read as certain (unknown, not reported).
+    ("import fallbacklib; fallbacklib.via_missing_module('/etc/app.conf')", None),
+    ("import fallbacklib; fallbacklib.via_missing_client()", None),
+    # A property's getter runs on a read, and what it returns types the value.
+    ("import proplib; proplib.Client().reload()", "proplib.Client.reload → Settings.data → builtins.open"),
+    ("import proplib; proplib.Client().label()", None),
+    ("import proplib; proplib.Client().blob_size()", None),  # a cached property: not a plain getter
+    (
+        "import proplib; proplib.Client().push(b'x')",
+        "proplib.Client.push → Connection.send → socket.create_connection",
+    ),
+    (
+        "import proplib; proplib.Client().push_fresh(b'x')",
+        "proplib.Client.push_fresh → Connection.send → socket.create_connection",
+    ),
+    # Calling an instance runs its class's `__call__`, in the library and in the coroutine.
+    ("import proplib; proplib.retry_once()", "proplib.retry_once → Retrier.__call__ → time.sleep"),
+    ("import proplib; proplib.quiet_once()", None),
+    ("import proplib; retry = proplib.Retrier(); retry(1)", "proplib.Retrier.__call__ → time.sleep"),
+    ("import proplib; quiet = proplib.Quiet(); quiet()", None),
     ("aiodispatch.Client('/etc/app.conf')", None),  # an async flavour is never reported
     ("import streamlib; stream = streamlib.Stream(None); stream.read_into(bytearray(10))", None),
     (
@@ -767,21 +918,39 @@ def test_offload_fix(library_env):
     assert "import asyncio\n" in fixed
 
 
-def test_answers_are_plain_data(library_env):
-    chains(
-        """
-        import dispatchlib
+def test_answers_are_kept_in_the_cache_for_the_same_environment(tmp_path):
+    """The chains a run finds are saved with the result cache and read back by the next run in the
+    same environment, without reading the library again; a change to the environment (an
+    install, an upgrade) makes the next run read it afresh."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    site = Path(site_packages(str(_python_of(venv)))[0])
+    (site / "cachedlib").mkdir()
+    library = site / "cachedlib" / "__init__.py"
+    library.write_text("import time\n\n\ndef fetch():\n    return _wait()\n\n\ndef _wait():\n    time.sleep(1)\n")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text('[tool.asynclint]\nextend-select = ["ASY113"]\n')
+    (project / "main.py").write_text("import cachedlib\n\n\nasync def handler():\n    cachedlib.fetch()\n")
+    other = project / "other.py"
 
+    def messages(round: int) -> list[str]:
+        other.write_text(f"ROUND = {round}\n")  # a changed tree: the run resolves again, not a replay
+        result = run_cli("--python", str(venv), "--output-format", "json", ".", cwd=project)
+        assert "Traceback" not in result.stderr, result.stderr
+        return [d["message"] for d in json.loads(result.stdout) if d["code"] == "ASY113"]
 
-        async def handler():
-            dispatchlib.sleepy_retry()
-            dispatchlib.Cached().fetch()
-        """,
-        library_env,
-    )
-    answers = library_blocking.library_answers()
-    assert answer_for("dispatchlib.sleepy_retry") == ["dispatchlib.sleepy_retry", "time.sleep"]
-    assert json.loads(json.dumps(answers)) == answers
+    first = messages(1)
+    assert len(first) == 1 and "cachedlib.fetch → _wait → time.sleep" in first[0]
+    (stored,) = project.glob(".asynclint_cache/*/libraries.json")
+    payload = json.loads(stored.read_bytes().partition(b"\n")[2])
+    assert payload["blocking"] == {"cachedlib.fetch(;)": ["cachedlib.fetch", "cachedlib._wait", "time.sleep"]}
+    # Edited in place (not an install): the kept answer is used, so the library was not read.
+    library.write_text("def fetch():\n    return 1\n")
+    assert messages(2) == first
+    # An install changes the environment's fingerprint: the library is read again.
+    (site / "cachedlib-2.0.dist-info").mkdir()
+    assert messages(3) == []
 
 
 # -- the environment ---------------------------------------------------------------------------

@@ -12,7 +12,8 @@ from conftest import codes_and_lines, fix_snippet, lint_snippet, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from asynclint.semantics import coroutines
+from asynclint.semantics import libraries
+from asynclint.semantics.libraries import LibraryAnswers
 
 PRELUDE = "import asyncio\n\n\nasync def send(x):\n    await asyncio.sleep(x)\n\n\n"
 
@@ -709,17 +710,17 @@ def test_library_lookup_never_loads_compiled_or_project_modules(write_tree, monk
     root = write_tree({"fakeclient/__init__.py": "async def connect():\n    pass\n"})
     monkeypatch.chdir(root)
     monkeypatch.syspath_prepend(str(root))
-    coroutines.clear_library_caches()
+    libraries.clear_library_caches()
     try:
         # The working directory is where analyzed code lives: never read as a library.
-        assert coroutines.library_coroutine_function("fakeclient.connect") is None
-        assert coroutines._source_module("_asyncio") is None  # a C extension
-        assert coroutines._source_module("time") is None  # built into the interpreter
-        assert coroutines.library_coroutine_function("asyncio.sleep") is True
-        assert coroutines.library_coroutine_function("asyncio.create_task") is False
+        assert libraries.library_coroutine_function("fakeclient.connect", LibraryAnswers()) is None
+        assert libraries._source_module("_asyncio") is None  # a C extension
+        assert libraries._source_module("time") is None  # built into the interpreter
+        assert libraries.library_coroutine_function("asyncio.sleep", LibraryAnswers()) is True
+        assert libraries.library_coroutine_function("asyncio.create_task", LibraryAnswers()) is False
         assert "fakeclient" not in sys.modules
     finally:
-        coroutines.clear_library_caches()
+        libraries.clear_library_caches()
 
 
 STATIC_LIBRARY = {
@@ -772,11 +773,15 @@ def test_library_lookup_reads_source_statically_and_asks_astroid_only_when_it_mu
     root = write_tree(STATIC_LIBRARY)
     monkeypatch.syspath_prepend(str(root / "libs"))
     asked = []
-    real = coroutines._astroid_lookup
-    monkeypatch.setattr(coroutines, "_astroid_lookup", lambda name: asked.append(name) or real(name))
-    coroutines.clear_library_caches()
+    real = libraries._astroid_lookup
+    monkeypatch.setattr(libraries, "_astroid_lookup", lambda name: asked.append(name) or real(name))
+    libraries.clear_library_caches()
     try:
-        lookup = coroutines.library_coroutine_function
+        answers = LibraryAnswers()
+
+        def lookup(qualified):
+            return libraries.library_coroutine_function(qualified, answers)
+
         assert lookup("staticlib.connect") is True  # re-exported from a submodule
         assert lookup("staticlib.Client.send") is True  # overload stubs are not definitions
         assert lookup("staticlib.Client.close") is True  # inherited past a standard-library base
@@ -790,7 +795,7 @@ def test_library_lookup_reads_source_statically_and_asks_astroid_only_when_it_mu
         assert asked == ["staticlib.Client.receive", "staticlib.ping"]
         assert "staticlib" not in sys.modules
     finally:
-        coroutines.clear_library_caches()
+        libraries.clear_library_caches()
 
 
 # -- the fixture package --------------------------------------------------------------------------

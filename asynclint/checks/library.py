@@ -16,6 +16,7 @@ from asynclint.engine.context import Context
 from asynclint.engine.offload import offload_fix
 from asynclint.semantics import library_blocking
 from asynclint.semantics.coroutines import project_module_of, project_roots
+from asynclint.semantics.libraries import LibraryAnswers
 
 # Waits that libraries make to guard a few lines of shared state, not to wait for work.
 _SHORT_WAITS = (".acquire",)
@@ -54,7 +55,11 @@ class LibraryBlockingCall(Rule):
             return
         callee = ctx.qualified_name(node.func)
         if type(node.func) is cst.Attribute and ctx.type_of(node.func.value) is None:
-            callee = _instance_method(node.func, ctx) or callee
+            instance = _instance_class(node.func.value, ctx)
+            callee = f"{instance}.{node.func.attr.value}" if instance else callee
+        elif type(node.func) is cst.Name and callee is None:
+            instance = _instance_class(node.func, ctx)  # `handler()` on an instance: its `__call__`
+            callee = f"{instance}.__call__" if instance else None
         if callee is None or callee in self.known or "." not in callee:
             return
         top = callee.split(".")[0]
@@ -77,7 +82,7 @@ class LibraryBlockingCall(Rule):
                 tuple((name, tuple(value)) for name, value in keywords),
                 bool(starred),
             )
-        chain = library_blocking.blocking_chain(callee, self.leaves, shape)
+        chain = library_blocking.blocking_chain(callee, self.leaves, LibraryAnswers.of(project), shape)
         if not chain:
             return None
         return message.replace("{chain}", chain_text(chain))
@@ -122,13 +127,11 @@ def _looks_like_method(qualified: str) -> bool:
     return len(parts) >= 2 and parts[-2][:1].isupper()
 
 
-def _instance_method(func: cst.BaseExpression, ctx: Context) -> Optional[str]:
-    """`client.refresh` where every assignment of `client` (or of `self.client` in the class) is
-    a call of the same library callable: `Class.refresh`, to be checked against the library's
-    source (a function that is not a class makes no answer there)."""
-    if type(func) is not cst.Attribute:
-        return None
-    receiver = func.value
+def _instance_class(receiver: cst.BaseExpression, ctx: Context) -> Optional[str]:
+    """The callable that made `client` (or `self.client`, or `Client(...)` itself) when every
+    assignment of it is a call of the same library callable: `lib.Client`, whose methods are
+    then checked against the library's source (a function that is not a class makes no answer
+    there)."""
     values: list[Optional[cst.BaseExpression]] = []
     if type(receiver) is cst.Name:
         owner, bindings = ctx.bindings(receiver.value)
@@ -166,4 +169,4 @@ def _instance_method(func: cst.BaseExpression, ctx: Context) -> Optional[str]:
         classes.add(callee)
     if len(classes) != 1:
         return None
-    return f"{classes.pop()}.{func.attr.value}"
+    return classes.pop()

@@ -37,7 +37,7 @@ from asynclint.config import Config
 from asynclint.engine.diagnostics import Diagnostic, FileResult, FixInfo, ModuleSummary
 from asynclint.engine.writer import write_atomic
 from asynclint.registry import RULES_BY_CODE
-from asynclint.semantics import coroutines
+from asynclint.semantics import libraries
 
 DIRECTORY = ".asynclint_cache"
 FORMAT = b"asynclint-cache-1"
@@ -337,8 +337,7 @@ class ResultCache:
             os.path.islink(path) for path in (self.root, self.entries)
         )
         # The installed libraries this run answers against (a few stats of the search path).
-        self.library_fingerprint = coroutines.library_fingerprint()
-        self.library_answers_loaded = -1
+        self.library_fingerprint = libraries.library_fingerprint(config.python)
         self._project_summary_key: Optional[str] = None  # the project summary's, once read or written
         self._project_summary_modules: dict[str, Any] = {}  # its records, once read
 
@@ -543,23 +542,22 @@ class ResultCache:
         if self._save(PROJECT_SUMMARY, {"key": key, "modules": modules}):
             self._project_summary_key = key
 
-    # -- what installed libraries answered (is `lib.Client.send` an `async def`?) ----------------
-    def load_library_answers(self) -> None:
+    # -- what installed libraries answered ----------------------------------------------------------
+    # (is `lib.Client.send` an `async def`? does `lib.Client.get` block, and through what?) One
+    # file per cache, valid while the environment's `library_fingerprint` is the same; the salt of
+    # the cache covers the settings (the blocking catalog and `extend-blocking-calls`).
+    def load_library_answers(self, answers: libraries.LibraryAnswers) -> None:
         """Reuse earlier answers when the installed libraries are the same as then."""
         stored = self._read("libraries.json")
-        if type(stored) is not dict or stored.get("fingerprint") != self.library_fingerprint:
-            return
-        answers = stored.get("answers")
-        if type(answers) is not dict or not all(answer is None or type(answer) is bool for answer in answers.values()):
-            return
-        coroutines.remember_library_answers(answers)
-        self.library_answers_loaded = len(answers)
+        if type(stored) is dict and stored.get("fingerprint") == self.library_fingerprint:
+            answers.remember(stored)
 
-    def save_library_answers(self) -> None:
-        answers = coroutines.library_answers()
-        if len(answers) == self.library_answers_loaded:
-            return
-        self._save("libraries.json", {"fingerprint": self.library_fingerprint, "answers": dict(answers)})
+    def save_library_answers(self, answers: libraries.LibraryAnswers) -> None:
+        """Keep the answers when this run added any."""
+        if answers.changed and self._save(
+            "libraries.json", {"fingerprint": self.library_fingerprint, **answers.stored()}
+        ):
+            answers.changed = False
 
 
 def _is_key(value: Any) -> bool:

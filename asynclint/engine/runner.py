@@ -22,6 +22,7 @@ from asynclint.engine.fixer import applicable, fix_source
 from asynclint.engine.linter import Linter
 from asynclint.engine.project import ProjectIndex
 from asynclint.engine.writer import write_atomic
+from asynclint.semantics.libraries import LibraryAnswers
 
 # Below this many files a process pool costs more than it saves.
 _PARALLEL_THRESHOLD = 16
@@ -323,12 +324,12 @@ def run(
         )
     del linted
     if cache is not None:
-        cache.load_library_answers()
+        cache.load_library_answers(LibraryAnswers.of(index))
     for position, result in enumerate(outcome.results):
         settings.linter_for(position).resolve_pending(result, index)
         outcome.errors.extend(result.errors)
     if cache is not None:
-        cache.save_library_answers()
+        cache.save_library_answers(LibraryAnswers.of(index))
         if run_key is not None:
             cache.remember_run(run_key, outcome.results)
     if options.fix or options.diff:

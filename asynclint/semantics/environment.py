@@ -31,19 +31,16 @@ def use_python(python: Optional[str]) -> None:
     if chosen == _python:
         return
     _python, _search = chosen, None
-    from asynclint.semantics import coroutines, library_blocking
+    from asynclint.semantics import libraries
 
-    coroutines.clear_library_caches()
-    library_blocking.clear_library_caches()
+    libraries.clear_library_caches()
 
 
 def search_path() -> tuple[str, ...]:
     """Directories searched for library modules, in import order."""
     global _search
     if _python is None:
-        # Read afresh: this process's own path (tests and embedding tools extend it).
-        here = os.path.abspath(os.getcwd())
-        return tuple(entry for entry in sys.path if entry and os.path.abspath(entry) != here)
+        return _own_search_path()
     if _search is None:
         try:
             _search = tuple(site_packages(_python))
@@ -52,11 +49,26 @@ def search_path() -> tuple[str, ...]:
     return _search
 
 
-def fingerprint() -> str:
+def _own_search_path() -> tuple[str, ...]:
+    # Read afresh: this process's own path (tests and embedding tools extend it).
+    here = os.path.abspath(os.getcwd())
+    return tuple(entry for entry in sys.path if entry and os.path.abspath(entry) != here)
+
+
+def fingerprint(python: Optional[str] = None) -> str:
     """Changes when a library is installed, upgraded or removed: the interpreter, the search path,
-    and the modification time of each directory on it (installing adds or renames entries)."""
-    parts = [sys.version, sys.prefix, _python or "-"]
-    for entry in search_path():
+    and the modification time of each directory on it (installing adds or renames entries). Of
+    the environment of `python` (the `python` setting), whichever one is being read now."""
+    chosen = os.path.abspath(os.path.expanduser(python)) if python else None
+    if chosen == _python:
+        entries = search_path()
+    else:
+        try:
+            entries = tuple(site_packages(chosen)) if chosen else _own_search_path()
+        except EnvironmentNotFound:
+            entries = ()
+    parts = [sys.version, sys.prefix, chosen or "-"]
+    for entry in entries:
         try:
             parts.append(f"{entry}:{os.stat(entry).st_mtime_ns}")
         except OSError:

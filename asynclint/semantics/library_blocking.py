@@ -18,27 +18,44 @@ counts:
   catalog's leaves), and a library's async variants (`redis.asyncio`, `dns.asyncresolver`,
   `AsyncWebClient`) are never reported.
 
-Answers are kept per query in `library_answers()` (plain JSON data), so the result cache can keep
-them for an unchanged environment.
+Answers are kept per query on the run's `LibraryAnswers` (plain JSON data), so the result cache can
+keep them for an unchanged environment.
 """
 
 from __future__ import annotations
 
 import ast
+import gc
 import re
 import sys
 from collections import deque
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional, Union
 
-from asynclint.catalog.tasks import CLOSED_WORLD_MODULES
-from asynclint.semantics.coroutines import _absolute, _collect, _Module, _source_file, _static_module, body_yields
+from asynclint.semantics.libraries import (
+    ASSIGNED,
+    BUILTIN_NAMES,
+    CLASS,
+    FUNCTION,
+    MAX_HOPS,
+    Definition,
+    LibraryAnswers,
+    StaticModule,
+    absolute_module,
+    body_yields,
+    collect_definitions,
+    decorator_name,
+    dotted_name,
+    follow,
+    follow_all,
+    is_standard,
+    resolve,
+    source_file,
+)
 
 MAX_DEPTH = 8  # calls in a chain, the library function the coroutine calls included
 MAX_FUNCTIONS = 300  # library functions read for one answer before it is "unknown"
-_MAX_HOPS = 12  # re-exports and aliases followed to find one definition
 
-_BUILTIN_NAMES = frozenset(dir(__import__("builtins")))
 _TRY: tuple[Any, ...] = (ast.Try, getattr(ast, "TryStar", ast.Try))
 _MATCH: tuple[Any, ...] = (getattr(ast, "Match", ast.Try),) if hasattr(ast, "Match") else ()
 # Decorators that leave the function's body to run when it is called.
@@ -50,37 +67,22 @@ _TRANSPARENT_DECORATORS = frozenset(
 _ASYNC_VARIANT = re.compile(r"^(asyncio|aio.*|async.*|Async.*|Aio.*|_async.*)$")
 
 
-# -- answers for this run ------------------------------------------------------------------------
-_answers: dict[str, Optional[list[str]]] = {}
-_answers_leaves: list[Optional[frozenset[tuple[str, str]]]] = [None]
-_last_leaves: list[Optional[Mapping[str, str]]] = [None]
+# -- what was read, for this environment ----------------------------------------------------------
+# Facts about library functions (not answers: those live on the run, in `LibraryAnswers`), kept
+# while the environment is the same. The edges depend on the blocking calls sought as well.
+_memo_leaves: list[Optional[frozenset[tuple[str, str]]]] = [None]
 
 
-def library_answers() -> dict[str, Optional[list[str]]]:
-    """Every answer of this run and those remembered: qualified name → chain, [] or None."""
-    return _answers
-
-
-def remember_library_answers(answers: Mapping[str, Any]) -> None:
-    """Answers from an earlier run in an environment with the same `library_fingerprint` and the
-    same settings (the result cache's salt covers the catalog and `extend-blocking-calls`)."""
-    for qualified, chain in answers.items():
-        if isinstance(qualified, str) and (
-            chain is None or (isinstance(chain, list) and all(isinstance(x, str) for x in chain))
-        ):
-            _answers.setdefault(qualified, chain)
-
-
-def clear_library_caches() -> None:
-    _answers.clear()
-    _answers_leaves[0] = None
-    _last_leaves[0] = None
+def clear_memos() -> None:
+    _memo_leaves[0] = None
     _edges_memo.clear()
     _calls_memo.clear()
     _attribute_types_memo.clear()
     _members_memo.clear()
     _self_stores_memo.clear()
     _non_blocking_memo.clear()
+    _body_facts_memo.clear()
+    _property_memo.clear()
 
 
 def is_async_variant(qualified: str) -> bool:
@@ -92,26 +94,37 @@ def is_async_variant(qualified: str) -> bool:
     return any(_ASYNC_VARIANT.match(part) for part in parts)
 
 
-def blocking_chain(qualified: str, leaves: Mapping[str, str], shape: Optional[CallShape] = None) -> Optional[list[str]]:
+def blocking_chain(
+    qualified: str, leaves: Mapping[str, str], answers: LibraryAnswers, shape: Optional[CallShape] = None
+) -> Optional[list[str]]:
     """The calls from `qualified` (a library function, method or class) to a leaf (a blocking call
     of the catalog, name → rule code), `[]` when there is none, None when unknown. `shape` is
-    what the coroutine passes: a branch on a parameter it makes known is decided by it."""
-    if leaves is not _last_leaves[0]:  # the same catalog object: answers stand (cheap check first)
+    what the coroutine passes: a branch on a parameter it makes known is decided by it. The
+    answer is kept in `answers` (the run's)."""
+    if leaves is not answers.leaves_seen:  # the same catalog object: answers stand (cheap check first)
         signature = frozenset(leaves.items())
-        if _answers_leaves[0] != signature:
-            if _answers_leaves[0] is not None:
-                _answers.clear()
-                _edges_memo.clear()
-            _answers_leaves[0] = signature
-        _last_leaves[0] = leaves
+        if answers.blocking_leaves != signature:
+            if answers.blocking_leaves is not None:
+                answers.blocking.clear()  # other settings of the same run seek other calls
+            answers.blocking_leaves = signature
+        if _memo_leaves[0] != signature:
+            _edges_memo.clear()
+            _memo_leaves[0] = signature
+        answers.leaves_seen = leaves
     key = qualified if shape is None else qualified + shape.key()
-    if key in _answers:
-        return _answers[key]
+    if key in answers.blocking:
+        return answers.blocking[key]
+    collecting = gc.isenabled()
+    gc.disable()  # the read makes many small objects and no cycles; a collection would walk the whole run
     try:
         answer = _search(qualified, leaves, shape)
     except Exception:  # odd library code or layout (RecursionError included): unknown, never a crash
         answer = None
-    _answers[key] = answer
+    finally:
+        if collecting:
+            gc.enable()
+    answers.blocking[key] = answer
+    answers.changed = True
     return answer
 
 
@@ -120,7 +133,7 @@ def blocking_chain(qualified: str, leaves: Mapping[str, str], shape: Optional[Ca
 class _Found:
     kind: str  # "function" or "class"
     node: Any  # ast.FunctionDef / AsyncFunctionDef / ClassDef
-    module: _Module
+    module: StaticModule
     owner: Optional[ast.ClassDef] = None  # the class defining a method
 
     @property
@@ -134,92 +147,60 @@ class _Found:
         return f"{self.module.name}.{self.node.name}"
 
 
-def _standard(qualified: str) -> bool:
-    return qualified.split(".")[0] in CLOSED_WORLD_MODULES
-
-
 def locate(qualified: str) -> Optional[_Found]:
     """The function or class `qualified` names in an installed library's source."""
-    if _standard(qualified):
+    if is_standard(qualified):
         return None
-    parts = qualified.split(".")
-    for end in range(len(parts) - 1, 0, -1):
-        if _source_file(".".join(parts[:end])) is not None:
-            return _in_module(".".join(parts[:end]), parts[end:], 0)
-    return None
+    definitions = resolve(qualified)
+    return _agreed(definitions) if definitions is not None else None
 
 
-def _in_module(module_name: str, path: list[str], hops: int) -> Optional[_Found]:
-    if hops > _MAX_HOPS or _standard(module_name):
-        return None
-    module = _static_module(module_name)
-    if module is None:
-        return None
-    found = module.definitions.get(path[0])
-    if not found:
-        submodule = f"{module_name}.{path[0]}"
-        if len(path) > 1 and _source_file(submodule) is not None:
-            return _in_module(submodule, path[1:], hops + 1)
-        return None
-    return _agreed([_follow(definition, module, path[1:], hops) for definition in found])
-
-
-def _agreed(results: list[Optional[_Found]]) -> Optional[_Found]:
-    """The one definition every binding of a name leads to; None when they differ (a fallback
-    in `except ImportError`, a definition per platform)."""
+def _agreed(definitions: list[Definition]) -> Optional[_Found]:
+    """The one function or class every binding of a name leads to; None when they differ (a
+    fallback in `except ImportError`, a definition per platform) or one cannot be read."""
+    results = [_found(definition) for definition in definitions]
     first = results[0]
     if first is None or any(other is None or other.node is not first.node for other in results[1:]):
         return None
     return first
 
 
-def _follow(definition: Any, module: _Module, rest: list[str], hops: int) -> Optional[_Found]:
-    if isinstance(definition, tuple):
-        if definition[0] == "module":
-            return _in_module(definition[1], rest, hops + 1) if rest else None
-        _, source, name = definition
-        return _in_module(source, [name, *rest], hops + 1)
-    if isinstance(definition, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return None if rest else _Found("function", definition, module)
-    if isinstance(definition, ast.ClassDef):
-        return _member(definition, module, rest, hops + 1) if rest else _Found("class", definition, module)
-    if isinstance(definition, ast.Assign) and len(definition.targets) == 1:
-        dotted = _dotted(definition.value)  # `Client = HTTPClient`
+def _found(definition: Definition) -> Optional[_Found]:
+    module = definition.module
+    if module is None:
+        return None  # a module, the standard library, missing or unknown
+    if definition.kind == FUNCTION:
+        return _Found("function", definition.node, module)
+    if definition.kind == CLASS:
+        if definition.rest:
+            return _member(definition.node, module, list(definition.rest), definition.hops)
+        return _Found("class", definition.node, module)
+    node = definition.node
+    if definition.kind == ASSIGNED and isinstance(node, ast.Assign) and len(node.targets) == 1:
+        dotted = dotted_name(node.value)  # `Client = HTTPClient`
         if dotted:
             head = module.definitions.get(dotted[0])
-            if head and len(head) == 1 and head[0] is not definition:
-                return _follow(head[0], module, [*dotted[1:], *rest], hops + 1)
+            if head and len(head) == 1 and head[0] is not node:
+                return _agreed(follow(head[0], module, [*dotted[1:], *definition.rest], definition.hops))
     return None
-
-
-def _dotted(expr: Any) -> Optional[list[str]]:
-    parts: list[str] = []
-    while isinstance(expr, ast.Attribute):
-        parts.append(expr.attr)
-        expr = expr.value
-    if not isinstance(expr, ast.Name):
-        return None
-    parts.append(expr.id)
-    parts.reverse()
-    return parts
 
 
 _members_memo: dict[tuple[str, int, int], dict[str, list[Any]]] = {}
 
 
-def _members(node: ast.ClassDef, module: _Module) -> dict[str, list[Any]]:
+def _members(node: ast.ClassDef, module: StaticModule) -> dict[str, list[Any]]:
     key = (module.name, node.lineno, node.col_offset)
     members = _members_memo.get(key)
     if members is None:
         members = {}
-        _collect(node.body, module.package, members)
+        collect_definitions(node.body, module.package, members)
         _members_memo[key] = members
     return members
 
 
-def _member(node: ast.ClassDef, module: _Module, path: list[str], hops: int) -> Optional[_Found]:
+def _member(node: ast.ClassDef, module: StaticModule, path: list[str], hops: int) -> Optional[_Found]:
     """`Class.path[0]` along the bases, depth first as a simple MRO; methods only."""
-    if hops > _MAX_HOPS or len(path) != 1:
+    if hops > MAX_HOPS or len(path) != 1:
         return None
     members = _members(node, module)
     if path[0] in members:
@@ -239,32 +220,32 @@ def _member(node: ast.ClassDef, module: _Module, path: list[str], hops: int) -> 
     return None
 
 
-def _standard_base(base: ast.expr, module: _Module) -> bool:
+def _standard_base(base: ast.expr, module: StaticModule) -> bool:
     """A base class of the standard library or a builtin (`Exception`, `abc.ABC`, `Generic[T]`),
     which defines none of a library's methods."""
     if isinstance(base, ast.Subscript):
         base = base.value
-    dotted = _dotted(base)
+    dotted = dotted_name(base)
     if not dotted:
         return False
     head = _module_name(module, dotted[0])
-    return head is not None and _standard(head)
+    return head is not None and is_standard(head)
 
 
-def _base_class(base: ast.expr, module: _Module, hops: int) -> Optional[_Found]:
+def _base_class(base: ast.expr, module: StaticModule, hops: int) -> Optional[_Found]:
     if isinstance(base, ast.Subscript):
         base = base.value  # `Generic[T]`
-    dotted = _dotted(base)
-    if not dotted or hops > _MAX_HOPS:
+    dotted = dotted_name(base)
+    if not dotted or hops > MAX_HOPS:
         return None
     found = module.definitions.get(dotted[0])
     if not found:
         return None
-    result = _agreed([_follow(definition, module, dotted[1:], hops) for definition in found])
+    result = _agreed(follow_all(found, module, dotted[1:], hops))
     return result if result is not None and result.kind == "class" else None
 
 
-def _bases_after(owner: ast.ClassDef, module: _Module, name: str) -> Optional[_Found]:
+def _bases_after(owner: ast.ClassDef, module: StaticModule, name: str) -> Optional[_Found]:
     """What `super().name` finds from a method of `owner` (its bases, in order)."""
     for base in owner.bases:
         found = _base_class(base, module, 1)
@@ -290,7 +271,7 @@ def _platform_test(test: ast.expr) -> Optional[bool]:
             return True
         return None
     if isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute) and test.func.attr == "startswith":
-        if _dotted(test.func.value) == ["sys", "platform"] and len(test.args) == 1:
+        if dotted_name(test.func.value) == ["sys", "platform"] and len(test.args) == 1:
             argument = test.args[0]
             if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
                 return sys.platform.startswith(argument.value)
@@ -298,7 +279,7 @@ def _platform_test(test: ast.expr) -> Optional[bool]:
     if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and len(test.comparators) == 1):
         return None
     left, right, op = test.left, test.comparators[0], test.ops[0]
-    subject = _dotted(left) if not isinstance(left, ast.Call) else _dotted(left.func)
+    subject = dotted_name(left) if not isinstance(left, ast.Call) else dotted_name(left.func)
     if subject == ["sys", "platform"]:
         actual = sys.platform
     elif subject == ["os", "name"]:
@@ -432,13 +413,13 @@ def _normal_blocks(statement: Any, known: Mapping[str, Any]) -> list[Any]:
     return [statement.body, statement.orelse]
 
 
-_calls_memo: dict[tuple[tuple[str, int, int], _Known], list[ast.Call]] = {}
+_calls_memo: dict[tuple[tuple[str, int, int], _Known], list[ast.expr]] = {}
 _NOTHING_KNOWN: Mapping[str, Any] = {}
 
 
-def _normal_calls(found: _Found, known: _Known = ()) -> list[ast.Call]:
-    """Calls a function makes on its normal path, in source order, given the parameter values
-    the call makes known."""
+def _normal_calls(found: _Found, known: _Known = ()) -> list[ast.expr]:
+    """Calls a function makes on its normal path (and attribute reads, which may run a property),
+    in source order, given the parameter values the call makes known."""
     key = (found.key, known)
     calls = _calls_memo.get(key)
     if calls is None:
@@ -450,7 +431,7 @@ def _normal_calls(found: _Found, known: _Known = ()) -> list[ast.Call]:
     return calls
 
 
-def _statement_calls(body: list[ast.stmt], calls: list[ast.Call], known: Mapping[str, Any]) -> None:
+def _statement_calls(body: list[ast.stmt], calls: list[ast.expr], known: Mapping[str, Any]) -> None:
     for statement in body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue  # defining runs nothing (decorators and defaults aside)
@@ -488,9 +469,12 @@ def _statement_calls(body: list[ast.stmt], calls: list[ast.Call], known: Mapping
             return  # nothing after it in this block runs
 
 
-def _expression_calls(node: ast.AST, calls: list[ast.Call], known: Mapping[str, Any] = _NOTHING_KNOWN) -> None:
+def _expression_calls(node: ast.AST, calls: list[ast.expr], known: Mapping[str, Any] = _NOTHING_KNOWN) -> None:
+    """The calls in an expression, and the attribute reads (`name.attribute`,
+    `self.name.attribute`) that are not the callee of a call: a property's getter runs on them."""
     pending = [node]
-    found: list[ast.Call] = []
+    found: list[ast.expr] = []
+    called: set[int] = set()
     while pending:
         current = pending.pop()
         if isinstance(current, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -502,22 +486,45 @@ def _expression_calls(node: ast.AST, calls: list[ast.Call], known: Mapping[str, 
             continue
         if isinstance(current, ast.Call):
             found.append(current)
+            called.add(id(current.func))
+        elif (
+            isinstance(current, ast.Attribute)
+            and isinstance(current.ctx, ast.Load)
+            and id(current) not in called
+            and (
+                isinstance(current.value, ast.Name)
+                or (isinstance(current.value, ast.Attribute) and isinstance(current.value.value, ast.Name))
+            )
+        ):
+            found.append(current)
         pending.extend(ast.iter_child_nodes(current))
-    found.sort(key=lambda call: (call.lineno, call.col_offset))
+    found.sort(key=lambda step: (step.lineno, step.col_offset))
     calls.extend(found)
-
-
-def _decorator_name(decorator: ast.expr) -> Optional[str]:
-    dotted = _dotted(decorator)
-    return ".".join(dotted) if dotted else None
 
 
 def _runs_body(function: Any) -> bool:
     """Calling it runs its body now: a plain `def`, not a generator, not behind a decorator that
     might replace it (a cache, a retry wrapper that offloads, `asyncify`)."""
-    if isinstance(function, ast.AsyncFunctionDef) or body_yields(function):
+    if isinstance(function, ast.AsyncFunctionDef):
         return False
-    return all(_decorator_name(decorator) in _TRANSPARENT_DECORATORS for decorator in function.decorator_list)
+    if not all(decorator_name(decorator) in _TRANSPARENT_DECORATORS for decorator in function.decorator_list):
+        return False
+    return not _body_fact(function, "yields")
+
+
+# (id of a function node, question) → (the node, kept so that the id stays its own; the answer)
+_body_facts_memo: dict[tuple[int, str], tuple[Any, Any]] = {}
+
+
+def _body_fact(function: Any, question: str) -> Any:
+    """Whether a function's body yields, or the names its walrus expressions bind: each read once
+    per function however many calls reach it."""
+    key = (id(function), question)
+    known = _body_facts_memo.get(key)
+    if known is None:
+        answer = body_yields(function) if question == "yields" else frozenset(_walrus_names(function.body))
+        known = _body_facts_memo[key] = (function, answer)
+    return known[1]
 
 
 # -- what a function calls -------------------------------------------------------------------------
@@ -592,7 +599,7 @@ class _Function:
         if arguments.kwarg is not None:
             every.append(arguments.kwarg)
         self.parameters = {argument.arg: argument for argument in every}
-        decorators = {_decorator_name(decorator) for decorator in node.decorator_list}
+        decorators = {decorator_name(decorator) for decorator in node.decorator_list}
         self.self_name: Optional[str] = None
         self.class_name: Optional[str] = None  # `cls` of a classmethod
         if found.owner is not None and positional and "staticmethod" not in decorators:
@@ -613,7 +620,7 @@ class _Function:
                     else:
                         self.imports[alias.name.split(".")[0]] = alias.name.split(".")[0]
             elif isinstance(node, ast.ImportFrom):
-                source = _absolute(node.module, node.level, self.module.package)
+                source = absolute_module(node.module, node.level, self.module.package)
                 for alias in node.names:
                     if source and alias.name != "*":
                         self.imports[alias.asname or alias.name] = f"{source}.{alias.name}"
@@ -640,12 +647,9 @@ class _Function:
                     self.assigned.setdefault(name, []).append(None)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 self.assigned.setdefault(node.name, []).append(None)
-        self._walrus: Optional[set[str]] = None
 
     def _bound_by_walrus(self, name: str) -> bool:
-        if self._walrus is None:
-            self._walrus = set(_walrus_names(self.found.node.body))
-        return name in self._walrus
+        return name in _body_fact(self.found.node, "walrus")
 
     def _bind(self, target: ast.expr, value: Optional[ast.expr]) -> None:
         if isinstance(target, ast.Name):
@@ -752,8 +756,31 @@ class _Function:
                 return _method_target(receiver_type, func.attr, leaves)
         if isinstance(func, ast.Name) and func.id == self.class_name and self.self_class is not None:
             return _named_target(self.self_class, leaves)
+        if isinstance(func, ast.Name) and (func.id in self.parameters or func.id in self.assigned):
+            # Calling an instance runs its class's `__call__`.
+            instance = self.type_of(func)
+            return _method_target(instance, "__call__", leaves) if instance is not None else None
         qualified = self.qualify(func)
         return _named_target(qualified, leaves) if qualified else None
+
+    def property_read(self, attribute: ast.Attribute) -> Optional[tuple[str, _Found, str]]:
+        """`self.name` / `value.name` where the class of the value has `name` as a property: the
+        read runs the getter."""
+        receiver = attribute.value
+        if isinstance(receiver, ast.Attribute):
+            owner = self.type_of(receiver)  # `self.settings.data`
+        elif not isinstance(receiver, ast.Name):
+            return None
+        elif receiver.id == self.self_name and receiver.id not in self.assigned:
+            owner = self.self_class
+        elif receiver.id in self.parameters or receiver.id in self.assigned:
+            owner = self.type_of(receiver)
+        else:
+            return None  # a module or a module-level name: not an instance this function made
+        if owner is None or is_standard(owner):
+            return None
+        getter = _property_getter(owner, attribute.attr)
+        return (f"{owner}.{attribute.attr}", getter, owner) if getter is not None else None
 
 
 def _statements(body: list[ast.stmt]) -> Iterable[ast.stmt]:
@@ -785,11 +812,16 @@ def _walrus_names(body: list[ast.stmt]) -> list[str]:
     return names
 
 
-def _module_name(module: _Module, name: str) -> Optional[str]:
-    """Qualified name of what `name` is bound to at module level (imports, defs, classes)."""
+def _module_name(module: StaticModule, name: str) -> Optional[str]:
+    """Qualified name of what `name` is bound to at module level (imports, defs, classes). An
+    import that succeeds in this environment hides its `except ImportError:` fallback."""
     definitions = module.definitions.get(name)
+    if definitions and module.import_fallbacks:
+        normal = [binding for binding in definitions if id(binding) not in module.import_fallbacks]
+        if normal and len(normal) < len(definitions) and all(_importable(binding) for binding in normal):
+            definitions = normal
     if not definitions:
-        return None if module.open_ended or name not in _BUILTIN_NAMES else f"builtins.{name}"
+        return None if module.open_ended or name not in BUILTIN_NAMES else f"builtins.{name}"
     names = set()
     for definition in definitions:
         if isinstance(definition, tuple):
@@ -801,7 +833,15 @@ def _module_name(module: _Module, name: str) -> Optional[str]:
     return names.pop() if len(names) == 1 else None
 
 
-def _global_type(module: _Module, name: str) -> Optional[str]:
+def _importable(binding: Any) -> bool:
+    """An import of a module that is there: of the standard library or installed as source."""
+    if not isinstance(binding, tuple):
+        return False
+    module = binding[1]
+    return is_standard(module) or source_file(module) is not None
+
+
+def _global_type(module: StaticModule, name: str) -> Optional[str]:
     """The class of a module-level variable (`_session = requests.Session()`) when every
     assignment to it agrees."""
     definitions = module.definitions.get(name)
@@ -813,7 +853,7 @@ def _global_type(module: _Module, name: str) -> Optional[str]:
         if isinstance(definition, ast.AnnAssign):
             types.append(_annotation_type(definition.annotation, module))
         elif isinstance(value, ast.Call):
-            dotted = _dotted(value.func)
+            dotted = dotted_name(value.func)
             head = _module_name(module, dotted[0]) if dotted else None
             types.append(_call_type(".".join([head, *dotted[1:]]) if head and dotted else None))
         elif not _is_none(value):
@@ -846,7 +886,7 @@ def _call_type(callee: Optional[str]) -> Optional[str]:
     known = _return_types().get(callee)
     if known is not None:
         return known
-    if _standard(callee):
+    if is_standard(callee):
         # The standard library names its classes in CapWords (`ssl.SSLContext`); the exceptions
         # that matter (`socket.socket`) are in the catalog's RETURN_TYPES.
         return callee if callee.rsplit(".", 1)[-1][:1].isupper() and not callee.startswith("builtins.") else None
@@ -860,7 +900,7 @@ def _call_type(callee: Optional[str]) -> Optional[str]:
     return None
 
 
-def _annotation_type(annotation: Optional[ast.expr], module: _Module, depth: int = 0) -> Optional[str]:
+def _annotation_type(annotation: Optional[ast.expr], module: StaticModule, depth: int = 0) -> Optional[str]:
     """`Session`, `Optional[Session]`, `Session | None`, `"Session"` → the qualified class."""
     if annotation is None or depth > 4:
         return None
@@ -874,18 +914,18 @@ def _annotation_type(annotation: Optional[ast.expr], module: _Module, depth: int
         sides = [side for side in (annotation.left, annotation.right) if not _is_none(side)]
         return _annotation_type(sides[0], module, depth + 1) if len(sides) == 1 else None
     if isinstance(annotation, ast.Subscript):
-        head = _dotted(annotation.value)
+        head = dotted_name(annotation.value)
         if head and head[-1] == "Optional":
             return _annotation_type(annotation.slice, module, depth + 1)
         return None
-    dotted = _dotted(annotation)
+    dotted = dotted_name(annotation)
     if not dotted:
         return None
     qualified = _module_name(module, dotted[0])
     if qualified is None:
         return None
     qualified = ".".join([qualified, *dotted[1:]])
-    if _standard(qualified):
+    if is_standard(qualified):
         return qualified if not qualified.startswith("builtins.") else None
     found = locate(qualified)
     return qualified if found is not None and found.kind == "class" else None
@@ -903,7 +943,10 @@ def _attribute_type(class_name: str, attribute: str) -> Optional[str]:
     _attribute_types_memo[key] = None  # guards cycles
     found = locate(class_name)
     answer = None
-    if found is not None and found.kind == "class":
+    getter = _property_getter(class_name, attribute)
+    if getter is not None:
+        answer = _returned_type(getter, class_name)
+    elif found is not None and found.kind == "class":
         types: list[Optional[str]] = []
         for owner in _class_and_bases(found):
             types.extend(_assigned_types(owner, class_name, attribute))
@@ -912,9 +955,61 @@ def _attribute_type(class_name: str, attribute: str) -> Optional[str]:
     return answer
 
 
+_property_memo: dict[tuple[str, str], Optional[_Found]] = {}
+
+
+def _property_getter(class_name: str, attribute: str) -> Optional[_Found]:
+    """The getter of `class_name.attribute` when the first class along the bases that defines the
+    name defines it as a plain `@property` (a setter and a deleter may accompany it)."""
+    key = (class_name, attribute)
+    if key in _property_memo:
+        return _property_memo[key]
+    _property_memo[key] = None  # guards cycles
+    found = locate(class_name)
+    answer = None
+    for owner in _class_and_bases(found) if found is not None and found.kind == "class" else ():
+        if owner.node is None:
+            break  # a base that cannot be read may define it first
+        definitions = _members(owner.node, owner.module).get(attribute)
+        if not definitions:
+            continue
+        getters = [
+            definition
+            for definition in definitions
+            if isinstance(definition, ast.FunctionDef)
+            and [decorator_name(decorator) for decorator in definition.decorator_list] == ["property"]
+        ]
+        accessors = {f"{attribute}.setter", f"{attribute}.deleter"}
+        others = [definition for definition in definitions if not any(definition is getter for getter in getters)]
+        if (
+            len(getters) == 1
+            and not body_yields(getters[0])
+            and all(
+                isinstance(other, ast.FunctionDef)
+                and len(other.decorator_list) == 1
+                and decorator_name(other.decorator_list[0]) in accessors
+                for other in others
+            )
+        ):
+            answer = _Found("function", getters[0], owner.module, owner=owner.node)
+        break
+    _property_memo[key] = answer
+    return answer
+
+
+def _returned_type(function: _Found, self_class: str) -> Optional[str]:
+    """The class of what a function returns: its annotation, else every `return` agreeing."""
+    node = function.node
+    if node.returns is not None:
+        return _annotation_type(node.returns, function.module)
+    reader = _Function(function, self_class)
+    values = [statement.value for statement in _statements(node.body) if isinstance(statement, ast.Return)]
+    return _agree([reader.type_of(value) for value in values]) if values else None
+
+
 def _class_and_bases(found: _Found, hops: int = 0) -> list[_Found]:
     classes = [found]
-    if hops > _MAX_HOPS:
+    if hops > MAX_HOPS:
         return classes
     for base in found.node.bases:
         resolved = _base_class(base, found.module, hops + 1)
@@ -962,7 +1057,7 @@ def _self_stores(owner: _Found) -> dict[str, list[tuple[_Found, Any]]]:
         if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         arguments = [*statement.args.posonlyargs, *statement.args.args]
-        decorators = {_decorator_name(decorator) for decorator in statement.decorator_list}
+        decorators = {decorator_name(decorator) for decorator in statement.decorator_list}
         if not arguments or decorators & {"staticmethod", "classmethod"}:
             continue
         self_name = arguments[0].arg
@@ -988,7 +1083,7 @@ def _method_target(class_name: str, method: str, leaves: Mapping[str, str]) -> O
     qualified = f"{class_name}.{method}"
     if qualified in leaves:
         return qualified
-    if _standard(class_name):
+    if is_standard(class_name):
         return None
     found = locate(qualified)
     if found is None or found.kind != "function" or not _runs_body(found.node):
@@ -1001,7 +1096,7 @@ def _method_target(class_name: str, method: str, leaves: Mapping[str, str]) -> O
 def _named_target(qualified: str, leaves: Mapping[str, str]) -> Optional[_Target]:
     if qualified in leaves:
         return qualified
-    if _standard(qualified):
+    if is_standard(qualified):
         return None
     found = locate(qualified)
     if found is None:
@@ -1029,7 +1124,7 @@ def _non_blocking_sockets(found: _Found) -> bool:
     name = found.module.name
     answer = _non_blocking_memo.get(name)
     if answer is None:
-        filename = _source_file(name)
+        filename = source_file(name)
         try:
             with open(filename or "", "rb") as handle:
                 data = handle.read().replace(b" ", b"")
@@ -1048,7 +1143,7 @@ def _takes_self(found: _Found) -> bool:
     """A method called through an instance or class: its first parameter is bound already."""
     if found.owner is None:
         return False
-    return "staticmethod" not in {_decorator_name(decorator) for decorator in found.node.decorator_list}
+    return "staticmethod" not in {decorator_name(decorator) for decorator in found.node.decorator_list}
 
 
 def _edges(found: _Found, self_class: Optional[str], known: _Known, leaves: Mapping[str, str]) -> list[_Edge]:
@@ -1060,6 +1155,12 @@ def _edges(found: _Found, self_class: Optional[str], known: _Known, leaves: Mapp
         values = {name: value for name, value in known if name not in function.assigned}
         edges = []
         for call in _normal_calls(found, tuple(sorted(values.items(), key=lambda item: item[0]))):
+            if isinstance(call, ast.Attribute):
+                read = function.property_read(call)
+                if read is not None:
+                    edges.append((*read, known_arguments(read[1].node, CallShape(), True)))
+                continue
+            assert isinstance(call, ast.Call)
             target = function.target(call, leaves)
             if target is None or isinstance(target, str):
                 if target is not None and not (target.startswith(_SOCKET_METHODS) and _non_blocking_sockets(found)):
