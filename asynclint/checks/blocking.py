@@ -15,6 +15,7 @@ from asynclint.checks.base import Rule
 from asynclint.engine.context import Context
 from asynclint.engine.fixes import Fix
 from asynclint.engine.offload import offload_fix
+from asynclint.semantics.arguments import argument, first_positional, positional_arguments
 from asynclint.semantics.scope import Scope, iter_subtree
 
 
@@ -66,23 +67,6 @@ def _awaited(ctx: Context) -> bool:
     """`await x.f()`: whatever an annotation says about `x`, `f` returned an awaitable, so it is
     an async API (`session: orm.Session` that is really an `AsyncSession`)."""
     return type(ctx.parent) is cst.Await
-
-
-def _first_positional(call: cst.Call) -> Optional[cst.BaseExpression]:
-    for arg in call.args:
-        if arg.keyword is None and not arg.star:
-            return arg.value
-    return None
-
-
-def _argument(call: cst.Call, position: int, keyword: str) -> Optional[cst.BaseExpression]:
-    positional = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
-    if len(positional) > position:
-        return positional[position]
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == keyword:
-            return arg.value
-    return None
 
 
 def _mentions(expr: cst.CSTNode, names: frozenset[str], ctx: Context, depth: int = 0) -> bool:
@@ -182,7 +166,7 @@ def _is_ip_literal(node: Optional[cst.CSTNode]) -> bool:
 def _udp_connect_to_address(node: cst.Call, receiver: cst.BaseExpression, ctx: Context) -> bool:
     """`udp.connect((host, port))` on a datagram socket only selects a route and records the peer;
     it waits only to resolve a host name, so it counts as blocking only for a name literal."""
-    target = _first_positional(node)
+    target = first_positional(node)
     if type(target) is not cst.Tuple or not target.elements:
         return False
     host = target.elements[0].value
@@ -201,8 +185,8 @@ def _does_not_block(node: cst.Call, callee: str, ctx: Context) -> bool:
     numeric = _NUMERIC_LOOKUP.get(callee)
     if numeric is not None:
         position, keyword, flags = numeric
-        value = _argument(node, position, keyword)
-        return value is not None and _mentions(value, flags, ctx)
+        value = argument(node, position, keyword)
+        return value is not None and _mentions(value.value, flags, ctx)
     if callee.startswith("socket.socket.") and type(node.func) is cst.Attribute:
         receiver = node.func.value
         return (
@@ -340,8 +324,8 @@ def _unbounded_queue(node: cst.Call, ctx: Context) -> bool:
     for value in values:
         if type(value) is not cst.Call or ctx.qualified_name(value.func) not in catalog.QUEUE_CONSTRUCTORS:
             return False
-        size = _argument(value, 0, "maxsize")
-        if size is not None and not _is_false_or_zero(size):
+        size = argument(value, 0, "maxsize")
+        if size is not None and not _is_false_or_zero(size.value):
             return False
     return True
 
@@ -777,7 +761,7 @@ class CoroutineInExecutor(Rule):
         position = self.offloaders.get(offloader) if offloader else None
         if position is None:
             return
-        positional = [arg for arg in node.args if arg.keyword is None and not arg.star]
+        positional = positional_arguments(node)
         if len(positional) <= position:
             return
         target = positional[position].value

@@ -13,6 +13,7 @@ from asynclint.checks.base import Rule
 from asynclint.engine.context import Context, iter_path
 from asynclint.engine.fixes import Fix
 from asynclint.semantics.always_raises import always_raises, statements_of
+from asynclint.semantics.arguments import keyword_argument
 from asynclint.semantics.scope import SCOPE_NODES, Path, dotted_name, iter_children, iter_subtree
 
 TryNode = Union[cst.Try, cst.TryStar]
@@ -21,13 +22,6 @@ _LOOPS = (cst.For, cst.While)
 
 
 # -- shared helpers ------------------------------------------------------------------------------
-def _keyword(call: cst.Call, name: str) -> Optional[cst.Arg]:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == name:
-            return arg
-    return None
-
-
 def _is_true(node: cst.CSTNode) -> bool:
     return type(node) is cst.Name and node.value == "True"
 
@@ -90,7 +84,7 @@ class GatherExceptionUnhandled(Rule):
             return
         if len(positional) < 2 and not any(arg.star == "*" for arg in positional):
             return
-        if _keyword(node, "return_exceptions") is not None:
+        if keyword_argument(node, "return_exceptions") is not None:
             return  # True is ASY301's business; a variable or False is a decision we respect
         if _enclosing_handled_try(ctx) or _lifecycle_function(ctx) or _children_cannot_fail(node, ctx):
             return
@@ -214,7 +208,7 @@ class GatherResultsUnchecked(Rule):
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         if not ctx.in_async_context or not _is_gather(node, ctx):
             return
-        flag = _keyword(node, "return_exceptions")
+        flag = keyword_argument(node, "return_exceptions")
         if flag is None or not _is_true(flag.value):
             return
         awaited = ctx.parent

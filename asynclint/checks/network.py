@@ -13,6 +13,7 @@ from asynclint.catalog import network as catalog
 from asynclint.checks.base import Rule
 from asynclint.engine.context import Context, iter_path, parent_of, truth_tested
 from asynclint.engine.fixes import Fix
+from asynclint.semantics.arguments import argument, has_double_star, has_star, keyword_argument
 from asynclint.semantics.names import is_none
 from asynclint.semantics.scope import Binding, ModuleIndex, Path, Scope, dotted_name, iter_children, iter_subtree
 
@@ -39,32 +40,6 @@ def _matching(names: tuple[str, ...], known) -> Optional[str]:
         if name in known:
             return name
     return None
-
-
-def _keyword(call: cst.Call, name: str) -> Optional[cst.Arg]:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == name:
-            return arg
-    return None
-
-
-def _argument(call: cst.Call, position: int, name: str) -> Optional[cst.Arg]:
-    """The argument bound to parameter `name` (given by keyword, or at `position` when >= 0)."""
-    found = _keyword(call, name) if name else None
-    if found is not None or position < 0:
-        return found
-    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
-    if any(arg.star == "*" for arg in call.args[: len(positional) + 1]):
-        return None
-    return positional[position] if position < len(positional) else None
-
-
-def _has_double_star(call: cst.Call) -> bool:
-    return any(arg.star == "**" for arg in call.args)
-
-
-def _has_star(call: cst.Call) -> bool:
-    return any(arg.star for arg in call.args)
 
 
 def _is_name(node: Optional[cst.CSTNode], value: str) -> bool:
@@ -200,7 +175,7 @@ class ClientSessionWithoutTimeout(Rule):
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         qualified = ctx.qualified_name(node.func)
-        if qualified not in catalog.AIOHTTP_SESSIONS or _has_double_star(node):
+        if qualified not in catalog.AIOHTTP_SESSIONS or has_double_star(node):
             return
         if any(arg.keyword is not None and arg.keyword.value in catalog.SESSION_TIMEOUT_KEYWORDS for arg in node.args):
             return
@@ -387,11 +362,11 @@ class _SessionHandles:
             call = call_path[0] if call_path is not None else None
             if type(call) is cst.Call and call.func is parent:
                 if method in catalog.AIOHTTP_REQUEST_METHODS:
-                    own = _keyword(call, "timeout") is not None or _has_double_star(call)
+                    own = keyword_argument(call, "timeout") is not None or has_double_star(call)
                     return "request", own or _under_deadline(call, call_path, scope, ctx)
                 if method in catalog.AIOHTTP_WEBSOCKET_METHODS:
-                    own = any(_keyword(call, bound) is not None for bound in catalog.AIOHTTP_WEBSOCKET_BOUNDS)
-                    return "request", own or _has_double_star(call) or _under_deadline(call, call_path, scope, ctx)
+                    own = any(keyword_argument(call, bound) is not None for bound in catalog.AIOHTTP_WEBSOCKET_BOUNDS)
+                    return "request", own or has_double_star(call) or _under_deadline(call, call_path, scope, ctx)
                 if method in catalog.CLOSE_METHODS:
                     return "close", True
                 return "escape", False
@@ -457,7 +432,7 @@ class TimeoutDisabled(Rule):
                 what = f"`{_callee_text(node.func, names[0])}({self._shown_args(node)})` disables every timeout"
                 consequence = "connect, read, write and pool waits are unbounded"
         elif _matching(names, catalog.HTTPX_TIMEOUT_TAKERS | catalog.AIOHTTP_TIMEOUT_TAKERS):
-            arg = _keyword(node, "timeout")
+            arg = keyword_argument(node, "timeout")
             if arg is not None and is_none(arg.value):
                 what = f"`{_callee_text(node.func, names[0])}(..., timeout=None)` disables the timeout"
                 consequence = "the request can wait forever on a server that stops answering"
@@ -465,7 +440,7 @@ class TimeoutDisabled(Rule):
             deadline = _matching(names, catalog.ASYNCIO_DEADLINES)
             if deadline is not None:
                 position, keyword = catalog.ASYNCIO_DEADLINES[deadline]
-                arg = _argument(node, position, keyword)
+                arg = argument(node, position, keyword)
                 if arg is not None and is_none(arg.value) and not self._rescheduled(node, ctx):
                     what = f"`{_callee_text(node.func, deadline)}(..., None)` sets no deadline"
                     consequence = "the awaited operation can wait forever"
@@ -481,7 +456,7 @@ class TimeoutDisabled(Rule):
     @staticmethod
     def _all_unbounded(node: cst.Call, fields: tuple[str, ...], first: Optional[str]) -> bool:
         """Every bound the call sets is None (an empty call sets none)."""
-        if _has_star(node):
+        if has_star(node):
             return False
         positional = [arg for arg in node.args if arg.keyword is None]
         names = ([first] if first else []) + list(fields)
@@ -494,9 +469,9 @@ class TimeoutDisabled(Rule):
         return True
 
     def _httpx_timeout_unbounded(self, node: cst.Call) -> bool:
-        if _has_star(node):
+        if has_star(node):
             return False
-        first = _argument(node, 0, "timeout")
+        first = argument(node, 0, "timeout")
         given = {arg.keyword.value for arg in node.args if arg.keyword is not None}
         if first is None and not set(catalog.HTTPX_TIMEOUT_FIELDS) <= given:
             return False  # httpx requires either a default or all four fields
@@ -590,7 +565,7 @@ class Http2ContextWithoutAlpn(Rule):
                 if connect is None:
                     return None  # handed to other code, which may set ALPN
                 keyword, position = catalog.TLS_CONNECTS[connect]
-                if _argument(call, position, keyword) is not parent:
+                if argument(call, position, keyword) is not parent:
                     return None
                 uses.append((call, _callee_text(call.func, connect)))
                 continue
@@ -843,7 +818,7 @@ class ConnectWithoutTimeout(Rule):
         if type(ctx.parent) is not cst.Await:
             return
         connect = _matching(callee_names(node.func, ctx), catalog.CONNECT_CALLS)
-        if connect is None or _keyword(node, "sock") is not None or self._bounded(node, ctx.path, ctx.scope, ctx):
+        if connect is None or keyword_argument(node, "sock") is not None or self._bounded(node, ctx.path, ctx.scope, ctx):
             return  # `sock=` wraps a socket that is already connected
         function = ctx.function
         if function is not None and function.name.value in self._functions_bounded_by_callers(ctx):
@@ -996,7 +971,7 @@ class TlsVerificationDisabled(Rule):
             self._report(node, self.factory_message.format(callee=callee, function=_function_label(ctx)), ctx)
 
     def _report_false(self, node: cst.Call, keyword: str, callee: str, ctx: Context) -> None:
-        arg = _keyword(node, keyword)
+        arg = keyword_argument(node, keyword)
         if arg is not None and _is_name(arg.value, "False"):
             message = self.argument_message.format(
                 argument=f"{keyword}=False", callee=_callee_text(node.func, callee), function=_function_label(ctx)
@@ -1225,7 +1200,7 @@ class UnboundedConnectionPool(Rule):
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         qualified = ctx.qualified_name(node.func)
         if qualified in catalog.AIOHTTP_CONNECTORS:
-            limit = _keyword(node, "limit")
+            limit = keyword_argument(node, "limit")
             if limit is None:
                 return
             value = limit.value
@@ -1235,9 +1210,9 @@ class UnboundedConnectionPool(Rule):
                 )
                 self._report(node, what, "keep a bound (aiohttp's default is `limit=100`)", ctx)
         elif qualified in catalog.HTTPX_LIMITS:
-            if _has_double_star(node):
+            if has_double_star(node):
                 return
-            arg = _keyword(node, "max_connections")
+            arg = keyword_argument(node, "max_connections")
             callee = _callee_text(node.func, qualified)
             if arg is None:
                 what = (
