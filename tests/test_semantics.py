@@ -3,8 +3,6 @@ look-alike that must say no."""
 
 from __future__ import annotations
 
-import textwrap
-
 import libcst as cst
 import pytest
 
@@ -50,3 +48,45 @@ def test_keyword_and_positional_arguments():
     assert arguments.has_star(call) and arguments.has_double_star(call)
     assert arguments.has_star(_call("f(*rest)")) and not arguments.has_double_star(_call("f(*rest)"))
     assert not arguments.has_star(_call("f(a, b=1)"))
+
+
+# -- callees and labels ----------------------------------------------------------------------------
+class _Names:
+    """Name answers from a table, as the engine's Context gives them."""
+
+    def __init__(self, qualified: dict[str, str], types: dict[str, str]):
+        self.qualified, self.types = qualified, types
+
+    def qualified_name(self, expr, scope=None):
+        return self.qualified.get(cst.Module([]).code_for_node(expr))
+
+    def type_of(self, expr, scope=None):
+        return self.types.get(cst.Module([]).code_for_node(expr))
+
+
+def test_callee_names_add_the_receiver_type_only_when_it_says_more():
+    from asynclint.semantics.callees import callee_names, first_known
+
+    func = cst.parse_expression("self.loop.create_task")
+    typed = _Names({"self.loop.create_task": "pkg.Worker.loop.create_task"}, {"self.loop": "asyncio.AbstractEventLoop"})
+    names = callee_names(func, typed)
+    assert names == ("pkg.Worker.loop.create_task", "asyncio.AbstractEventLoop.create_task")
+    assert first_known(names, {"asyncio.AbstractEventLoop.create_task"}) == names[-1]
+    # look-alikes: a receiver of unknown type, a name that resolves to nothing, nothing catalogued
+    assert callee_names(func, _Names({"self.loop.create_task": "x.create_task"}, {})) == ("x.create_task",)
+    assert callee_names(cst.parse_expression("spawn"), _Names({}, {})) == ()
+    assert first_known(names, {"asyncio.create_task"}) is None
+
+
+def test_labels_name_the_callee_as_written_and_the_function():
+    from asynclint.semantics.labels import callee_text, function_label, location_label
+
+    assert callee_text(cst.parse_expression("session.get"), "aiohttp.ClientSession.get") == "session.get"
+    assert callee_text(cst.parse_expression("get_loop().create_task"), None) == "get_loop().create_task"
+    long_receiver = cst.parse_expression("make(" + ", ".join(f"argument_{n}" for n in range(9)) + ").get")
+    assert callee_text(long_receiver, "pkg.Client.get") == "pkg.Client.get"
+    function = cst.ensure_type(cst.parse_statement("async def fetch():\n    pass\n"), cst.FunctionDef)
+    assert function_label(function) == "`fetch()`"
+    assert function_label(None) == "the module body"
+    assert location_label(function) == "in `fetch()`"
+    assert location_label(None) == "at module level"

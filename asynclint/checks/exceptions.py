@@ -14,6 +14,7 @@ from asynclint.engine.context import Context, iter_path
 from asynclint.engine.fixes import Fix
 from asynclint.semantics.always_raises import always_raises, statements_of
 from asynclint.semantics.arguments import keyword_argument
+from asynclint.semantics.labels import function_label
 from asynclint.semantics.scope import SCOPE_NODES, Path, dotted_name, iter_children, iter_subtree
 
 TryNode = Union[cst.Try, cst.TryStar]
@@ -64,10 +65,6 @@ def _awaits(block: cst.CSTNode) -> bool:
     return False
 
 
-def _function_label(ctx: Context) -> str:
-    return f"`{ctx.function_name}()`"
-
-
 # -- ASY300 ----------------------------------------------------------------------------------------
 class GatherExceptionUnhandled(Rule):
     code = "ASY300"
@@ -94,7 +91,7 @@ class GatherExceptionUnhandled(Rule):
             advice = "use `async with asyncio.TaskGroup()`, which cancels the rest when one fails"
         else:
             advice = "pass `return_exceptions=True` and check the results, or wrap it in try/except"
-        ctx.report(node, self.message.format(function=_function_label(ctx), advice=advice))
+        ctx.report(node, self.message.format(function=function_label(ctx.function), advice=advice))
 
 
 def _lifecycle_function(ctx: Context) -> bool:
@@ -220,7 +217,7 @@ class GatherResultsUnchecked(Rule):
             return
         path = cast(tuple, ctx.path)  # the path of the current node is never None
         holder = path[1][1][0] if path[1][1] is not None else None
-        function = _function_label(ctx)
+        function = function_label(ctx.function)
         if type(holder) is cst.Expr:
             ctx.report(node, self.dropped.format(function=function))
             return
@@ -348,7 +345,7 @@ class CancellationSwallowed(Rule):
         kind = "suppress" if type(swallow.node) is cst.With else swallow.kind
         advice = self.advice[kind]
         if swallow.resumes:
-            message = self.message.format(caught=swallow.caught, function=_function_label(ctx), advice=advice)
+            message = self.message.format(caught=swallow.caught, function=function_label(ctx.function), advice=advice)
         else:
             observed = _ends_into_observing_caller(swallow, ctx)
             if observed is None:
@@ -356,7 +353,7 @@ class CancellationSwallowed(Rule):
             caller, how = observed
             template = self.looping_caller if how == "loop" else self.deadline_caller
             message = template.format(
-                caught=swallow.caught, function=_function_label(ctx), caller=caller, advice=advice
+                caught=swallow.caught, function=function_label(ctx.function), caller=caller, advice=advice
             )
         fix = _reraise_fix(swallow, ctx) if type(swallow.node) is cst.ExceptHandler else None
         ctx.report(swallow.node, message, fix=fix)
@@ -376,7 +373,7 @@ class CancellationConvertedToReturn(CancellationSwallowed):
             return  # a catch-all the coroutine ends after is the "log whatever killed it" idiom
         if _raises_afterwards(swallow.node, ctx):
             return  # cancellation becomes another error (`raise TimeoutError`), not a return
-        ctx.report(swallow.node, self.message.format(caught=swallow.caught, function=_function_label(ctx)))
+        ctx.report(swallow.node, self.message.format(caught=swallow.caught, function=function_label(ctx.function)))
 
 
 def _ends_into_observing_caller(swallow: _Swallow, ctx: Context) -> Optional[tuple[str, str]]:
@@ -916,7 +913,7 @@ class ReturnInFinally(Rule):
             cls = type(current)
             if cls is cst.Return or (cls in (cst.Break, cst.Continue) and not in_loop):
                 keyword = {cst.Return: "return", cst.Break: "break", cst.Continue: "continue"}[cls]
-                ctx.report(current, message.format(statement=keyword, function=_function_label(ctx)))
+                ctx.report(current, message.format(statement=keyword, function=function_label(ctx.function)))
                 continue
             if cls in SCOPE_NODES:
                 continue

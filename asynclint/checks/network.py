@@ -14,6 +14,8 @@ from asynclint.checks.base import Rule
 from asynclint.engine.context import Context, iter_path, parent_of, truth_tested
 from asynclint.engine.fixes import Fix
 from asynclint.semantics.arguments import argument, has_double_star, has_star, keyword_argument
+from asynclint.semantics.callees import callee_names, first_known
+from asynclint.semantics.labels import callee_text, function_label, location_label
 from asynclint.semantics.names import is_none
 from asynclint.semantics.scope import Binding, ModuleIndex, Path, Scope, dotted_name, iter_children, iter_subtree
 
@@ -22,43 +24,8 @@ _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
 
 
 # -- shared helpers ------------------------------------------------------------------------------
-def callee_names(func: cst.BaseExpression, ctx: Context, scope: Optional[Scope] = None) -> tuple[str, ...]:
-    """The callee's qualified name, plus `Type.method` from the receiver's type when that differs."""
-    names = []
-    qualified = ctx.qualified_name(func, scope)
-    if qualified is not None:
-        names.append(qualified)
-    if type(func) is cst.Attribute:
-        receiver = ctx.type_of(func.value, scope)
-        if receiver is not None and f"{receiver}.{func.attr.value}" != qualified:
-            names.append(f"{receiver}.{func.attr.value}")
-    return tuple(names)
-
-
-def _matching(names: tuple[str, ...], known) -> Optional[str]:
-    for name in names:
-        if name in known:
-            return name
-    return None
-
-
 def _is_name(node: Optional[cst.CSTNode], value: str) -> bool:
     return type(node) is cst.Name and node.value == value
-
-
-def _function_label(ctx: Context) -> str:
-    """Where the finding is, as a phrase: "in `fetch()`" or "at module level"."""
-    return f"in `{ctx.function_name}()`" if ctx.function is not None else "at module level"
-
-
-def _callee_text(func: cst.BaseExpression, qualified: Optional[str]) -> str:
-    """The callee as written (`session.get`, `asyncio.get_running_loop().getaddrinfo`) when short."""
-    text = dotted_name(func)
-    if text is None:
-        text = cst.Module([]).code_for_node(func)
-        if len(text) > 60 or "\n" in text:
-            text = qualified or "call"
-    return text
 
 
 def _seconds(value: float) -> cst.BaseExpression:
@@ -181,7 +148,7 @@ class ClientSessionWithoutTimeout(Rule):
             return
         if self._every_request_bounded(node, ctx):
             return
-        message = self.message.format(callee=_callee_text(node.func, qualified), function=_function_label(ctx))
+        message = self.message.format(callee=callee_text(node.func, qualified), function=location_label(ctx.function))
         ctx.report(node, message, fix=self._fix(node, ctx))
 
     def _every_request_bounded(self, node: cst.Call, ctx: Context) -> bool:
@@ -423,29 +390,31 @@ class TimeoutDisabled(Rule):
         if not names:
             return
         what = consequence = None
-        if _matching(names, catalog.AIOHTTP_TIMEOUTS):
+        if first_known(names, catalog.AIOHTTP_TIMEOUTS):
             if self._all_unbounded(node, catalog.AIOHTTP_TIMEOUT_FIELDS, None):
-                what = f"`{_callee_text(node.func, names[0])}({self._shown_args(node)})` sets no bound at all"
+                what = f"`{callee_text(node.func, names[0])}({self._shown_args(node)})` sets no bound at all"
                 consequence = "a request through it can wait forever on a server that stops answering"
-        elif _matching(names, catalog.HTTPX_TIMEOUTS):
+        elif first_known(names, catalog.HTTPX_TIMEOUTS):
             if self._httpx_timeout_unbounded(node):
-                what = f"`{_callee_text(node.func, names[0])}({self._shown_args(node)})` disables every timeout"
+                what = f"`{callee_text(node.func, names[0])}({self._shown_args(node)})` disables every timeout"
                 consequence = "connect, read, write and pool waits are unbounded"
-        elif _matching(names, catalog.HTTPX_TIMEOUT_TAKERS | catalog.AIOHTTP_TIMEOUT_TAKERS):
+        elif first_known(names, catalog.HTTPX_TIMEOUT_TAKERS | catalog.AIOHTTP_TIMEOUT_TAKERS):
             arg = keyword_argument(node, "timeout")
             if arg is not None and is_none(arg.value):
-                what = f"`{_callee_text(node.func, names[0])}(..., timeout=None)` disables the timeout"
+                what = f"`{callee_text(node.func, names[0])}(..., timeout=None)` disables the timeout"
                 consequence = "the request can wait forever on a server that stops answering"
         else:
-            deadline = _matching(names, catalog.ASYNCIO_DEADLINES)
+            deadline = first_known(names, catalog.ASYNCIO_DEADLINES)
             if deadline is not None:
                 position, keyword = catalog.ASYNCIO_DEADLINES[deadline]
                 arg = argument(node, position, keyword)
                 if arg is not None and is_none(arg.value) and not self._rescheduled(node, ctx):
-                    what = f"`{_callee_text(node.func, deadline)}(..., None)` sets no deadline"
+                    what = f"`{callee_text(node.func, deadline)}(..., None)` sets no deadline"
                     consequence = "the awaited operation can wait forever"
         if what is not None:
-            ctx.report(node, self.message.format(what=what, function=_function_label(ctx), consequence=consequence))
+            ctx.report(
+                node, self.message.format(what=what, function=location_label(ctx.function), consequence=consequence)
+            )
 
     @staticmethod
     def _shown_args(node: cst.Call) -> str:
@@ -528,7 +497,7 @@ class Http2ContextWithoutAlpn(Rule):
             f'Insert `{name}.set_alpn_protocols(["h2"])` after the context is created',
             ((statement, cst.FlattenSentinel([statement, alpn])),),
         )
-        message = self.message.format(name=name, callee=callee, function=_function_label(ctx))
+        message = self.message.format(name=name, callee=callee, function=location_label(ctx.function))
         ctx.report(call, message, fix=fix)
 
     def _module_speaks_http2(self, ctx: Context) -> bool:
@@ -561,13 +530,13 @@ class Http2ContextWithoutAlpn(Rule):
                 if type(call) is not cst.Call:
                     return None
                 names = callee_names(call.func, ctx, scope)
-                connect = _matching(names, catalog.TLS_CONNECTS)
+                connect = first_known(names, catalog.TLS_CONNECTS)
                 if connect is None:
                     return None  # handed to other code, which may set ALPN
                 keyword, position = catalog.TLS_CONNECTS[connect]
                 if argument(call, position, keyword) is not parent:
                     return None
-                uses.append((call, _callee_text(call.func, connect)))
+                uses.append((call, callee_text(call.func, connect)))
                 continue
             if type(parent) in (cst.AssignTarget, cst.AugAssign) or _inspected(reference, path):
                 continue
@@ -611,7 +580,7 @@ class ClientSessionInLoop(Rule):
             else ("`while` loop" if type(loop) is cst.While else "`for` loop")
         )
         message = self.message.format(
-            callee=_callee_text(node.func, qualified), loop=kind, function=_function_label(ctx)
+            callee=callee_text(node.func, qualified), loop=kind, function=location_label(ctx.function)
         )
         ctx.report(node, message)
 
@@ -623,7 +592,7 @@ class ClientSessionInLoop(Rule):
         if what is None or not self._confined_to_iteration(node, function, ctx):
             return
         message = self.per_event.format(
-            callee=_callee_text(node.func, qualified), function=_function_label(ctx).removeprefix("in "), what=what
+            callee=callee_text(node.func, qualified), function=function_label(ctx.function), what=what
         )
         ctx.report(node, message)
 
@@ -774,9 +743,9 @@ class ClientSessionNotClosed(Rule):
             warning = ' (aiohttp logs "Unclosed connector")'
         else:
             warning = ""
-        callee = _callee_text(node.func, qualified)
+        callee = callee_text(node.func, qualified)
         message = self.message.format(
-            callee=callee, name=name, function=_function_label(ctx), closing=closing, warning=warning
+            callee=callee, name=name, function=location_label(ctx.function), closing=closing, warning=warning
         )
         ctx.report(node, message)
 
@@ -817,15 +786,19 @@ class ConnectWithoutTimeout(Rule):
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         if type(ctx.parent) is not cst.Await:
             return
-        connect = _matching(callee_names(node.func, ctx), catalog.CONNECT_CALLS)
-        if connect is None or keyword_argument(node, "sock") is not None or self._bounded(node, ctx.path, ctx.scope, ctx):
+        connect = first_known(callee_names(node.func, ctx), catalog.CONNECT_CALLS)
+        if (
+            connect is None
+            or keyword_argument(node, "sock") is not None
+            or self._bounded(node, ctx.path, ctx.scope, ctx)
+        ):
             return  # `sock=` wraps a socket that is already connected
         function = ctx.function
         if function is not None and function.name.value in self._functions_bounded_by_callers(ctx):
             return  # a caller in this module bounds it, or hands the coroutine to code that may
-        callee = _callee_text(node.func, connect)
+        callee = callee_text(node.func, connect)
         consequence = self.lookup if connect.endswith(".getaddrinfo") else self.connect
-        message = self.message.format(callee=callee, function=_function_label(ctx), consequence=consequence)
+        message = self.message.format(callee=callee, function=location_label(ctx.function), consequence=consequence)
         ctx.report(node, message, fix=self._fix(node, ctx))
 
     def _fix(self, node: cst.Call, ctx: Context) -> Optional[Fix]:
@@ -958,23 +931,25 @@ class TlsVerificationDisabled(Rule):
         names = callee_names(node.func, ctx)
         if not names:
             return
-        aiohttp_call = _matching(names, catalog.AIOHTTP_SSL_TAKERS)
+        aiohttp_call = first_known(names, catalog.AIOHTTP_SSL_TAKERS)
         if aiohttp_call is not None:
             for keyword in sorted(catalog.AIOHTTP_SSL_OFF_KEYWORDS):
                 self._report_false(node, keyword, aiohttp_call, ctx)
-        httpx_call = _matching(names, catalog.HTTPX_VERIFY_TAKERS)
+        httpx_call = first_known(names, catalog.HTTPX_VERIFY_TAKERS)
         if httpx_call is not None:
             self._report_false(node, "verify", httpx_call, ctx)
-        factory = _matching(names, catalog.UNVERIFIED_CONTEXT_FACTORIES)
+        factory = first_known(names, catalog.UNVERIFIED_CONTEXT_FACTORIES)
         if factory is not None and not self._server_side(node, ctx.scope, ctx):
-            callee = _callee_text(node.func, factory)
-            self._report(node, self.factory_message.format(callee=callee, function=_function_label(ctx)), ctx)
+            callee = callee_text(node.func, factory)
+            self._report(node, self.factory_message.format(callee=callee, function=location_label(ctx.function)), ctx)
 
     def _report_false(self, node: cst.Call, keyword: str, callee: str, ctx: Context) -> None:
         arg = keyword_argument(node, keyword)
         if arg is not None and _is_name(arg.value, "False"):
             message = self.argument_message.format(
-                argument=f"{keyword}=False", callee=_callee_text(node.func, callee), function=_function_label(ctx)
+                argument=f"{keyword}=False",
+                callee=callee_text(node.func, callee),
+                function=location_label(ctx.function),
             )
             self._report(arg, message, ctx)
 
@@ -983,7 +958,7 @@ class TlsVerificationDisabled(Rule):
             # `ssl._create_default_https_context = ssl._create_unverified_context` switches
             # verification off for every urllib/http.client connection of the process.
             patched = ctx.source_of(node.targets[0].target)
-            self._report(node, self.patch_message.format(target=patched, function=_function_label(ctx)), ctx)
+            self._report(node, self.patch_message.format(target=patched, function=location_label(ctx.function)), ctx)
             return
         for target in node.targets:
             attribute = target.target
@@ -1014,7 +989,7 @@ class TlsVerificationDisabled(Rule):
             message = self.attribute_message.format(
                 target=ctx.source_of(attribute),
                 value=value,
-                function=_function_label(ctx),
+                function=location_label(ctx.function),
                 what=what,
                 context=context,
                 risk=risk,
@@ -1206,14 +1181,14 @@ class UnboundedConnectionPool(Rule):
             value = limit.value
             if (type(value) is cst.Integer and value.evaluated_value == 0) or is_none(value):
                 what = (
-                    f"`{_callee_text(node.func, qualified)}(limit={ctx.source_of(value)})` removes the connection limit"
+                    f"`{callee_text(node.func, qualified)}(limit={ctx.source_of(value)})` removes the connection limit"
                 )
                 self._report(node, what, "keep a bound (aiohttp's default is `limit=100`)", ctx)
         elif qualified in catalog.HTTPX_LIMITS:
             if has_double_star(node):
                 return
             arg = keyword_argument(node, "max_connections")
-            callee = _callee_text(node.func, qualified)
+            callee = callee_text(node.func, qualified)
             if arg is None:
                 what = (
                     f"`{callee}(...)` without `max_connections=` has no connection limit (httpx's default pool has 100)"
@@ -1225,4 +1200,4 @@ class UnboundedConnectionPool(Rule):
             self._report(node, what, "pass `max_connections=` (httpx's default is 100)", ctx)
 
     def _report(self, node: cst.Call, what: str, instead: str, ctx: Context) -> None:
-        ctx.report(node, self.message.format(what=what, function=_function_label(ctx), instead=instead))
+        ctx.report(node, self.message.format(what=what, function=location_label(ctx.function), instead=instead))

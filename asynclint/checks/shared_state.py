@@ -23,6 +23,7 @@ from asynclint.checks.base import Rule
 from asynclint.engine.context import Context
 from asynclint.engine.fixes import Fix
 from asynclint.engine.positions import positions_of
+from asynclint.semantics.callees import callee_names, first_known
 from asynclint.semantics.scope import Scope, dotted_name, iter_children, iter_subtree
 
 Write = Union[cst.Assign, cst.AnnAssign, cst.AugAssign]
@@ -606,13 +607,7 @@ class ContextLostInExecutor(Rule):
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         self._record_facts(node, ctx)
-        qualified = ctx.qualified_name(node.func)
-        names = {qualified}
-        if type(node.func) is cst.Attribute:
-            receiver = ctx.type_of(node.func.value)
-            if receiver is not None:
-                names.add(f"{receiver}.{node.func.attr.value}")
-        if not names & EXECUTOR_SUBMITTERS:
+        if first_known(callee_names(node.func, ctx), EXECUTOR_SUBMITTERS) is None:
             return
         target = _executor_target(node, ctx)
         if target is None:

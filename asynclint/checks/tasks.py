@@ -14,6 +14,8 @@ from asynclint.checks.base import Rule
 from asynclint.engine.context import Context, iter_path, parent_of, truth_tested
 from asynclint.engine.fixes import Fix
 from asynclint.semantics import coroutines
+from asynclint.semantics.callees import callee_names, first_known
+from asynclint.semantics.labels import callee_text, function_label
 from asynclint.semantics.scope import Binding, Path, Scope, dotted_name, iter_children, iter_subtree
 
 
@@ -33,38 +35,9 @@ def _only_inspected(node: cst.CSTNode, path: Path) -> bool:
     return truth_tested(node, path)
 
 
-def _function_label(ctx: Context) -> str:
-    return f"`{ctx.function_name}()`" if ctx.function is not None else "the module body"
-
-
-def _callee_text(ctx: Context, func: cst.BaseExpression, qualified: Optional[str]) -> str:
-    text = dotted_name(func)
-    return text if text is not None else (qualified or ctx.source_of(func))
-
-
-def callee_names(func: cst.BaseExpression, ctx: Context) -> tuple[Optional[str], ...]:
-    """The callee's qualified name, plus `Type.method` from the receiver's type when that differs
-    (`self.loop.create_task` with `self.loop = asyncio.get_event_loop()` in `__init__`)."""
-    qualified = ctx.qualified_name(func)
-    if type(func) is cst.Attribute:
-        receiver = ctx.type_of(func.value)
-        if receiver is not None:
-            typed = f"{receiver}.{func.attr.value}"
-            if typed != qualified:
-                return qualified, typed
-    return (qualified,)
-
-
-def _first_in(names: tuple[Optional[str], ...], known: frozenset) -> Optional[str]:
-    for name in names:
-        if name in known:
-            return name
-    return None
-
-
-def _retained_by_config(ctx: Context, func: cst.BaseExpression, qualified: Optional[str]) -> bool:
+def _retained_by_config(ctx: Context, func: cst.BaseExpression, names: tuple[str, ...]) -> bool:
     retaining = ctx.config.task_retaining_calls
-    return bool(retaining) and (qualified in retaining or dotted_name(func) in retaining)
+    return bool(retaining) and (dotted_name(func) in retaining or any(name in retaining for name in names))
 
 
 def _is_decorated_with(function: cst.FunctionDef, names: frozenset, ctx: Context, scope: Scope) -> bool:
@@ -279,8 +252,8 @@ class CoroutineNotAwaited(Rule):
         if verdict is None:
             return
         kind, qualified = verdict
-        callee = _callee_text(ctx, node.func, qualified)
-        function = _function_label(ctx)
+        callee = callee_text(node.func, qualified)
+        function = function_label(ctx.function)
         if kind == "request":
             if dropped:
                 ctx.report(node, self.request.format(callee=callee, function=function))
@@ -314,8 +287,8 @@ class CoroutineNotAwaited(Rule):
         if verdict is None or verdict[0] == "request":
             return
         kind, qualified = verdict
-        callee = _callee_text(ctx, node.func, qualified)
-        message = self.unused.format(callee=callee, name=target.value, function=_function_label(ctx))
+        callee = callee_text(node.func, qualified)
+        message = self.unused.format(callee=callee, name=target.value, function=function_label(ctx.function))
         condition = ("coroutine-function", qualified) if kind == "maybe" else None
         ctx.report(node, message, condition=condition)
 
@@ -352,9 +325,10 @@ class CoroutineNotAwaited(Rule):
                 if any(True for _ in ctx.resolver.attribute_stores(class_scope, attribute)):
                     return None  # an instance attribute holding some callable
         # A receiver of known type names the method best (`self.bus.publish` → `pkg.Bus.publish`).
-        qualified = callee_names(func, ctx)[-1]
-        if qualified is None:
+        names = callee_names(func, ctx)
+        if not names:
             return None
+        qualified = names[-1]
         return cls._qualified_verdict(qualified, ctx)
 
     @classmethod
@@ -409,11 +383,11 @@ _COLLECTING_FUNCTIONS = frozenset({"builtins.list", "builtins.set", "builtins.tu
 
 
 def _spawner(node: cst.Call, ctx: Context, scope: Optional[Scope] = None) -> Optional[str]:
-    names = callee_names(node.func, ctx) if scope is None else (ctx.qualified_name(node.func, scope),)
-    qualified = _first_in(names, catalog.TASK_SPAWNERS)
+    names = callee_names(node.func, ctx, scope)
+    qualified = first_known(names, catalog.TASK_SPAWNERS)
     if qualified is None:
         qualified = _loop_spawner(node.func)
-    if qualified is None or any(_retained_by_config(ctx, node.func, name) for name in names):
+    if qualified is None or _retained_by_config(ctx, node.func, names):
         return None
     return qualified
 
@@ -580,8 +554,8 @@ class DanglingTask(Rule):
             how = "dropped after `add_done_callback`"
         else:
             return
-        callee = _callee_text(ctx, node.func, qualified)
-        message = self.message.format(callee=callee, function=_function_label(ctx), how=how)
+        callee = callee_text(node.func, qualified)
+        message = self.message.format(callee=callee, function=function_label(ctx.function), how=how)
         ctx.report(node, message, fix=fix)
 
     def _helper_dropped(self, node: cst.Call, ctx: Context) -> None:
@@ -590,14 +564,15 @@ class DanglingTask(Rule):
         parent = ctx.parent
         if type(parent) is not cst.Expr or type(node.func) not in (cst.Name, cst.Attribute):
             return
-        qualified = callee_names(node.func, ctx)[-1]
+        names = callee_names(node.func, ctx)
+        qualified = names[-1] if names else None
         if qualified is None or qualified.split(".")[0] in catalog.CLOSED_WORLD_MODULES:
             return
         local = self._local_helper(qualified, ctx)
         if local is False:
             return
-        callee = _callee_text(ctx, node.func, qualified)
-        message = self.helper_message.format(callee=callee, function=_function_label(ctx))
+        callee = callee_text(node.func, qualified)
+        message = self.helper_message.format(callee=callee, function=function_label(ctx.function))
         if local:
             ctx.report(node, message, fix=self._fix(node, parent, ctx))
         else:
@@ -792,7 +767,7 @@ class TaskNeverAwaitedOrCancelled(Rule):
             target = parent.target
         else:
             return
-        callee = _callee_text(ctx, node.func, qualified)
+        callee = callee_text(node.func, qualified)
         if type(target) is cst.Name and target.value != "_":
             self._local(node, target.value, callee, ctx)
         elif type(target) is cst.Attribute and type(target.value) is cst.Name:
@@ -805,7 +780,7 @@ class TaskNeverAwaitedOrCancelled(Rule):
         for reference, path, _ in ctx.references(owner, name):
             if not _only_inspected(reference, path):
                 return
-        ctx.report(node, self.local_message.format(name=name, callee=callee, function=_function_label(ctx)))
+        ctx.report(node, self.local_message.format(name=name, callee=callee, function=function_label(ctx.function)))
 
     def _attribute(self, node: cst.Call, target: cst.Attribute, callee: str, ctx: Context) -> None:
         attribute = target.attr.value
@@ -869,7 +844,7 @@ class WaitPendingNotCancelled(Rule):
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
-        if _first_in(callee_names(node.func, ctx), catalog.WAIT_FUNCTIONS) is None:
+        if first_known(callee_names(node.func, ctx), catalog.WAIT_FUNCTIONS) is None:
             return
         why = self._may_leave_pending(node, ctx)
         if why is None:
@@ -888,7 +863,7 @@ class WaitPendingNotCancelled(Rule):
             return  # the tasks are reachable elsewhere, so whoever holds them can still cancel them
         if self._last_wait_of_run_coroutine(ctx):
             return  # the runner cancels and awaits what is left as soon as the coroutine returns
-        ctx.report(node, self.message.format(why=why, function=_function_label(ctx), how=how))
+        ctx.report(node, self.message.format(why=why, function=function_label(ctx.function), how=how))
 
     @staticmethod
     def _last_wait_of_run_coroutine(ctx: Context) -> bool:
@@ -920,7 +895,7 @@ class WaitPendingNotCancelled(Rule):
         if isinstance(expr, cst.Call):
             # A new task: spawned here, or a coroutine `wait` wraps in one. Other calls may
             # return a future that its owner keeps (`state.wait_for_position()`).
-            if _first_in(callee_names(expr.func, ctx), catalog.TASK_SPAWNERS) is not None:
+            if first_known(callee_names(expr.func, ctx), catalog.TASK_SPAWNERS) is not None:
                 return True
             verdict = CoroutineNotAwaited.verdict(expr.func, ctx)
             return verdict is not None and verdict[0] == "yes"
@@ -1038,11 +1013,11 @@ class ExecutorFutureDropped(Rule):
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         if type(ctx.parent) is not cst.Expr:
             return
-        qualified = _first_in(callee_names(node.func, ctx), catalog.EXECUTOR_SUBMITTERS)
+        qualified = first_known(callee_names(node.func, ctx), catalog.EXECUTOR_SUBMITTERS)
         if qualified is None:
             return
-        callee = _callee_text(ctx, node.func, qualified)
+        callee = callee_text(node.func, qualified)
         fix = None
         if ctx.can_insert_await():
             fix = Fix("unsafe", "Insert `await`", ((node, ctx.awaited(node, node)),))
-        ctx.report(node, self.message.format(callee=callee, function=_function_label(ctx)), fix=fix)
+        ctx.report(node, self.message.format(callee=callee, function=function_label(ctx.function)), fix=fix)
