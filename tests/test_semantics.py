@@ -3,16 +3,46 @@ look-alike that must say no."""
 
 from __future__ import annotations
 
+import textwrap
+
 import libcst as cst
 import pytest
 
+from asynclint.catalog.tasks import RETURN_TYPES
 from asynclint.semantics import arguments
+from asynclint.semantics.names import Resolver
+from asynclint.semantics.scope import build_index
 
 
 def _call(source: str) -> cst.Call:
     expression = cst.parse_expression(source)
     assert isinstance(expression, cst.Call)
     return expression
+
+
+class _Module:
+    """One parsed module with its index, answering names as a rule's Context does."""
+
+    def __init__(self, source: str, module_name: str = "pkg.mod"):
+        self.index = build_index(cst.parse_module(textwrap.dedent(source)), module_name, frozenset())
+        self.resolver = Resolver(self.index, RETURN_TYPES)
+
+    def qualified_name(self, expr, scope=None):
+        return self.resolver.qualified_name(expr, scope or self.index.root)
+
+    def type_of(self, expr, scope=None):
+        return self.resolver.type_of(expr, scope or self.index.root)
+
+    def scope(self, *names: str):
+        """The scope of the def or class reached by `names` from the module (`"Client", "get"`)."""
+        scope = self.index.root
+        for name in names:
+            [binding] = scope.bindings[name]
+            scope = self.index.scopes[binding.node]
+        return scope
+
+    def bindings(self, name: str, *where: str):
+        return self.scope(*where).bindings[name]
 
 
 def _code(node) -> str:
@@ -90,3 +120,217 @@ def test_labels_name_the_callee_as_written_and_the_function():
     assert function_label(None) == "the module body"
     assert location_label(function) == "in `fetch()`"
     assert location_label(None) == "at module level"
+
+
+# -- function kinds: is this a coroutine function? ---------------------------------------------------
+_KINDS = """
+import abc
+import typing
+from typing import overload
+from functools import lru_cache
+
+async def fetch(): ...
+async def stream():
+    yield 1
+def rows():
+    yield from range(3)
+def plain(): ...
+@lru_cache
+async def cached(): ...
+
+@overload
+def load(x: int) -> int: ...
+@overload
+def load(x: str) -> str: ...
+async def load(x): ...
+
+try:
+    async def either(): ...
+except ImportError:
+    def either(): ...
+
+class Client(abc.ABC):
+    @staticmethod
+    async def make(): ...
+    @abc.abstractmethod
+    async def close(self): ...
+    @typing.overload
+    async def get(self, key: int) -> int: ...
+    async def get(self, key): ...
+    async def events(self):
+        async def inner():
+            yield 1
+        return inner
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "where", "coroutine", "async_generator", "generator"),
+    [
+        ("fetch", (), True, False, False),
+        ("load", (), True, False, False),  # the `@overload` stubs are left out
+        ("make", ("Client",), True, False, False),  # staticmethod leaves it as it is
+        ("close", ("Client",), True, False, False),
+        ("get", ("Client",), True, False, False),
+        ("events", ("Client",), True, False, False),  # the yield is in a nested function
+        # look-alikes
+        ("stream", (), False, True, False),  # an async generator function makes no coroutine
+        ("rows", (), False, False, True),
+        ("plain", (), False, False, False),
+        ("cached", (), False, False, False),  # an unknown decorator may return anything
+        ("either", (), False, False, False),  # one definition is sync
+    ],
+)
+def test_what_calling_a_definition_makes(name, where, coroutine, async_generator, generator):
+    from asynclint.semantics import function_kinds
+
+    module = _Module(_KINDS)
+    bindings = module.bindings(name, *where)
+    assert bool(function_kinds.definitions_make_coroutines(bindings, module)) is coroutine
+    assert function_kinds.definitions_make_async_generators(bindings, module) is async_generator
+    assert function_kinds.definitions_make_generators(bindings, module) is generator
+
+
+def test_only_definitions_are_answered_here():
+    from asynclint.semantics import function_kinds
+
+    module = _Module("import asyncio\nfrom asyncio import sleep\nhandler = make_handler()\n")
+    for name in ("sleep", "handler"):
+        assert function_kinds.definitions_make_coroutines(module.bindings(name), module) is None
+
+
+# -- receivers: which class does `self.x` / `cls.x` look in? ------------------------------------------
+_RECEIVERS = """
+class Worker:
+    async def run(self):
+        self.step()
+    @classmethod
+    def build(cls):
+        return cls.create()
+    @staticmethod
+    def helper(self):
+        return self.step()
+    def annotated(self: "Other"):
+        return self.step()
+
+def outside(self):
+    return self.step()
+"""
+
+
+@pytest.mark.parametrize(
+    ("function", "receiver", "found"),
+    [
+        (("Worker", "run"), "self", True),
+        (("Worker", "build"), "cls", True),
+        # look-alikes: a staticmethod's first parameter, an annotated one, a plain function's
+        (("Worker", "helper"), "self", False),
+        (("Worker", "annotated"), "self", False),
+        (("outside",), "self", False),
+    ],
+)
+def test_receiver_class(function, receiver, found):
+    module = _Module(_RECEIVERS)
+    class_scope = module.resolver.receiver_class(receiver, module.scope(*function))
+    assert (class_scope is module.scope("Worker")) is found
+    assert (class_scope is None) is not found
+
+
+def test_callable_bindings_follow_names_and_receivers():
+    module = _Module(_RECEIVERS + "\nstep = None\n")
+    run = module.scope("Worker", "run")
+    [run_binding] = module.resolver.callable_bindings(cst.parse_expression("self.run"), run)
+    assert run_binding.node is run.node
+    assert module.resolver.callable_bindings(cst.parse_expression("other.run"), run) == []
+    assert [b.kind for b in module.resolver.callable_bindings(cst.parse_expression("step"), run)] == ["assign"]
+
+
+# -- function names ------------------------------------------------------------------------------
+def test_function_qualified_name():
+    module = _Module(_RECEIVERS + "\ndef outer():\n    def nested(): ...\n")
+    assert module.resolver.function_qualified_name(module.scope("Worker", "run")) == "pkg.mod.Worker.run"
+    assert module.resolver.function_qualified_name(module.scope("outside")) == "pkg.mod.outside"
+    assert module.resolver.function_qualified_name(module.scope("outer", "nested")) is None
+    assert module.resolver.function_qualified_name(module.scope("Worker")) is None
+
+
+def test_in_top_package():
+    from asynclint.semantics.names import in_top_package
+
+    assert in_top_package("pkg.util.load", "pkg.views")
+    assert in_top_package("pkg", "pkg.views")
+    assert not in_top_package("pkgextra.load", "pkg.views")
+    assert not in_top_package("pkg.util.load", "")
+
+
+# -- the rules that ask: one answer, each rule's own use of it ------------------------------------
+_OFFLOADED = """
+import asyncio
+from typing import overload
+
+async def fetch(): ...
+async def stream():
+    yield 1
+def rows():
+    yield 1
+def plain(): ...
+def wrap(f): return f
+@wrap
+async def wrapped(): ...
+
+class Poller:
+    async def poll(self): ...
+    @classmethod
+    async def make(cls): ...
+    async def run(self):
+        await asyncio.to_thread(fetch)
+        await asyncio.to_thread(stream)
+        await asyncio.to_thread(rows)
+        await asyncio.to_thread(self.poll)
+        await asyncio.to_thread(fetch())
+        await asyncio.to_thread(plain)
+        await asyncio.to_thread(wrapped)
+    @classmethod
+    async def start(cls):
+        await asyncio.to_thread(cls.make)
+"""
+
+
+def test_asy112_names_each_kind_of_function_handed_to_a_thread():
+    from conftest import lint_snippet
+
+    found = {d.line: d.message for d in lint_snippet(_OFFLOADED, select="ASY112")}
+    lines = _OFFLOADED.splitlines()
+
+    def line_of(text: str) -> int:
+        return next(number for number, line in enumerate(lines, 1) if line.strip() == text)
+
+    assert "is a coroutine function" in found.pop(line_of("await asyncio.to_thread(fetch)"))
+    assert "is an async generator function" in found.pop(line_of("await asyncio.to_thread(stream)"))
+    assert "is a generator function" in found.pop(line_of("await asyncio.to_thread(rows)"))
+    assert "is a coroutine function" in found.pop(line_of("await asyncio.to_thread(self.poll)"))
+    assert "coroutine object" in found.pop(line_of("await asyncio.to_thread(fetch())"))
+    assert "is a coroutine function" in found.pop(line_of("await asyncio.to_thread(cls.make)"))
+    assert found == {}  # `plain` runs in the thread; `wrapped` is whatever `wrap` returns
+
+
+def test_asy200_and_asy112_agree_on_async_generators():
+    from conftest import codes_and_lines
+
+    source = """
+    import asyncio
+
+    async def stream():
+        yield 1
+
+    async def fetch(): ...
+
+    async def main():
+        stream()
+        fetch()
+        await asyncio.to_thread(stream)
+    """
+    # ASY200: calling an async generator function makes an async generator, not a coroutine.
+    assert codes_and_lines(source, select="ASY200") == [("ASY200", 11)]
+    assert codes_and_lines(source, select="ASY112") == [("ASY112", 12)]
+

@@ -16,7 +16,14 @@ from asynclint.engine.context import Context
 from asynclint.engine.fixes import Fix
 from asynclint.engine.offload import offload_fix
 from asynclint.semantics.arguments import argument, first_positional, positional_arguments
-from asynclint.semantics.scope import Scope, iter_subtree
+from asynclint.semantics.function_kinds import (
+    definitions_make_async_generators,
+    definitions_make_coroutines,
+    definitions_make_generators,
+    is_generator_function,
+)
+from asynclint.semantics.names import in_top_package
+from asynclint.semantics.scope import iter_subtree
 
 
 def reports_here(ctx: Context) -> bool:
@@ -41,26 +48,6 @@ def _receiver_blocks(call: cst.Call, ctx: Context, known: dict) -> bool:
     return any(
         type(node) is cst.Call and ctx.qualified_name(node.func) in known for node in iter_subtree(call.func.value)
     )
-
-
-def is_generator_function(function: cst.FunctionDef) -> bool:
-    """A `yield` in the function's own body (not in nested functions)."""
-    return any(type(node) in (cst.Yield,) for node in iter_subtree(function.body))
-
-
-def _function_qualified_name(ctx: Context, scope: Optional[Scope] = None) -> Optional[str]:
-    """`pkg.mod.func` or `pkg.mod.Class.method` for the sync function around the current node
-    (or for the function whose scope is given)."""
-    scope = scope or ctx.function_scope
-    if scope.kind != "function" or scope.is_async or scope.parent is None:
-        return None
-    prefix = ctx.module_name
-    if scope.parent.kind == "module":
-        return f"{prefix}.{scope.name}" if prefix else scope.name
-    if scope.parent.kind == "class" and scope.parent.parent is not None and scope.parent.parent.kind == "module":
-        owner = f"{prefix}.{scope.parent.name}" if prefix else scope.parent.name
-        return f"{owner}.{scope.name}"
-    return None
 
 
 def _awaited(ctx: Context) -> bool:
@@ -584,7 +571,8 @@ class TransitiveBlockingCall(Rule):
         callee = ctx.qualified_name(node.func)
         if callee is None:
             return
-        owner = _function_qualified_name(ctx)
+        scope = ctx.function_scope
+        owner = None if scope.is_async else ctx.resolver.function_qualified_name(scope)
         if owner is not None:
             # Facts for the project index: what each sync function calls, directly, and under
             # which arguments (for chains that a call's arguments turn off).
@@ -601,7 +589,7 @@ class TransitiveBlockingCall(Rule):
                 ctx.facts.setdefault("call-sites", {}).setdefault(owner, []).append(site)
             if not ctx.on_loop_thread:
                 return
-        if not reports_here(ctx) or _awaited(ctx) or callee in self.known or not self._maybe_project(callee, ctx):
+        if not reports_here(ctx) or _awaited(ctx) or callee in self.known or not in_top_package(callee, ctx.module_name):
             return
         short = callee.rsplit(".", 1)[-1]
         message = self.message.format(callee=short, function=ctx.function_name)
@@ -612,7 +600,7 @@ class TransitiveBlockingCall(Rule):
         if node.asynchronous is not None:
             return
         scope = ctx.scope_of(node)
-        name = _function_qualified_name(ctx, scope) if scope is not None else None
+        name = ctx.resolver.function_qualified_name(scope) if scope is not None else None
         if name is None:
             return
         is_method = ctx.scope.kind == "class" and not any(
@@ -630,11 +618,6 @@ class TransitiveBlockingCall(Rule):
 
     def keeps_fix(self, condition: tuple, project: Any) -> bool:
         return condition[1] not in project.facts.get("sync-generators", {})
-
-    @staticmethod
-    def _maybe_project(callee: str, ctx: Context) -> bool:
-        top = ctx.module_name.split(".")[0] if ctx.module_name else ""
-        return bool(top) and (callee == top or callee.startswith(top + "."))
 
     def resolve_condition(self, condition: tuple, message: str, project: Any) -> Optional[str]:
         arguments = condition[2] if len(condition) > 2 else None
@@ -750,6 +733,11 @@ class CoroutineInExecutor(Rule):
         "creates the generator and iterating it runs on the event loop; offload a function that consumes it"
     )
 
+    async_generator_message = (
+        "`{target}` handed to `{offloader}` in `{function}()` is an async generator function: the thread "
+        "only creates the async generator and its body never runs; iterate it with `async for` instead"
+    )
+
     def __init__(self, config: Any):
         super().__init__(config)
         self.offloaders = dict(catalog.OFFLOADERS)
@@ -772,11 +760,15 @@ class CoroutineInExecutor(Rule):
         elif self._is_coroutine_function(target, ctx):
             what = "function"
         short = offloader.rsplit(".", 1)[-1] if offloader else ""
-        if what is None and self._is_generator_function(target, ctx):
-            message = self.generator_message.format(
-                target=ctx.source_of(target), offloader=short, function=ctx.function_name
-            )
-            ctx.report(node, message)
+        if what is None:
+            bindings = ctx.resolver.callable_bindings(target, ctx.scope)
+            if definitions_make_generators(bindings, ctx):
+                template = self.generator_message
+            elif definitions_make_async_generators(bindings, ctx):
+                template = self.async_generator_message
+            else:
+                return
+            ctx.report(node, template.format(target=ctx.source_of(target), offloader=short, function=ctx.function_name))
             return
         if what:
             message = self.message.format(
@@ -785,38 +777,8 @@ class CoroutineInExecutor(Rule):
             ctx.report(node, message)
 
     @staticmethod
-    def _is_generator_function(expr: cst.CSTNode, ctx: Context) -> bool:
-        bindings: list = []
-        if type(expr) is cst.Name:
-            bindings = ctx.bindings(expr.value)[1]
-        elif type(expr) is cst.Attribute and type(expr.value) is cst.Name:
-            class_scope = ctx.resolver.instance_class(expr.value.value, ctx.scope)
-            bindings = class_scope.bindings.get(expr.attr.value, []) if class_scope is not None else []
-        return bool(bindings) and all(
-            b.kind == "def" and b.node.asynchronous is None and is_generator_function(b.node) for b in bindings
-        )
-
-    @staticmethod
     def _is_coroutine_function(expr: cst.CSTNode, ctx: Context) -> bool:
-        if type(expr) is cst.Name:
-            _, bindings = ctx.bindings(expr.value)
-            if bindings and all(
-                binding.kind == "def"
-                and isinstance(binding.node, cst.FunctionDef)
-                and binding.node.asynchronous is not None
-                and not binding.node.decorators
-                for binding in bindings
-            ):
-                return True
-        if type(expr) is cst.Attribute and type(expr.value) is cst.Name:
-            class_scope = ctx.resolver.instance_class(expr.value.value, ctx.scope)
-            if class_scope is not None:
-                bindings = class_scope.bindings.get(expr.attr.value, [])
-                if bindings and all(
-                    binding.kind == "def"
-                    and isinstance(binding.node, cst.FunctionDef)
-                    and binding.node.asynchronous is not None
-                    for binding in bindings
-                ):
-                    return True
-        return ctx.qualified_name(expr) in COROUTINE_FUNCTIONS
+        if definitions_make_coroutines(ctx.resolver.callable_bindings(expr, ctx.scope), ctx):
+            return True
+        qualified = ctx.qualified_name(expr)
+        return qualified in COROUTINE_FUNCTIONS or qualified in ctx.config.extend_coroutine_functions

@@ -24,6 +24,7 @@ from asynclint.engine.context import Context
 from asynclint.engine.fixes import Fix
 from asynclint.engine.positions import positions_of
 from asynclint.semantics.callees import callee_names, first_known
+from asynclint.semantics.names import in_top_package
 from asynclint.semantics.scope import Scope, dotted_name, iter_children, iter_subtree
 
 Write = Union[cst.Assign, cst.AnnAssign, cst.AugAssign]
@@ -573,18 +574,6 @@ def _single_assignment(statement: cst.CSTNode) -> Optional[Union[cst.Assign, cst
 
 
 # -- ASY502 ------------------------------------------------------------------------------------
-def _owner_name(scope: Scope, ctx: Context) -> Optional[str]:
-    """`pkg.mod.func` or `pkg.mod.Class.method` for a module-level function or a method."""
-    if scope.kind != "function" or scope.parent is None:
-        return None
-    prefix = f"{ctx.module_name}." if ctx.module_name else ""
-    if scope.parent.kind == "module":
-        return f"{prefix}{scope.name}"
-    if scope.parent.kind == "class" and scope.parent.parent is not None and scope.parent.parent.kind == "module":
-        return f"{prefix}{scope.parent.name}.{scope.name}"
-    return None
-
-
 def _executor_target(call: cst.Call, ctx: Context) -> Optional[cst.BaseExpression]:
     positional = [arg for arg in call.args if arg.keyword is None]
     if len(positional) < 2 or positional[0].star or positional[1].star:
@@ -630,7 +619,7 @@ class ContextLostInExecutor(Rule):
                 )
             return
         start = ctx.qualified_name(target)
-        if start is not None and self._in_project(start, ctx):
+        if start is not None and in_top_package(start, ctx.module_name):
             ctx.report(
                 node, self._message(label, "{variable}", "{chain}", ctx), fix=fix, condition=("context-read", start)
             )
@@ -648,7 +637,7 @@ class ContextLostInExecutor(Rule):
                     prefix = f"{ctx.module_name}." if ctx.module_name else ""
                     ctx.record_fact("context-vars", f"{prefix}{targets[0].value}", True)
             return
-        owner = _owner_name(ctx.function_scope, ctx)
+        owner = ctx.resolver.function_qualified_name(ctx.function_scope)
         if owner is None:
             return
         read = self._read_of(node, ctx)
@@ -660,7 +649,7 @@ class ContextLostInExecutor(Rule):
             ctx.facts.setdefault("context-sets", {}).setdefault(owner, []).append(written)
             return
         callee = ctx.qualified_name(node.func)
-        if callee is not None and self._in_project(callee, ctx):
+        if callee is not None and in_top_package(callee, ctx.module_name):
             ctx.facts.setdefault("context-calls", {}).setdefault(owner, []).append(callee)
 
     @staticmethod
@@ -681,11 +670,6 @@ class ContextLostInExecutor(Rule):
         if receiver is not None and type(func.value) in (cst.Name, cst.Attribute):
             return f"?{receiver}"
         return None
-
-    @staticmethod
-    def _in_project(name: str, ctx: Context) -> bool:
-        top = ctx.module_name.split(".")[0] if ctx.module_name else ""
-        return bool(top) and (name == top or name.startswith(top + "."))
 
     # -- the target -----------------------------------------------------------------------------
     @staticmethod
@@ -721,7 +705,7 @@ class ContextLostInExecutor(Rule):
                     callees.add(read)
                     continue
                 callee = ctx.qualified_name(node.func, scope)
-                if callee is not None and self._in_project(callee, ctx):
+                if callee is not None and in_top_package(callee, ctx.module_name):
                     callees.add(callee)
         return callees
 

@@ -15,6 +15,7 @@ from asynclint.engine.context import Context, iter_path, parent_of, truth_tested
 from asynclint.engine.fixes import Fix
 from asynclint.semantics import coroutines
 from asynclint.semantics.callees import callee_names, first_known
+from asynclint.semantics.function_kinds import definitions_make_coroutines
 from asynclint.semantics.labels import callee_text, function_label
 from asynclint.semantics.scope import Binding, Path, Scope, dotted_name, iter_children, iter_subtree
 
@@ -38,70 +39,6 @@ def _only_inspected(node: cst.CSTNode, path: Path) -> bool:
 def _retained_by_config(ctx: Context, func: cst.BaseExpression, names: tuple[str, ...]) -> bool:
     retaining = ctx.config.task_retaining_calls
     return bool(retaining) and (dotted_name(func) in retaining or any(name in retaining for name in names))
-
-
-def _is_decorated_with(function: cst.FunctionDef, names: frozenset, ctx: Context, scope: Scope) -> bool:
-    for decorator in function.decorators:
-        target = decorator.decorator
-        if type(target) is cst.Call:
-            target = target.func
-        qualified = ctx.qualified_name(target, scope)
-        if qualified in names or dotted_name(target) in names:
-            return True
-    return False
-
-
-_OVERLOAD = frozenset({"typing.overload", "typing_extensions.overload"})
-
-
-def makes_coroutine(function: cst.FunctionDef, ctx: Context, scope: Scope) -> bool:
-    """`async def` whose call returns a coroutine: not an async generator, and decorated only with
-    decorators known to leave it alone (`staticmethod`, `abstractmethod`, ...)."""
-    if function.asynchronous is None:
-        return False
-    for decorator in function.decorators:
-        target = decorator.decorator
-        qualified = ctx.qualified_name(target, scope) if type(target) in (cst.Name, cst.Attribute) else None
-        if qualified not in catalog.TRANSPARENT_DECORATORS:
-            return False
-    for node in iter_subtree(function.body):
-        if type(node) is cst.Yield:
-            return False
-    return True
-
-
-def _definitions_make_coroutines(bindings: list[Binding], ctx: Context, scope: Scope) -> Optional[bool]:
-    """True/False when every binding is a `def` (ignoring `@overload` stubs), None otherwise."""
-    functions = [cast(cst.FunctionDef, binding.node) for binding in bindings if binding.kind == "def"]
-    if not functions or len(functions) != len(bindings):
-        return None
-    functions = [function for function in functions if not _is_decorated_with(function, _OVERLOAD, ctx, scope)]
-    if not functions:
-        return None
-    return all(makes_coroutine(function, ctx, binding_scope_of(function, bindings)) for function in functions)
-
-
-def binding_scope_of(function: cst.FunctionDef, bindings: list[Binding]) -> Scope:
-    for binding in bindings:
-        if binding.node is function:
-            return binding.scope
-    return bindings[0].scope
-
-
-def _class_of_receiver(name: str, ctx: Context) -> Optional[Scope]:
-    """The class scope when `name` is `self` in a method, or `cls` in a classmethod."""
-    class_scope = ctx.resolver.instance_class(name, ctx.scope)
-    if class_scope is not None:
-        return class_scope
-    owner, bindings = ctx.bindings(name)
-    if owner is None or len(bindings) != 1 or bindings[0].kind != "param" or bindings[0].index != 0:
-        return None
-    class_scope = ctx.resolver.method_class(owner)
-    if class_scope is None or not _is_decorated_with(
-        cast(cst.FunctionDef, owner.node), frozenset({"classmethod", "builtins.classmethod"}), ctx, owner
-    ):
-        return None
-    return class_scope
 
 
 _AWAITABLE_TYPES = frozenset(
@@ -216,7 +153,7 @@ class CoroutineNotAwaited(Rule):
         for name, bindings in root.bindings.items():
             qualified = f"{module_name}.{name}"
             if all(binding.kind == "def" for binding in bindings):
-                if _definitions_make_coroutines(bindings, ctx, root):
+                if definitions_make_coroutines(bindings, ctx):
                     ctx.record_fact(coroutines.COROUTINE_FUNCTIONS, qualified, True)
             elif len(bindings) == 1 and bindings[0].kind == "class":
                 self._record_class(cast(cst.ClassDef, bindings[0].node), qualified, ctx)
@@ -240,7 +177,7 @@ class CoroutineNotAwaited(Rule):
         members = sorted(class_scope.bindings)
         ctx.record_fact(coroutines.CLASS_MEMBERS, qualified, {"bases": bases, "members": members})
         for name, bindings in class_scope.bindings.items():
-            if _definitions_make_coroutines(bindings, ctx, class_scope):
+            if definitions_make_coroutines(bindings, ctx):
                 ctx.record_fact(coroutines.COROUTINE_FUNCTIONS, f"{qualified}.{name}", True)
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -307,18 +244,18 @@ class CoroutineNotAwaited(Rule):
                 )
                 return ("typed", func.value) if typed else None
             if all(binding.kind == "def" for binding in bindings):
-                return ("yes", func.value) if _definitions_make_coroutines(bindings, ctx, owner) else None
+                return ("yes", func.value) if definitions_make_coroutines(bindings, ctx) else None
             if not all(binding.kind == "import" for binding in bindings):
                 return None
         elif type(func) is cst.Attribute and type(func.value) is cst.Name:
-            class_scope = _class_of_receiver(func.value.value, ctx)
+            class_scope = ctx.resolver.receiver_class(func.value.value, ctx.scope)
             if class_scope is not None:
                 attribute = func.attr.value
                 members = class_scope.bindings.get(attribute)
                 if members and _attribute_returns_awaitable(class_scope, attribute, ctx):
                     return ("typed", f"self.{attribute}")
                 if members:
-                    made = _definitions_make_coroutines(members, ctx, class_scope)
+                    made = definitions_make_coroutines(members, ctx)
                     return ("yes", None) if made else None
                 if _attribute_returns_awaitable(class_scope, attribute, ctx):
                     return ("typed", f"self.{attribute}")
@@ -359,7 +296,7 @@ class CoroutineNotAwaited(Rule):
                 # instance attribute of unknown type.
                 return None if position == len(parts) - 1 and position > 0 else False
             if position == len(parts) - 1:
-                return bool(_definitions_make_coroutines(bindings, ctx, scope))
+                return bool(definitions_make_coroutines(bindings, ctx))
             if len(bindings) != 1 or bindings[0].kind != "class":
                 return False
             class_scope = ctx.scope_of(bindings[0].node)
@@ -475,28 +412,10 @@ class DanglingTask(Rule):
 
     # Facts for cross-module answers: project functions that return a task they do not keep.
     def visit_FunctionDef(self, node: cst.FunctionDef, ctx: Context) -> None:
-        qualified = self._qualified_def(node, ctx)
+        scope = ctx.scope_of(node)
+        qualified = ctx.resolver.function_qualified_name(scope) if scope is not None and ctx.module_name else None
         if qualified is not None and self._returns_unkept_task(node, ctx):
             ctx.record_fact(TASK_HELPERS, qualified, True)
-
-    @staticmethod
-    def _qualified_def(node: cst.FunctionDef, ctx: Context) -> Optional[str]:
-        module_name = ctx.module_name
-        if not module_name:
-            return None
-        parent = ctx.parent
-        if type(parent) is cst.Module:
-            return f"{module_name}.{node.name.value}"
-        block_path = ctx.path[1] if ctx.path is not None else None
-        class_path = block_path[1] if block_path is not None else None
-        holder = class_path[0] if class_path is not None else None
-        if (
-            type(parent) is cst.IndentedBlock
-            and type(holder) is cst.ClassDef
-            and type(parent_of(class_path)) is cst.Module
-        ):
-            return f"{module_name}.{holder.name.value}.{node.name.value}"
-        return None
 
     @staticmethod
     def _returns_unkept_task(node: cst.FunctionDef, ctx: Context) -> bool:

@@ -4,19 +4,12 @@ that says more (`self.loop.create_task` with `self.loop = asyncio.get_event_loop
 
 from __future__ import annotations
 
-from typing import Collection, Optional, Protocol
+from typing import Collection, Optional
 
 import libcst as cst
 
+from asynclint.semantics.names import NameAnswers
 from asynclint.semantics.scope import Scope
-
-
-class NameAnswers(Protocol):
-    """What resolves names and types at a node (the rule's `Context`)."""
-
-    def qualified_name(self, expr: cst.CSTNode, scope: Optional[Scope] = None) -> Optional[str]: ...
-
-    def type_of(self, expr: cst.CSTNode, scope: Optional[Scope] = None) -> Optional[str]: ...
 
 
 def callee_names(func: cst.BaseExpression, names: NameAnswers, scope: Optional[Scope] = None) -> tuple[str, ...]:
