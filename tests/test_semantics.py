@@ -334,3 +334,35 @@ def test_asy200_and_asy112_agree_on_async_generators():
     assert codes_and_lines(source, select="ASY200") == [("ASY200", 11)]
     assert codes_and_lines(source, select="ASY112") == [("ASY112", 12)]
 
+
+# -- exits: does this block always raise, or always leave? ------------------------------------------
+def _statements(source: str):
+    from asynclint.semantics.always_raises import statements_of
+
+    [statement] = cst.parse_module(textwrap.dedent(source)).body
+    return statements_of(statement)
+
+
+@pytest.mark.parametrize(
+    ("source", "raises", "leaves"),
+    [
+        ("if x:\n    raise ValueError\n", True, True),
+        ("if x: return\n", False, True),  # a one-line suite leaves too
+        ("if x:\n    log()\n    continue\n", False, True),
+        ("if x:\n    if y:\n        return 1\n    else:\n        raise E\n", False, True),
+        ("if x:\n    with lock:\n        raise E\n", True, True),
+        ("if x:\n    sys.exit(1)\n", True, True),
+        ("if x:\n    try:\n        return f()\n    except E:\n        break\n", False, True),
+        # look-alikes: a path that falls through
+        ("if x:\n    if y:\n        return\n", False, False),
+        ("if x:\n    log()\n", False, False),
+        ("if x:\n    try:\n        return f()\n    except E:\n        log()\n", False, False),
+        ("if x:\n    for item in items:\n        break\n", False, False),
+    ],
+)
+def test_always_raises_and_always_leaves(source, raises, leaves):
+    from asynclint.semantics.always_raises import always_leaves, always_raises
+
+    statements = _statements(source)
+    assert always_raises(statements) is raises
+    assert always_leaves(statements) is leaves

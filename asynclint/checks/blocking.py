@@ -15,6 +15,7 @@ from asynclint.checks.base import Rule
 from asynclint.engine.context import Context
 from asynclint.engine.fixes import Fix
 from asynclint.engine.offload import offload_fix
+from asynclint.semantics.always_raises import always_leaves, statements_of
 from asynclint.semantics.arguments import argument, first_positional, positional_arguments
 from asynclint.semantics.function_kinds import (
     definitions_make_async_generators,
@@ -485,14 +486,6 @@ def _truthy_required(test: cst.CSTNode, parameters: frozenset[str], negated: boo
     return set()
 
 
-def _exits(block: cst.CSTNode) -> bool:
-    body: tuple = tuple(getattr(block, "body", ()))
-    last = body[-1] if body else None
-    return isinstance(last, cst.SimpleStatementLine) and any(
-        isinstance(small, (cst.Return, cst.Raise)) for small in last.body
-    )
-
-
 def _guard(ctx: Context, parameters: frozenset[str]) -> set[str]:
     """Parameters that must be truthy for the current call to run: it sits in `if param:` (or the
     `else` of `if not param:`), or after `if not param: return` in an enclosing block."""
@@ -511,7 +504,7 @@ def _guard(ctx: Context, parameters: frozenset[str]) -> set[str]:
             for statement in ancestor.body:
                 if statement is child:
                     break
-                if type(statement) is cst.If and statement.orelse is None and _exits(statement.body):
+                if type(statement) is cst.If and statement.orelse is None and always_leaves(statements_of(statement)):
                     required |= _truthy_required(statement.test, parameters, True)
         child = ancestor
     return required

@@ -12,7 +12,7 @@ from asynclint.catalog import exceptions as catalog
 from asynclint.checks.base import Rule
 from asynclint.engine.context import Context, iter_path
 from asynclint.engine.fixes import Fix
-from asynclint.semantics.always_raises import always_raises, statements_of
+from asynclint.semantics.always_raises import always_leaves, always_raises, statements_of
 from asynclint.semantics.arguments import keyword_argument
 from asynclint.semantics.labels import function_label
 from asynclint.semantics.scope import SCOPE_NODES, Path, dotted_name, iter_children, iter_subtree
@@ -453,7 +453,7 @@ def _raises_afterwards(node: cst.CSTNode, ctx: Context) -> bool:
     """A clause that falls through, or a `with`, is followed (in its enclosing blocks) by
     statements that always raise."""
     if type(node) is cst.ExceptHandler:
-        if _terminates(statements_of(node)):
+        if always_leaves(statements_of(node)):
             return False
         path = ctx.path
         while path is not None and type(path[0]) not in (cst.Try, cst.TryStar):
@@ -773,24 +773,7 @@ def _handler_resumes(handler: HandlerNode, node: TryNode, ctx: Context) -> bool:
         loop = next((a for a in ctx.ancestors() if type(a) in _LOOPS or a is ctx.function), None)
         if loop is not None and loop is not ctx.function and _keeps_going(loop, ctx, flags):
             return True
-    return not _terminates(statements_of(handler)) and _keeps_going(node, ctx, flags)
-
-
-def _terminates(statements: list) -> bool:
-    """Every path ends in raise, return, break or continue (unknown means no)."""
-    for statement in statements:
-        cls = type(statement)
-        if cls in (cst.SimpleStatementLine, cst.SimpleStatementSuite):
-            if any(type(small) in (cst.Raise, cst.Return, cst.Break, cst.Continue) for small in statement.body):
-                return True
-        elif cls is cst.If and statement.orelse is not None:
-            otherwise = statement.orelse
-            branch = [otherwise] if type(otherwise) is cst.If else statements_of(otherwise)
-            if _terminates(statements_of(statement)) and _terminates(branch):
-                return True
-        elif cls is cst.With and _terminates(statements_of(statement)):
-            return True
-    return False
+    return not always_leaves(statements_of(handler)) and _keeps_going(node, ctx, flags)
 
 
 def _leaves_loop(handler: cst.CSTNode, kind: type) -> bool:

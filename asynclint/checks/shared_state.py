@@ -23,6 +23,7 @@ from asynclint.checks.base import Rule
 from asynclint.engine.context import Context
 from asynclint.engine.fixes import Fix
 from asynclint.engine.positions import positions_of
+from asynclint.semantics.always_raises import always_leaves, statements_of
 from asynclint.semantics.callees import callee_names, first_known
 from asynclint.semantics.names import in_top_package
 from asynclint.semantics.scope import Scope, dotted_name, iter_children, iter_subtree
@@ -149,21 +150,6 @@ def acquires_guard(function: cst.FunctionDef, ctx: Context) -> bool:
 
 
 # -- walking back from a write ----------------------------------------------------------------
-def _body_statements(block: cst.CSTNode) -> tuple:
-    return tuple(block.body) if hasattr(block, "body") and isinstance(block.body, (tuple, list)) else ()
-
-
-def _exits(statement: cst.If) -> bool:
-    """The body of `statement` always leaves the enclosing block."""
-    body = _body_statements(statement.body)
-    if not body:
-        return False
-    last = body[-1]
-    if type(last) is cst.SimpleStatementLine:
-        return type(last.body[-1]) in (cst.Return, cst.Raise, cst.Continue, cst.Break)
-    return False
-
-
 @dataclass
 class Walk:
     """What runs between a starting point and a write: the earliest suspension on the way."""
@@ -313,7 +299,7 @@ class CheckThenActAcrossAwait(_SharedWriteRule):
 
         def is_check(candidate: cst.CSTNode, kind: str) -> Optional[bool]:
             if isinstance(candidate, (cst.If, cst.While)):
-                if kind == "test" or (isinstance(candidate, cst.If) and _exits(candidate) and candidate.orelse is None):
+                if kind == "test" or (isinstance(candidate, cst.If) and candidate.orelse is None and always_leaves(statements_of(candidate))):
                     return mentions(candidate.test, state, ctx) is not None
             return False
 
