@@ -366,3 +366,35 @@ def test_always_raises_and_always_leaves(source, raises, leaves):
     statements = _statements(source)
     assert always_raises(statements) is raises
     assert always_leaves(statements) is leaves
+
+
+# -- references: is this read only an inspection? -------------------------------------------------------
+def _read_of(source: str, name: str = "task"):
+    """The path of the last read of `name` in `source` (module level)."""
+    index = build_index(cst.parse_module(textwrap.dedent(source)), "pkg.mod", frozenset())
+    [*_, (node, path)] = index.root.references[name]
+    return node, path
+
+
+@pytest.mark.parametrize(
+    ("source", "inspected", "only_inspected"),
+    [
+        ("task is None\n", True, True),
+        ("if task:\n    pass\n", True, True),
+        ("ok = not task\n", True, True),
+        ("del task\n", True, True),
+        ("task.done()\n", False, True),
+        ("len(task)\n", False, True),
+        # look-alikes: waited for, ended, handed on, stored
+        ("task.cancel()\n", False, False),
+        ("keep(task)\n", False, False),
+        ("other = task\n", False, False),
+        ("sorted(task)\n", False, False),
+    ],
+)
+def test_reference_classification(source, inspected, only_inspected):
+    from asynclint.semantics import references
+
+    node, path = _read_of(source)
+    assert references.inspected(node, path) is inspected
+    assert references.only_inspected(node, path, {"done", "cancelled"}) is only_inspected

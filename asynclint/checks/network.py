@@ -11,12 +11,13 @@ import libcst as cst
 
 from asynclint.catalog import network as catalog
 from asynclint.checks.base import Rule
-from asynclint.engine.context import Context, iter_path, parent_of, truth_tested
+from asynclint.engine.context import Context, iter_path, parent_of
 from asynclint.engine.fixes import Fix
 from asynclint.semantics.arguments import argument, has_double_star, has_star, keyword_argument
 from asynclint.semantics.callees import callee_names, first_known
 from asynclint.semantics.labels import callee_text, function_label, location_label
 from asynclint.semantics.names import is_none
+from asynclint.semantics.references import inspected
 from asynclint.semantics.scope import Binding, ModuleIndex, Path, Scope, dotted_name, iter_children, iter_subtree
 
 _SCOPE_NODES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
@@ -79,11 +80,6 @@ def append_keyword(call: cst.Call, arg: cst.Arg) -> cst.Call:
     return call.with_changes(args=tuple(args))
 
 
-def _inspected(node: cst.CSTNode, path: Path) -> bool:
-    """Read only for its identity or truth: `x is None`, `if x:`, `del x`."""
-    return type(parent_of(path)) in (cst.Comparison, cst.ComparisonTarget, cst.Del) or truth_tested(node, path)
-
-
 def classify_reference(node: cst.CSTNode, path: Path) -> str:
     """How a read of a client object uses it: "close" (close/aclose or a manual context-manager
     call, anywhere in an attribute chain), "with" (`async with x:`), "use" (a method call or an
@@ -102,10 +98,10 @@ def classify_reference(node: cst.CSTNode, path: Path) -> str:
         up = parent_of(current_path)
         if type(up) is cst.Call and up.func is current:
             return "use"
-        return "use" if _inspected(current, current_path) else "escape"
+        return "use" if inspected(current, current_path) else "escape"
     if type(parent) is cst.WithItem and parent.item is node:
         return "with"
-    return "use" if _inspected(node, path) else "escape"
+    return "use" if inspected(node, path) else "escape"
 
 
 def _local_target(ctx: Context) -> Optional[str]:
@@ -344,7 +340,7 @@ class _SessionHandles:
             return "close", True
         if type(parent) is cst.Call and parent.func is node:
             return "close", True  # the attribute also holds a factory (`self.client()`), not this session
-        if type(parent) in (cst.AssignTarget, cst.AnnAssign, cst.Return) or _inspected(node, path):
+        if type(parent) in (cst.AssignTarget, cst.AnnAssign, cst.Return) or inspected(node, path):
             return "close", True
         if type(parent) is cst.Assign and parent.value is node:
             return "close", True  # `session = self._session`: that local is followed as well
@@ -538,7 +534,7 @@ class Http2ContextWithoutAlpn(Rule):
                     return None
                 uses.append((call, callee_text(call.func, connect)))
                 continue
-            if type(parent) in (cst.AssignTarget, cst.AugAssign) or _inspected(reference, path):
+            if type(parent) in (cst.AssignTarget, cst.AugAssign) or inspected(reference, path):
                 continue
             return None
         return uses[0] if uses else None

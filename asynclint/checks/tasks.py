@@ -17,6 +17,7 @@ from asynclint.semantics import coroutines
 from asynclint.semantics.callees import callee_names, first_known
 from asynclint.semantics.function_kinds import definitions_make_coroutines
 from asynclint.semantics.labels import callee_text, function_label
+from asynclint.semantics.references import only_inspected
 from asynclint.semantics.scope import Binding, Path, Scope, dotted_name, iter_children, iter_subtree
 
 
@@ -24,16 +25,7 @@ from asynclint.semantics.scope import Binding, Path, Scope, dotted_name, iter_ch
 def _only_inspected(node: cst.CSTNode, path: Path) -> bool:
     """A read of a task (or task set) that neither waits for, cancels nor hands it on:
     `task.done()`, `task is None`, `if task:`, `len(pending)`, `del task`."""
-    parent = parent_of(path)
-    cls = type(parent)
-    if isinstance(parent, cst.Attribute) and parent.value is node:
-        return parent.attr.value in catalog.TASK_INSPECTION_METHODS
-    if cls in (cst.Comparison, cst.ComparisonTarget, cst.Del):
-        return True
-    if cls is cst.Arg:
-        call = parent_of(cast(tuple, path)[1])  # a parent: path is not None
-        return type(call) is cst.Call and type(call.func) is cst.Name and call.func.value == "len"
-    return truth_tested(node, path)
+    return only_inspected(node, path, catalog.TASK_INSPECTION_METHODS)
 
 
 def _retained_by_config(ctx: Context, func: cst.BaseExpression, names: tuple[str, ...]) -> bool:
