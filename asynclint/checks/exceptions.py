@@ -4,7 +4,7 @@ handler, and `finally` blocks that cancel the exception in flight.
 
 from __future__ import annotations
 
-from typing import Any, Optional, Union, cast
+from typing import Any, Iterator, Optional, Union, cast
 
 import libcst as cst
 
@@ -211,7 +211,7 @@ class GatherResultsUnchecked(Rule):
         awaited = ctx.parent
         if type(awaited) is not cst.Await:
             return
-        if _lifecycle_function(ctx) or _gathers_cancelled(node, ctx) or _in_cleanup_clause(ctx):
+        if _lifecycle_function(ctx) or _gathers_cancelled(node, ctx) or _inside_reraising_handler(ctx, or_finally=True):
             return
         if _children_cannot_fail(node, ctx):
             return
@@ -242,19 +242,6 @@ class GatherResultsUnchecked(Rule):
             if _checks_or_hands_on(reference, path):
                 return True
         return False
-
-
-def _in_cleanup_clause(ctx: Context) -> bool:
-    """In a `finally`, or in an `except` clause that re-raises: a drain on the way out."""
-    lookup = _callee_lookup(ctx)
-    for ancestor in ctx.ancestors():
-        if ancestor is ctx.function:
-            return False
-        if type(ancestor) is cst.Finally:
-            return True
-        if type(ancestor) is cst.ExceptHandler and always_raises(statements_of(ancestor), lookup):
-            return True
-    return False
 
 
 def _checks_or_hands_on(reference: cst.Name, path: Path) -> bool:
@@ -553,19 +540,10 @@ def _decides_when_to_leave(handler: HandlerNode, ctx: Context) -> bool:
     """A `raise` or `return` under an `if` in the clause: the author tells a shutdown (flag set,
     `isinstance(exc, CancelledError)`) from a stray CancelledError and lets the first one through.
     A test that only picks other types (`isinstance(exc, KeyboardInterrupt)`) decides nothing here."""
-    stack: list[tuple[Any, tuple]] = [(child, ()) for child in iter_children(handler)]
-    while stack:
-        node, tests = stack.pop()
-        cls = type(node)
-        if cls in SCOPE_NODES:
-            continue
-        if cls in (cst.Raise, cst.Return) and tests:
-            if not all(_picks_other_types(test, ctx) for test in tests):
-                return True
-            continue
-        inner = tests + (node.test,) if cls is cst.If else tests
-        stack.extend((child, inner) for child in iter_children(node))
-    return False
+    return any(
+        tests and not all(_picks_other_types(test, ctx) for test in tests)
+        for _, tests in _guarded_exits(handler, (cst.Raise, cst.Return), (cst.If,))
+    )
 
 
 def _picks_other_types(test: cst.CSTNode, ctx: Context) -> bool:
@@ -603,24 +581,26 @@ def _raised_later(handler: HandlerNode, ctx: Context) -> bool:
                 recorded.add(name)  # errors.append(exc), self._errors.add(exc)
     if not recorded or ctx.function is None:
         return False
-    for raise_node, tests in _raises_with_guards(ctx.function, handler):
+    for raise_node, tests in _guarded_exits(ctx.function, (cst.Raise,), (cst.If, cst.While), skip=handler):
         mentioned = _names_in(raise_node) | set().union(*(_names_in(test) for test in tests))
         if mentioned & recorded:
             return True
     return False
 
 
-def _raises_with_guards(function: cst.FunctionDef, skip: cst.CSTNode):
-    """Every `raise` in `function` outside `skip`, with the `if` tests it sits under."""
-    stack: list[tuple[Any, tuple]] = [(function.body, ())]
+def _guarded_exits(root: cst.CSTNode, kinds: tuple[type, ...], guards: tuple[type, ...], skip=None):
+    """Each statement of `kinds` (`raise`, `return`) under `root`, outside nested scopes and
+    `skip`, with the tests of the `guards` (`if`, `while`) it sits under, outermost first."""
+    stack: list[tuple[Any, tuple]] = [(child, ()) for child in iter_children(root)]
     while stack:
         node, tests = stack.pop()
-        if node is skip or type(node) in SCOPE_NODES:
+        cls = type(node)
+        if node is skip or cls in SCOPE_NODES:
             continue
-        if type(node) is cst.Raise:
+        if cls in kinds:
             yield node, tests
             continue
-        inner = tests + (node.test,) if type(node) in (cst.If, cst.While) else tests
+        inner = tests + (node.test,) if cls in guards else tests
         stack.extend((child, inner) for child in iter_children(node))
 
 
@@ -635,12 +615,15 @@ def _names_in(node: cst.CSTNode) -> set[str]:
     return names
 
 
-def _inside_reraising_handler(ctx: Context) -> bool:
-    """A best-effort cleanup `try` inside an `except` clause that itself re-raises on every path."""
+def _inside_reraising_handler(ctx: Context, or_finally: bool = False) -> bool:
+    """Inside an `except` clause (of the same function) that re-raises on every path, or with
+    `or_finally` in a `finally`: code on the way out, such as a best-effort cleanup or a drain."""
     lookup = _callee_lookup(ctx)
     for ancestor in ctx.ancestors():
         if ancestor is ctx.function:
             return False
+        if or_finally and type(ancestor) is cst.Finally:
+            return True
         if type(ancestor) is cst.ExceptHandler and always_raises(statements_of(ancestor), lookup):
             return True
     return False
@@ -778,17 +761,23 @@ def _handler_resumes(handler: HandlerNode, node: TryNode, ctx: Context) -> bool:
 
 def _leaves_loop(handler: cst.CSTNode, kind: type) -> bool:
     """A `break`/`continue` in the clause that belongs to a loop around the `try`."""
-    stack = [(handler, False)]
+    return any(type(node) is kind for node in _jumps_out(iter_children(handler)))
+
+
+def _jumps_out(roots) -> Iterator[cst.CSTNode]:
+    """Each `return` in `roots` (outside nested scopes), and each `break`/`continue` that belongs
+    to no loop inside them: the statements that leave the block they are in."""
+    stack = [(child, False) for child in roots]
     while stack:
         node, in_loop = stack.pop()
         cls = type(node)
-        if cls is kind and not in_loop:
-            return True
+        if cls is cst.Return or (cls in (cst.Break, cst.Continue) and not in_loop):
+            yield node
+            continue
         if cls in SCOPE_NODES:
             continue
         inner = in_loop or cls in _LOOPS
         stack.extend((child, inner) for child in iter_children(node))
-    return False
 
 
 def _keeps_going(statement: cst.CSTNode, ctx: Context, flags: frozenset[str] | set[str] = frozenset()) -> bool:
@@ -890,18 +879,9 @@ class ReturnInFinally(Rule):
         if not (warns or cancellation):
             return
         message = self.cancelled if cancellation else self.pep765
-        stack = [(child, False) for child in statements_of(node.finalbody)]
-        while stack:
-            current, in_loop = stack.pop()
-            cls = type(current)
-            if cls is cst.Return or (cls in (cst.Break, cst.Continue) and not in_loop):
-                keyword = {cst.Return: "return", cst.Break: "break", cst.Continue: "continue"}[cls]
-                ctx.report(current, message.format(statement=keyword, function=function_label(ctx.function)))
-                continue
-            if cls in SCOPE_NODES:
-                continue
-            inner = in_loop or cls in _LOOPS
-            stack.extend((child, inner) for child in iter_children(current))
+        for current in _jumps_out(statements_of(node.finalbody)):
+            keyword = {cst.Return: "return", cst.Break: "break", cst.Continue: "continue"}[type(current)]
+            ctx.report(current, message.format(statement=keyword, function=function_label(ctx.function)))
 
     visit_TryStar = visit_Try
 
