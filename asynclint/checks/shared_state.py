@@ -299,7 +299,8 @@ class CheckThenActAcrossAwait(_SharedWriteRule):
 
         def is_check(candidate: cst.CSTNode, kind: str) -> Optional[bool]:
             if isinstance(candidate, (cst.If, cst.While)):
-                if kind == "test" or (isinstance(candidate, cst.If) and candidate.orelse is None and always_leaves(statements_of(candidate))):
+                leaves = isinstance(candidate, cst.If) and candidate.orelse is None and always_leaves(statements_of(candidate))
+                if kind == "test" or leaves:
                     return mentions(candidate.test, state, ctx) is not None
             return False
 
@@ -514,36 +515,32 @@ def _reads_value(expression: cst.BaseExpression, state: State) -> bool:
     )
 
 
-def _writes_state(statement: cst.CSTNode, state: State) -> bool:
+def _stored_targets(statement: cst.CSTNode) -> Iterator[cst.BaseExpression]:
+    """Every target a statement (or anything nested in it, outside nested scopes) stores into:
+    assignment, augmented and annotated targets, `for` targets, `:=` names, `with ... as` names."""
     for node in iter_subtree(statement):
-        if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
-            for target in _targets(node):
-                if isinstance(target, cst.Subscript):
-                    target = target.value
-                if dotted_name(target) == state.root:
-                    return True
+        if type(node) in (cst.Assign, cst.AnnAssign, cst.AugAssign):
+            yield from _targets(node)
+        elif type(node) in (cst.For, cst.NamedExpr):
+            yield node.target
+        elif type(node) is cst.WithItem and node.asname is not None:
+            yield node.asname.name
+
+
+def _writes_state(statement: cst.CSTNode, state: State) -> bool:
+    for target in _stored_targets(statement):
+        if dotted_name(target.value if isinstance(target, cst.Subscript) else target) == state.root:
+            return True
     return False
 
 
 def _names_bound(statement: cst.CSTNode) -> set[str]:
     """Plain names a statement (or anything nested in it, outside nested scopes) binds."""
     bound: set[str] = set()
-    for node in iter_subtree(statement):
-        targets: list[cst.CSTNode] = []
-        if type(node) is cst.Assign:
-            targets = [target.target for target in node.targets]
-        elif type(node) in (cst.AnnAssign, cst.AugAssign):
-            targets = [node.target]
-        elif type(node) is cst.For:
-            targets = [node.target]
-        elif type(node) is cst.NamedExpr:
-            targets = [node.target]
-        elif type(node) is cst.WithItem and node.asname is not None:
-            targets = [node.asname.name]
-        for target in targets:
-            for inner in iter_subtree(target):
-                if type(inner) is cst.Name and (inner is target or type(target) in (cst.Tuple, cst.List)):
-                    bound.add(inner.value)
+    for target in _stored_targets(statement):
+        for inner in iter_subtree(target):
+            if type(inner) is cst.Name and (inner is target or type(target) in (cst.Tuple, cst.List)):
+                bound.add(inner.value)
     return bound
 
 
