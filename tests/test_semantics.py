@@ -398,3 +398,32 @@ def test_reference_classification(source, inspected, only_inspected):
     node, path = _read_of(source)
     assert references.inspected(node, path) is inspected
     assert references.only_inspected(node, path, {"done", "cancelled"}) is only_inspected
+
+
+# -- suspensions: where can the coroutine let other tasks run? ------------------------------------------
+@pytest.mark.parametrize(
+    ("source", "first"),
+    [
+        ("async def f():\n    x = 1\n    await g()\n", "await g()"),
+        ("async def f():\n    async with lock:\n        pass\n", "async with"),
+        ("async def f():\n    async for item in feed:\n        pass\n", "async for"),
+        ("async def f():\n    rows = [r async for r in feed]\n", "async for"),
+        # look-alikes: a sync `with`/`for`, an await inside a nested function
+        ("async def f():\n    with lock:\n        for item in items:\n            pass\n", None),
+        ("async def f():\n    async def inner():\n        await g()\n    return inner\n", None),
+    ],
+)
+def test_suspension_points(source, first):
+    from asynclint.semantics.suspensions import first_suspension, suspends
+
+    function = cst.ensure_type(cst.parse_module(source).body[0], cst.FunctionDef)
+    found = first_suspension(function.body)
+    if first is None:
+        assert found is None and not suspends(function.body)
+        return
+    assert suspends(function.body)
+    if type(found) is cst.Await:
+        assert cst.Module([]).code_for_node(found) == first
+    else:
+        assert found.asynchronous is not None and first.startswith("async")
+

@@ -25,6 +25,7 @@ from asynclint.semantics.function_kinds import (
 )
 from asynclint.semantics.names import in_top_package
 from asynclint.semantics.scope import iter_subtree
+from asynclint.semantics.suspensions import suspends
 
 
 def reports_here(ctx: Context) -> bool:
@@ -278,14 +279,6 @@ class BlockingInput(_CatalogBlockingCall):
     code = "ASY107"
 
 
-def _suspends(block: cst.CSTNode) -> bool:
-    """An `await`, `async for` or `async with` in `block` (not in nested functions)."""
-    for node in iter_subtree(block):
-        if type(node) is cst.Await or (type(node) in (cst.For, cst.With) and node.asynchronous is not None):
-            return True
-    return False
-
-
 def _constructions(receiver: cst.BaseExpression, ctx: Context) -> Optional[list[cst.BaseExpression]]:
     """Every value assigned to `receiver` (a local name or `self.attr`), or None when unknown."""
     if type(receiver) is cst.Name:
@@ -364,7 +357,7 @@ class BlockingWait(Rule):
             return
         kind = ctx.type_of(node.item)
         instead = catalog.BLOCKING_WAITS.get(f"{kind}.acquire") if kind in catalog.THREAD_LOCKS else None
-        if instead is None or not _suspends(with_node.body):
+        if instead is None or not suspends(with_node.body):
             return
         message = self.held_message.format(lock=ctx.source_of(node.item), function=ctx.function_name, instead=instead)
         ctx.report(node.item, message)

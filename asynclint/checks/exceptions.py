@@ -16,6 +16,7 @@ from asynclint.semantics.always_raises import always_leaves, always_raises, stat
 from asynclint.semantics.arguments import keyword_argument
 from asynclint.semantics.labels import function_label
 from asynclint.semantics.scope import SCOPE_NODES, Path, dotted_name, iter_children, iter_subtree
+from asynclint.semantics.suspensions import suspends
 
 TryNode = Union[cst.Try, cst.TryStar]
 HandlerNode = Union[cst.ExceptHandler, cst.ExceptStarHandler]
@@ -52,16 +53,6 @@ def _enclosing_handled_try(ctx: Context) -> bool:
         if isinstance(ancestor, (cst.Try, cst.TryStar)) and child is ancestor.body and ancestor.handlers:
             return True
         child = ancestor
-    return False
-
-
-def _awaits(block: cst.CSTNode) -> bool:
-    for node in iter_subtree(block):
-        cls = type(node)
-        if cls is cst.Await:
-            return True
-        if cls in (cst.For, cst.With) and node.asynchronous is not None:
-            return True
     return False
 
 
@@ -144,7 +135,7 @@ def _handles_own_failures(function: cst.FunctionDef, ctx: Context) -> bool:
     if function.asynchronous is None:
         return False
     statements = statements_of(function)
-    awaiting = [statement for statement in statements if _awaits(statement)]
+    awaiting = [statement for statement in statements if suspends(statement)]
     if not awaiting:
         return False
     lookup = _callee_lookup(ctx)
@@ -472,7 +463,7 @@ def _allowed(ctx: Context, config) -> bool:
 
 
 def _swallowed_in_try(node: TryNode, ctx: Context, config) -> list[_Swallow]:
-    if not ctx.in_async_context or not _awaits(node.body) or _allowed(ctx, config):
+    if not ctx.in_async_context or not suspends(node.body) or _allowed(ctx, config):
         return []
     if _inside_reraising_handler(ctx) or _awaits_only_cancelled(node.body, ctx):
         return []
@@ -496,7 +487,7 @@ def _swallowed_in_try(node: TryNode, ctx: Context, config) -> list[_Swallow]:
 
 def _swallowed_by_suppress(node: cst.With, ctx: Context, config) -> Optional[_Swallow]:
     """`with contextlib.suppress(CancelledError):` is `try/except CancelledError: pass`."""
-    if not ctx.in_async_context or node.asynchronous is not None or not _awaits(node.body):
+    if not ctx.in_async_context or node.asynchronous is not None or not suspends(node.body):
         return None
     for item in node.items:
         call = item.item
@@ -810,7 +801,7 @@ def _keeps_going(statement: cst.CSTNode, ctx: Context, flags: frozenset[str] | s
 def _awaiting_loop(statement: cst.CSTNode, flags: frozenset[str] | set[str]) -> bool:
     """A loop (anywhere in `statement`) that awaits, other than a `while` that one of `flags` ends."""
     return any(
-        type(node) in _LOOPS and _awaits(node) and not (type(node) is cst.While and _names_in(node.test) & flags)
+        type(node) in _LOOPS and suspends(node) and not (type(node) is cst.While and _names_in(node.test) & flags)
         for node in iter_subtree(statement)
     )
 
@@ -889,11 +880,11 @@ class ReturnInFinally(Rule):
 def _cancellation_reaches_finally(node: TryNode, ctx: Context) -> bool:
     """A CancelledError can be in flight when the `finally` runs: raised by an await in the
     `try` body that no clause catches for good, or by an await in a clause or the `else`."""
-    if any(_awaits(handler.body) for handler in node.handlers):
+    if any(suspends(handler.body) for handler in node.handlers):
         return True
-    if node.orelse is not None and _awaits(node.orelse.body):
+    if node.orelse is not None and suspends(node.orelse.body):
         return True
-    if not _awaits(node.body):
+    if not suspends(node.body):
         return False
     lookup = _callee_lookup(ctx)
     for handler in node.handlers:

@@ -27,6 +27,7 @@ from asynclint.semantics.always_raises import always_leaves, statements_of
 from asynclint.semantics.callees import callee_names, first_known
 from asynclint.semantics.names import in_top_package
 from asynclint.semantics.scope import Scope, dotted_name, iter_children, iter_subtree
+from asynclint.semantics.suspensions import first_suspension
 
 Write = Union[cst.Assign, cst.AnnAssign, cst.AugAssign]
 _LOOPS = (cst.For, cst.While)
@@ -100,19 +101,6 @@ def mentions(expression: cst.CSTNode, state: State, ctx: Context) -> Optional[cs
 
 
 # -- suspension points and guards -------------------------------------------------------------
-def is_suspension(node: cst.CSTNode) -> bool:
-    if isinstance(node, cst.Await):
-        return True
-    return isinstance(node, (cst.With, cst.For, cst.CompFor)) and node.asynchronous is not None
-
-
-def first_suspension(node: cst.CSTNode) -> Optional[cst.CSTNode]:
-    for current in iter_subtree(node):
-        if is_suspension(current):
-            return current
-    return None
-
-
 def _is_guard_expression(expr: cst.BaseExpression, ctx: Context) -> bool:
     if type(expr) is cst.Call:
         # `async with self._locks[key]:`, `async with lock_for(key):`, `async with sem.acquire():`

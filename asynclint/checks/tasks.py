@@ -19,6 +19,7 @@ from asynclint.semantics.function_kinds import definitions_make_coroutines
 from asynclint.semantics.labels import callee_text, function_label
 from asynclint.semantics.references import only_inspected
 from asynclint.semantics.scope import Binding, Path, Scope, dotted_name, iter_children, iter_subtree
+from asynclint.semantics.suspensions import suspends
 
 
 # -- shared helpers ------------------------------------------------------------------------------
@@ -792,7 +793,7 @@ class WaitPendingNotCancelled(Rule):
                 return False
             if isinstance(ancestor, cst.IndentedBlock):
                 later = ancestor.body[ancestor.body.index(child) + 1 :] if child in ancestor.body else ()
-                if any(_suspends(statement) for statement in later):
+                if any(suspends(statement) for statement in later):
                     return False
             child = ancestor
         return _run_by_a_runner(function.name.value, ctx)
@@ -875,13 +876,6 @@ class WaitPendingNotCancelled(Rule):
         if type(target) is cst.Name:
             return None if _used(target.value, ctx, any_read=True) else "never used"
         return None
-
-
-def _suspends(statement: cst.CSTNode) -> bool:
-    for node in iter_subtree(statement):
-        if type(node) is cst.Await or (type(node) in (cst.For, cst.With) and node.asynchronous is not None):
-            return True
-    return False
 
 
 _RUNNER_NAMES = ("run", "_run", "run_until_complete")
