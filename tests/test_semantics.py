@@ -427,3 +427,11 @@ def test_suspension_points(source, first):
     else:
         assert found.asynchronous is not None and first.startswith("async")
 
+
+def test_base_classes():
+    from asynclint.semantics.names import base_classes
+
+    node = cst.ensure_type(cst.parse_statement("class C(Base, Generic[T], mixins.Log, metaclass=Meta): ...\n"), cst.ClassDef)
+    assert [cst.Module([]).code_for_node(base) for base in base_classes(node)] == ["Base", "Generic", "mixins.Log"]
+    plain = cst.ensure_type(cst.parse_statement("class C: ...\n"), cst.ClassDef)
+    assert base_classes(plain) == []

@@ -17,6 +17,7 @@ from asynclint.semantics import coroutines
 from asynclint.semantics.callees import callee_names, first_known
 from asynclint.semantics.function_kinds import definitions_make_coroutines
 from asynclint.semantics.labels import callee_text, function_label
+from asynclint.semantics.names import PLAIN_BASES, base_classes
 from asynclint.semantics.references import only_inspected
 from asynclint.semantics.scope import Binding, Path, Scope, dotted_name, iter_children, iter_subtree
 from asynclint.semantics.suspensions import suspends
@@ -160,12 +161,9 @@ class CoroutineNotAwaited(Rule):
         if class_scope is None:
             return
         bases: list[Optional[str]] = []
-        for arg in node.bases:
-            if arg.keyword is not None:
-                continue
-            value = arg.value.value if type(arg.value) is cst.Subscript else arg.value
+        for value in base_classes(node):
             base = ctx.qualified_name(value, ctx.index.root)
-            if base not in ("builtins.object", "typing.Generic", "typing.Protocol", "abc.ABC"):
+            if base not in PLAIN_BASES:
                 bases.append(base)
         members = sorted(class_scope.bindings)
         ctx.record_fact(coroutines.CLASS_MEMBERS, qualified, {"bases": bases, "members": members})
@@ -653,9 +651,6 @@ def _is_empty_set(binding: Binding) -> bool:
 
 
 # -- ASY202 --------------------------------------------------------------------------------------
-_PLAIN_BASES = frozenset({"builtins.object", "abc.ABC", "typing.Generic", "typing.Protocol"})
-
-
 class TaskNeverAwaitedOrCancelled(Rule):
     code = "ASY202"
     local_message = (
@@ -711,11 +706,8 @@ class TaskNeverAwaitedOrCancelled(Rule):
         """Every base class is defined in this module (so all their code is visible) or plain."""
         if depth > 8:
             return False
-        for arg in class_node.bases:
-            if arg.keyword is not None:
-                continue
-            value = arg.value.value if type(arg.value) is cst.Subscript else arg.value
-            if ctx.qualified_name(value, ctx.index.root) in _PLAIN_BASES:
+        for value in base_classes(class_node):
+            if ctx.qualified_name(value, ctx.index.root) in PLAIN_BASES:
                 continue
             if type(value) is not cst.Name:
                 return False

@@ -336,6 +336,20 @@ class Resolver:
         return dotted_name(expr)
 
 
+# Bases that give a class no behaviour of its own.
+PLAIN_BASES = frozenset({"builtins.object", "abc.ABC", "typing.Generic", "typing.Protocol"})
+
+
+def base_classes(class_node: cst.ClassDef) -> list[cst.BaseExpression]:
+    """The base class expressions of a class statement (`Generic[T]` as `Generic`), without the
+    keywords (`metaclass=...`)."""
+    return [
+        arg.value.value if type(arg.value) is cst.Subscript else arg.value
+        for arg in class_node.bases
+        if arg.keyword is None
+    ]
+
+
 def in_top_package(qualified: str, module_name: str) -> bool:
     """`qualified` lies in the top-level package of `module_name` (the analyzed project's own code,
     as far as one file can tell)."""
