@@ -87,17 +87,23 @@ class Resolver:
 
     # -- qualified names ---------------------------------------------------------------------
     def qualified_name(self, expr: cst.CSTNode, scope: Scope) -> Optional[str]:
+        return self._remembered(self._names, self._qualified_name, expr, scope)
+
+    def _remembered(self, answers: dict, answer, expr: cst.CSTNode, scope: Scope) -> Optional[str]:
+        """`answer(expr, scope)`, computed once per node, within the depth bound; a cycle (`x = x.y`)
+        reads the None stored while the first computation runs."""
         key = id(expr)
-        if key in self._names:
-            return self._names[key]
+        if key in answers:
+            return answers[key]
         if self._depth > _MAX_DEPTH:
             return None
         self._depth += 1
+        answers[key] = None
         try:
-            result = self._qualified_name(expr, scope)
+            result = answer(expr, scope)
         finally:
             self._depth -= 1
-        self._names[key] = result
+        answers[key] = result
         return result
 
     def _qualified_name(self, expr: cst.CSTNode, scope: Scope) -> Optional[str]:
@@ -131,19 +137,7 @@ class Resolver:
     # -- types -------------------------------------------------------------------------------
     def type_of(self, expr: cst.CSTNode, scope: Scope) -> Optional[str]:
         """The qualified class of the value `expr` evaluates to, when the code makes it certain."""
-        key = id(expr)
-        if key in self._types:
-            return self._types[key]
-        if self._depth > _MAX_DEPTH:
-            return None
-        self._depth += 1
-        self._types[key] = None  # guards cycles such as `x = x.y`
-        try:
-            result = self._type_of(expr, scope)
-        finally:
-            self._depth -= 1
-        self._types[key] = result
-        return result
+        return self._remembered(self._types, self._type_of, expr, scope)
 
     def _type_of(self, expr: cst.CSTNode, scope: Scope) -> Optional[str]:
         if isinstance(expr, cst.Await):
