@@ -435,3 +435,29 @@ def test_base_classes():
     assert [cst.Module([]).code_for_node(base) for base in base_classes(node)] == ["Base", "Generic", "mixins.Log"]
     plain = cst.ensure_type(cst.parse_statement("class C: ...\n"), cst.ClassDef)
     assert base_classes(plain) == []
+
+
+# -- constants -------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("source", "none", "true", "false_or_zero", "falsy"),
+    [
+        ("None", True, False, False, True),
+        ("True", False, True, False, False),
+        ("False", False, False, True, True),
+        ("0", False, False, True, True),
+        ("0.0", False, False, True, True),
+        # look-alikes: other constants, names that hold a constant, a string
+        ("1", False, False, False, False),
+        ("NONE", False, False, False, False),
+        ("false", False, False, False, False),
+        ('""', False, False, False, False),
+    ],
+)
+def test_constants(source, none, true, false_or_zero, falsy):
+    from asynclint.semantics import constants
+
+    node = cst.parse_expression(source)
+    assert constants.is_none(node) is none
+    assert constants.is_true(node) is true
+    assert constants.is_false_or_zero(node) is false_or_zero
+    assert constants.is_falsy_constant(node) is falsy

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import ipaddress
 from collections import deque
 from typing import Any, ClassVar, Optional
@@ -17,6 +16,7 @@ from asynclint.engine.fixes import Fix
 from asynclint.engine.offload import offload_fix
 from asynclint.semantics.always_raises import always_leaves, statements_of
 from asynclint.semantics.arguments import argument, first_positional, positional_arguments
+from asynclint.semantics.constants import is_false_or_zero, is_falsy_constant, is_none, is_true
 from asynclint.semantics.function_kinds import (
     definitions_make_async_generators,
     definitions_make_coroutines,
@@ -101,17 +101,6 @@ def _catches_would_block(ctx: Context) -> bool:
     return False
 
 
-def _is_false_or_zero(node: cst.CSTNode) -> bool:
-    if isinstance(node, cst.Name):
-        return node.value == "False"
-    if isinstance(node, (cst.Integer, cst.Float)):
-        try:
-            return ast.literal_eval(node.value) == 0
-        except (ValueError, SyntaxError):
-            return False
-    return False
-
-
 def _made_non_blocking(receiver: cst.BaseExpression, ctx: Context) -> bool:
     """`sock.setblocking(False)` / `sock.settimeout(0)` on the same receiver in this function, or
     in the same-module helper whose result `sock` is."""
@@ -135,7 +124,7 @@ def _made_non_blocking(receiver: cst.BaseExpression, ctx: Context) -> bool:
 def _calls_setblocking_false(function: cst.CSTNode, same_receiver) -> bool:
     for node in iter_subtree(function, enter_scopes=False):
         if type(node) is cst.Call and type(node.func) is cst.Attribute and node.args:
-            if node.func.attr.value in ("setblocking", "settimeout") and _is_false_or_zero(node.args[0].value):
+            if node.func.attr.value in ("setblocking", "settimeout") and is_false_or_zero(node.args[0].value):
                 if same_receiver(node.func.value):
                     return True
     return False
@@ -306,7 +295,7 @@ def _unbounded_queue(node: cst.Call, ctx: Context) -> bool:
         if type(value) is not cst.Call or ctx.qualified_name(value.func) not in catalog.QUEUE_CONSTRUCTORS:
             return False
         size = argument(value, 0, "maxsize")
-        if size is not None and not _is_false_or_zero(size.value):
+        if size is not None and not is_false_or_zero(size.value):
             return False
     return True
 
@@ -381,7 +370,7 @@ class BlockingWait(Rule):
     def _does_not_wait(self, node: cst.Call) -> bool:
         for position, arg in enumerate(node.args):
             keyword = arg.keyword.value if arg.keyword is not None else None
-            if (keyword in self.NON_BLOCKING or (keyword is None and position == 0)) and _is_false_or_zero(arg.value):
+            if (keyword in self.NON_BLOCKING or (keyword is None and position == 0)) and is_false_or_zero(arg.value):
                 return True
         return False
 
@@ -431,13 +420,9 @@ def _decorator_name(decorator: cst.Decorator, ctx: Context) -> Optional[str]:
 def _runs_in_thread(decorator: cst.Decorator) -> bool:
     target = decorator.decorator
     return type(target) is cst.Call and any(
-        arg.keyword is not None and arg.keyword.value == "thread" and type(arg.value) is cst.Name and arg.value.value == "True"
+        arg.keyword is not None and arg.keyword.value == "thread" and is_true(arg.value)
         for arg in target.args
     )
-
-
-def _falsy_constant(node: cst.CSTNode) -> bool:
-    return _is_false_or_zero(node) or (type(node) is cst.Name and node.value == "None")
 
 
 def _describe_arguments(call: cst.Call, parameters: frozenset[str]) -> Optional[tuple[list, dict]]:
@@ -449,7 +434,7 @@ def _describe_arguments(call: cst.Call, parameters: frozenset[str]) -> Optional[
         if arg.star:
             return None
         value = arg.value
-        if _falsy_constant(value):
+        if is_falsy_constant(value):
             described = "falsy"
         elif type(value) is cst.Name and value.value in parameters:
             described = f"param:{value.value}"
@@ -473,7 +458,7 @@ def _truthy_required(test: cst.CSTNode, parameters: frozenset[str], negated: boo
     if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(test.left, cst.Name):
         operator = type(test.comparisons[0].operator)
         comparator = test.comparisons[0].comparator
-        if isinstance(comparator, cst.Name) and comparator.value == "None":
+        if is_none(comparator):
             if (operator is cst.IsNot and not negated) or (operator is cst.Is and negated):
                 return {test.left.value} & parameters
     return set()
@@ -516,8 +501,8 @@ def _signature(function: cst.FunctionDef, is_method: bool) -> list[list]:
     positional = [*params.posonly_params, *params.params]
     if is_method and positional:
         positional = positional[1:]
-    signature = [[p.name.value, True, p.default is not None and _falsy_constant(p.default)] for p in positional]
-    signature += [[p.name.value, False, p.default is not None and _falsy_constant(p.default)] for p in params.kwonly_params]
+    signature = [[p.name.value, True, p.default is not None and is_falsy_constant(p.default)] for p in positional]
+    signature += [[p.name.value, False, p.default is not None and is_falsy_constant(p.default)] for p in params.kwonly_params]
     return signature
 
 

@@ -14,6 +14,7 @@ from asynclint.engine.context import Context, iter_path
 from asynclint.engine.fixes import Fix
 from asynclint.semantics.always_raises import always_leaves, always_raises, statements_of
 from asynclint.semantics.arguments import keyword_argument
+from asynclint.semantics.constants import is_true
 from asynclint.semantics.labels import function_label
 from asynclint.semantics.scope import SCOPE_NODES, Path, dotted_name, iter_children, iter_subtree
 from asynclint.semantics.suspensions import suspends
@@ -24,10 +25,6 @@ _LOOPS = (cst.For, cst.While)
 
 
 # -- shared helpers ------------------------------------------------------------------------------
-def _is_true(node: cst.CSTNode) -> bool:
-    return type(node) is cst.Name and node.value == "True"
-
-
 def _is_gather(call: cst.Call, ctx: Context) -> bool:
     return ctx.qualified_name(call.func) in catalog.GATHER
 
@@ -197,7 +194,7 @@ class GatherResultsUnchecked(Rule):
         if not ctx.in_async_context or not _is_gather(node, ctx):
             return
         flag = keyword_argument(node, "return_exceptions")
-        if flag is None or not _is_true(flag.value):
+        if flag is None or not is_true(flag.value):
             return
         awaited = ctx.parent
         if type(awaited) is not cst.Await:

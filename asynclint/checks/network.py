@@ -15,8 +15,8 @@ from asynclint.engine.context import Context, iter_path, parent_of
 from asynclint.engine.fixes import Fix
 from asynclint.semantics.arguments import argument, has_double_star, has_star, keyword_argument
 from asynclint.semantics.callees import callee_names, first_known
+from asynclint.semantics.constants import is_false, is_none
 from asynclint.semantics.labels import callee_text, function_label, location_label
-from asynclint.semantics.names import is_none
 from asynclint.semantics.references import inspected
 from asynclint.semantics.scope import Binding, ModuleIndex, Path, Scope, dotted_name, iter_children, iter_subtree
 
@@ -941,7 +941,7 @@ class TlsVerificationDisabled(Rule):
 
     def _report_false(self, node: cst.Call, keyword: str, callee: str, ctx: Context) -> None:
         arg = keyword_argument(node, keyword)
-        if arg is not None and _is_name(arg.value, "False"):
+        if arg is not None and is_false(arg.value):
             message = self.argument_message.format(
                 argument=f"{keyword}=False",
                 callee=callee_text(node.func, callee),
@@ -961,7 +961,7 @@ class TlsVerificationDisabled(Rule):
             if type(attribute) is not cst.Attribute:
                 continue
             field = attribute.attr.value
-            if field == "check_hostname" and _is_name(node.value, "False"):
+            if field == "check_hostname" and is_false(node.value):
                 what, value = "host name checking", "False"
                 risk = "a certificate issued for any other host by a trusted CA is accepted"
             elif field == "verify_mode" and ctx.qualified_name(node.value) in catalog.CERT_NONE:
@@ -1041,7 +1041,7 @@ class TlsVerificationDisabled(Rule):
         for node in self._context_statements(context, ctx):
             if (
                 type(node) is cst.Assign
-                and _is_name(node.value, "False")
+                and is_false(node.value)
                 and any(
                     type(target.target) is cst.Attribute
                     and target.target.attr.value == "check_hostname"

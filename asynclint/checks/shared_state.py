@@ -25,6 +25,7 @@ from asynclint.engine.fixes import Fix
 from asynclint.engine.positions import positions_of
 from asynclint.semantics.always_raises import always_leaves, statements_of
 from asynclint.semantics.callees import callee_names, first_known
+from asynclint.semantics.constants import is_none
 from asynclint.semantics.names import in_top_package
 from asynclint.semantics.scope import Scope, dotted_name, iter_children, iter_subtree
 from asynclint.semantics.suspensions import first_suspension
@@ -749,7 +750,7 @@ class ContextLostInExecutor(Rule):
         args = list(node.args)
         if any(arg.keyword is not None for arg in args) or len(args) < 2 or args[0].star:
             return None
-        if not (type(args[0].value) is cst.Name and args[0].value.value == "None"):
+        if not is_none(args[0].value):
             return None
         receiver = node.func.value
         if dotted_name(receiver) is None and not (

@@ -15,6 +15,7 @@ from asynclint.engine.context import Context, iter_path, parent_of, truth_tested
 from asynclint.engine.fixes import Fix
 from asynclint.semantics import coroutines
 from asynclint.semantics.callees import callee_names, first_known
+from asynclint.semantics.constants import is_none
 from asynclint.semantics.function_kinds import definitions_make_coroutines
 from asynclint.semantics.labels import callee_text, function_label
 from asynclint.semantics.names import PLAIN_BASES, base_classes
@@ -835,7 +836,7 @@ class WaitPendingNotCancelled(Rule):
         for arg in node.args:
             if arg.keyword is None:
                 continue
-            if arg.keyword.value == "timeout" and not (type(arg.value) is cst.Name and arg.value.value == "None"):
+            if arg.keyword.value == "timeout" and not is_none(arg.value):
                 return "timeout=…"
             if arg.keyword.value == "return_when":
                 when = ctx.qualified_name(arg.value)

@@ -12,6 +12,7 @@ from typing import Mapping, Optional, Protocol
 
 import libcst as cst
 
+from asynclint.semantics.constants import is_none
 from asynclint.semantics.scope import Binding, ModuleIndex, Scope, dotted_name
 
 BUILTIN_NAMES = frozenset(dir(builtins))
@@ -25,10 +26,6 @@ class NameAnswers(Protocol):
     def qualified_name(self, expr: cst.CSTNode, scope: Optional[Scope] = None) -> Optional[str]: ...
 
     def type_of(self, expr: cst.CSTNode, scope: Optional[Scope] = None) -> Optional[str]: ...
-
-
-def is_none(node: Optional[cst.CSTNode]) -> bool:
-    return type(node) is cst.Name and node.value == "None"
 
 
 class Resolver:
