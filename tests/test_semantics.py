@@ -461,3 +461,13 @@ def test_constants(source, none, true, false_or_zero, falsy):
     assert constants.is_true(node) is true
     assert constants.is_false_or_zero(node) is false_or_zero
     assert constants.is_falsy_constant(node) is falsy
+
+
+def test_decorated_with_reads_called_and_plain_decorators():
+    from asynclint.semantics.function_kinds import decorated_with, decorator_target
+
+    module = _Module("import functools\n\n@functools.lru_cache(maxsize=8)\ndef load(): ...\n\n@wraps\ndef other(): ...\n")
+    load, other = (module.bindings(name)[0].node for name in ("load", "other"))
+    assert cst.Module([]).code_for_node(decorator_target(load.decorators[0])) == "functools.lru_cache"
+    assert decorated_with(load, {"functools.lru_cache"}, module, module.index.root)
+    assert not decorated_with(other, {"functools.lru_cache"}, module, module.index.root)

@@ -18,6 +18,7 @@ from asynclint.semantics.always_raises import always_leaves, statements_of
 from asynclint.semantics.arguments import argument, first_positional, positional_arguments
 from asynclint.semantics.constants import is_false_or_zero, is_falsy_constant, is_none, is_true
 from asynclint.semantics.function_kinds import (
+    decorated_with,
     definitions_make_async_generators,
     definitions_make_coroutines,
     definitions_make_generators,
@@ -410,13 +411,6 @@ class GetEventLoopInCoroutine(Rule):
         return Fix("safe", "Use `asyncio.get_running_loop()`", ((node, node.with_changes(func=func)),), imports)
 
 
-def _decorator_name(decorator: cst.Decorator, ctx: Context) -> Optional[str]:
-    target = decorator.decorator
-    if type(target) is cst.Call:
-        target = target.func
-    return ctx.qualified_name(target)
-
-
 def _runs_in_thread(decorator: cst.Decorator) -> bool:
     target = decorator.decorator
     return type(target) is cst.Call and any(
@@ -578,7 +572,7 @@ class TransitiveBlockingCall(Rule):
             type(d.decorator) is cst.Name and d.decorator.value == "staticmethod" for d in node.decorators
         )
         ctx.facts.setdefault("signatures", {})[name] = _signature(node, is_method)
-        if any(_decorator_name(d, ctx) in catalog.MEMOIZING_DECORATORS for d in node.decorators):
+        if decorated_with(node, catalog.MEMOIZING_DECORATORS, ctx, ctx.scope):
             ctx.facts.setdefault("memoized", {})[name] = True
         if any(_runs_in_thread(d) for d in node.decorators):
             # `@work(thread=True)`: calling it starts a worker thread; the body never runs on the loop.

@@ -16,6 +16,7 @@ from asynclint.engine.fixes import Fix
 from asynclint.semantics.arguments import argument, has_double_star, has_star, keyword_argument
 from asynclint.semantics.callees import callee_names, first_known
 from asynclint.semantics.constants import is_false, is_none
+from asynclint.semantics.function_kinds import decorator_target
 from asynclint.semantics.labels import callee_text, function_label, location_label
 from asynclint.semantics.references import inspected
 from asynclint.semantics.scope import Binding, ModuleIndex, Path, Scope, dotted_name, iter_children, iter_subtree
@@ -597,9 +598,7 @@ class ClientSessionInLoop(Rule):
         coroutine taking the request or message it handles, "iteration of a loop" for one this
         module calls from a repeating loop body; None otherwise."""
         for decorator in function.decorators:
-            target = decorator.decorator
-            if type(target) is cst.Call:
-                target = target.func
+            target = decorator_target(decorator)
             if type(target) is cst.Attribute and target.attr.value in catalog.HANDLER_DECORATORS:
                 return "event it handles"
         params = function.params

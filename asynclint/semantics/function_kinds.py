@@ -38,12 +38,16 @@ def is_async_generator_function(function: cst.FunctionDef) -> bool:
     return function.asynchronous is not None and body_yields(function)
 
 
+def decorator_target(decorator: cst.Decorator) -> cst.BaseExpression:
+    """What a decorator names: `retry` for `@retry` and for `@retry(times=3)`."""
+    target = decorator.decorator
+    return target.func if type(target) is cst.Call else target
+
+
 def decorated_with(function: cst.FunctionDef, wanted: Collection[str], names: NameAnswers, scope: Scope) -> bool:
     """One of the decorators (called or not) is in `wanted`, by qualified name or as written."""
     for decorator in function.decorators:
-        target = decorator.decorator
-        if type(target) is cst.Call:
-            target = target.func
+        target = decorator_target(decorator)
         if names.qualified_name(target, scope) in wanted or dotted_name(target) in wanted:
             return True
     return False
