@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import ipaddress
 from collections import deque
 from typing import Any, ClassVar, Optional
@@ -15,7 +14,19 @@ from asynclint.checks.base import Rule
 from asynclint.engine.context import Context
 from asynclint.engine.fixes import Fix
 from asynclint.engine.offload import offload_fix
-from asynclint.semantics.scope import Scope, iter_subtree
+from asynclint.semantics.always_raises import always_leaves, statements_of
+from asynclint.semantics.arguments import argument, first_positional, positional_arguments
+from asynclint.semantics.constants import is_false_or_zero, is_falsy_constant, is_none, is_true
+from asynclint.semantics.function_kinds import (
+    decorated_with,
+    definitions_make_async_generators,
+    definitions_make_coroutines,
+    definitions_make_generators,
+    is_generator_function,
+)
+from asynclint.semantics.names import in_top_package
+from asynclint.semantics.scope import iter_subtree
+from asynclint.semantics.suspensions import suspends
 from asynclint.semantics.type_tests import TypeTest, derived_from, literal_type, passes, required_type_tests
 
 
@@ -43,47 +54,10 @@ def _receiver_blocks(call: cst.Call, ctx: Context, known: dict) -> bool:
     )
 
 
-def is_generator_function(function: cst.FunctionDef) -> bool:
-    """A `yield` in the function's own body (not in nested functions)."""
-    return any(type(node) in (cst.Yield,) for node in iter_subtree(function.body))
-
-
-def _function_qualified_name(ctx: Context, scope: Optional[Scope] = None) -> Optional[str]:
-    """`pkg.mod.func` or `pkg.mod.Class.method` for the sync function around the current node
-    (or for the function whose scope is given)."""
-    scope = scope or ctx.function_scope
-    if scope.kind != "function" or scope.is_async or scope.parent is None:
-        return None
-    prefix = ctx.module_name
-    if scope.parent.kind == "module":
-        return f"{prefix}.{scope.name}" if prefix else scope.name
-    if scope.parent.kind == "class" and scope.parent.parent is not None and scope.parent.parent.kind == "module":
-        owner = f"{prefix}.{scope.parent.name}" if prefix else scope.parent.name
-        return f"{owner}.{scope.name}"
-    return None
-
-
 def _awaited(ctx: Context) -> bool:
     """`await x.f()`: whatever an annotation says about `x`, `f` returned an awaitable, so it is
     an async API (`session: orm.Session` that is really an `AsyncSession`)."""
     return type(ctx.parent) is cst.Await
-
-
-def _first_positional(call: cst.Call) -> Optional[cst.BaseExpression]:
-    for arg in call.args:
-        if arg.keyword is None and not arg.star:
-            return arg.value
-    return None
-
-
-def _argument(call: cst.Call, position: int, keyword: str) -> Optional[cst.BaseExpression]:
-    positional = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
-    if len(positional) > position:
-        return positional[position]
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == keyword:
-            return arg.value
-    return None
 
 
 def _mentions(expr: cst.CSTNode, names: frozenset[str], ctx: Context, depth: int = 0) -> bool:
@@ -129,17 +103,6 @@ def _catches_would_block(ctx: Context) -> bool:
     return False
 
 
-def _is_false_or_zero(node: cst.CSTNode) -> bool:
-    if isinstance(node, cst.Name):
-        return node.value == "False"
-    if isinstance(node, (cst.Integer, cst.Float)):
-        try:
-            return ast.literal_eval(node.value) == 0
-        except (ValueError, SyntaxError):
-            return False
-    return False
-
-
 def _made_non_blocking(receiver: cst.BaseExpression, ctx: Context) -> bool:
     """`sock.setblocking(False)` / `sock.settimeout(0)` on the same receiver in this function, or
     in the same-module helper whose result `sock` is."""
@@ -163,7 +126,7 @@ def _made_non_blocking(receiver: cst.BaseExpression, ctx: Context) -> bool:
 def _calls_setblocking_false(function: cst.CSTNode, same_receiver) -> bool:
     for node in iter_subtree(function, enter_scopes=False):
         if type(node) is cst.Call and type(node.func) is cst.Attribute and node.args:
-            if node.func.attr.value in ("setblocking", "settimeout") and _is_false_or_zero(node.args[0].value):
+            if node.func.attr.value in ("setblocking", "settimeout") and is_false_or_zero(node.args[0].value):
                 if same_receiver(node.func.value):
                     return True
     return False
@@ -183,7 +146,7 @@ def _is_ip_literal(node: Optional[cst.CSTNode]) -> bool:
 def _udp_connect_to_address(node: cst.Call, receiver: cst.BaseExpression, ctx: Context) -> bool:
     """`udp.connect((host, port))` on a datagram socket only selects a route and records the peer;
     it waits only to resolve a host name, so it counts as blocking only for a name literal."""
-    target = _first_positional(node)
+    target = first_positional(node)
     if type(target) is not cst.Tuple or not target.elements:
         return False
     host = target.elements[0].value
@@ -202,8 +165,8 @@ def _does_not_block(node: cst.Call, callee: str, ctx: Context) -> bool:
     numeric = _NUMERIC_LOOKUP.get(callee)
     if numeric is not None:
         position, keyword, flags = numeric
-        value = _argument(node, position, keyword)
-        return value is not None and _mentions(value, flags, ctx)
+        value = argument(node, position, keyword)
+        return value is not None and _mentions(value.value, flags, ctx)
     if callee.startswith("socket.socket.") and type(node.func) is cst.Attribute:
         receiver = node.func.value
         return (
@@ -329,14 +292,6 @@ class BlockingInput(_CatalogBlockingCall):
     fix = "unsafe"
 
 
-def _suspends(block: cst.CSTNode) -> bool:
-    """An `await`, `async for` or `async with` in `block` (not in nested functions)."""
-    for node in iter_subtree(block):
-        if type(node) is cst.Await or (type(node) in (cst.For, cst.With) and node.asynchronous is not None):
-            return True
-    return False
-
-
 def _constructions(receiver: cst.BaseExpression, ctx: Context) -> Optional[list[cst.BaseExpression]]:
     """Every value assigned to `receiver` (a local name or `self.attr`), or None when unknown."""
     if type(receiver) is cst.Name:
@@ -363,8 +318,8 @@ def _unbounded_queue(node: cst.Call, ctx: Context) -> bool:
     for value in values:
         if type(value) is not cst.Call or ctx.qualified_name(value.func) not in catalog.QUEUE_CONSTRUCTORS:
             return False
-        size = _argument(value, 0, "maxsize")
-        if size is not None and not _is_false_or_zero(size):
+        size = argument(value, 0, "maxsize")
+        if size is not None and not is_false_or_zero(size.value):
             return False
     return True
 
@@ -418,7 +373,7 @@ class BlockingWait(Rule):
             return
         kind = ctx.type_of(node.item)
         instead = catalog.BLOCKING_WAITS.get(f"{kind}.acquire") if kind in catalog.THREAD_LOCKS else None
-        if instead is None or not _suspends(with_node.body):
+        if instead is None or not suspends(with_node.body):
             return
         message = self.held_message.format(lock=ctx.source_of(node.item), function=ctx.function_name, instead=instead)
         ctx.report(node.item, message)
@@ -442,7 +397,7 @@ class BlockingWait(Rule):
     def _does_not_wait(self, node: cst.Call) -> bool:
         for position, arg in enumerate(node.args):
             keyword = arg.keyword.value if arg.keyword is not None else None
-            if (keyword in self.NON_BLOCKING or (keyword is None and position == 0)) and _is_false_or_zero(arg.value):
+            if (keyword in self.NON_BLOCKING or (keyword is None and position == 0)) and is_false_or_zero(arg.value):
                 return True
         return False
 
@@ -487,30 +442,19 @@ class GetEventLoopInCoroutine(Rule):
         return Fix("safe", "Use `asyncio.get_running_loop()`", ((node, node.with_changes(func=func)),), imports)
 
 
-def _decorator_name(decorator: cst.Decorator, ctx: Context) -> Optional[str]:
-    target = decorator.decorator
-    if type(target) is cst.Call:
-        target = target.func
-    return ctx.qualified_name(target)
-
-
 def _runs_in_thread(decorator: cst.Decorator) -> bool:
     target = decorator.decorator
     return type(target) is cst.Call and any(
-        arg.keyword is not None and arg.keyword.value == "thread" and type(arg.value) is cst.Name and arg.value.value == "True"
+        arg.keyword is not None and arg.keyword.value == "thread" and is_true(arg.value)
         for arg in target.args
     )
-
-
-def _falsy_constant(node: cst.CSTNode) -> bool:
-    return _is_false_or_zero(node) or (type(node) is cst.Name and node.value == "None")
 
 
 def _describe(value: cst.BaseExpression, parameters: frozenset[str]) -> str:
     """What an argument is, as far as it decides branches: "falsy:TYPE" (None, False, 0),
     "literal:TYPE" (`"a.json"`, `b""`, `[]`...), "param:NAME" (the caller's own parameter, passed
     through) or "other"."""
-    if _falsy_constant(value):
+    if is_falsy_constant(value):
         return f"falsy:{literal_type(value)}"
     kind = literal_type(value)
     if kind is not None:
@@ -546,18 +490,10 @@ def _truthy_required(test: cst.CSTNode, parameters: frozenset[str], negated: boo
     if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(test.left, cst.Name):
         operator = type(test.comparisons[0].operator)
         comparator = test.comparisons[0].comparator
-        if isinstance(comparator, cst.Name) and comparator.value == "None":
+        if is_none(comparator):
             if (operator is cst.IsNot and not negated) or (operator is cst.Is and negated):
                 return {test.left.value} & parameters
     return set()
-
-
-def _exits(block: cst.CSTNode) -> bool:
-    body: tuple = tuple(getattr(block, "body", ()))
-    last = body[-1] if body else None
-    return isinstance(last, cst.SimpleStatementLine) and any(
-        isinstance(small, (cst.Return, cst.Raise)) for small in last.body
-    )
 
 
 def _guard(ctx: Context, parameters: frozenset[str]) -> tuple[set[str], list[TypeTest]]:
@@ -586,7 +522,7 @@ def _guard(ctx: Context, parameters: frozenset[str]) -> tuple[set[str], list[Typ
             for statement in ancestor.body:
                 if statement is child:
                     break
-                if type(statement) is cst.If and statement.orelse is None and _exits(statement.body):
+                if type(statement) is cst.If and statement.orelse is None and always_leaves(statements_of(statement)):
                     read(statement.test, True)
         child = ancestor
     return required, tests
@@ -693,7 +629,8 @@ class TransitiveBlockingCall(Rule):
         callee = ctx.qualified_name(node.func)
         if callee is None:
             return
-        owner = _function_qualified_name(ctx)
+        scope = ctx.function_scope
+        owner = None if scope.is_async else ctx.resolver.function_qualified_name(scope)
         if owner is not None:
             # Facts for the project index: what each sync function calls, directly, and under
             # which arguments (for chains that a call's arguments turn off).
@@ -706,7 +643,7 @@ class TransitiveBlockingCall(Rule):
             guard, tests = _guard(ctx, parameters) if parameters else (set(), [])
             arguments = _describe_arguments(node, parameters)
             telling = arguments is not None and any(
-                d.startswith(("falsy:", "param:")) or (d.startswith("literal:") and self._maybe_project(callee, ctx))
+                d.startswith(("falsy:", "param:")) or (d.startswith("literal:") and in_top_package(callee, ctx.module_name))
                 for d in (*arguments[0], *arguments[1].values())
             )
             if guard or tests or telling:
@@ -715,7 +652,7 @@ class TransitiveBlockingCall(Rule):
                 ctx.facts.setdefault("call-sites", {}).setdefault(owner, []).append(site)
             if not ctx.on_loop_thread:
                 return
-        if not reports_here(ctx) or _awaited(ctx) or callee in self.known or not self._maybe_project(callee, ctx):
+        if not reports_here(ctx) or _awaited(ctx) or callee in self.known or not in_top_package(callee, ctx.module_name):
             return
         short = callee.rsplit(".", 1)[-1]
         message = self.message.format(callee=short, function=ctx.function_name)
@@ -726,14 +663,14 @@ class TransitiveBlockingCall(Rule):
         if node.asynchronous is not None:
             return
         scope = ctx.scope_of(node)
-        name = _function_qualified_name(ctx, scope) if scope is not None else None
+        name = ctx.resolver.function_qualified_name(scope) if scope is not None else None
         if name is None:
             return
         is_method = ctx.scope.kind == "class" and not any(
             type(d.decorator) is cst.Name and d.decorator.value == "staticmethod" for d in node.decorators
         )
         ctx.facts.setdefault("signatures", {})[name] = _signature(node, is_method)
-        if any(_decorator_name(d, ctx) in catalog.MEMOIZING_DECORATORS for d in node.decorators):
+        if decorated_with(node, catalog.MEMOIZING_DECORATORS, ctx, ctx.scope):
             ctx.facts.setdefault("memoized", {})[name] = True
         if any(_runs_in_thread(d) for d in node.decorators):
             # `@work(thread=True)`: calling it starts a worker thread; the body never runs on the loop.
@@ -744,11 +681,6 @@ class TransitiveBlockingCall(Rule):
 
     def keeps_fix(self, condition: tuple, project: Any) -> bool:
         return condition[1] not in project.facts.get("sync-generators", {})
-
-    @staticmethod
-    def _maybe_project(callee: str, ctx: Context) -> bool:
-        top = ctx.module_name.split(".")[0] if ctx.module_name else ""
-        return bool(top) and (callee == top or callee.startswith(top + "."))
 
     def resolve_condition(self, condition: tuple, message: str, project: Any) -> Optional[str]:
         arguments = condition[2] if len(condition) > 2 else None
@@ -870,6 +802,11 @@ class CoroutineInExecutor(Rule):
         "creates the generator and iterating it runs on the event loop; offload a function that consumes it"
     )
 
+    async_generator_message = (
+        "`{target}` handed to `{offloader}` in `{function}()` is an async generator function: the thread "
+        "only creates the async generator and its body never runs; iterate it with `async for` instead"
+    )
+
     def __init__(self, config: Any):
         super().__init__(config)
         self.offloaders = dict(catalog.OFFLOADERS)
@@ -881,7 +818,7 @@ class CoroutineInExecutor(Rule):
         position = self.offloaders.get(offloader) if offloader else None
         if position is None:
             return
-        positional = [arg for arg in node.args if arg.keyword is None and not arg.star]
+        positional = positional_arguments(node)
         if len(positional) <= position:
             return
         target = positional[position].value
@@ -892,11 +829,15 @@ class CoroutineInExecutor(Rule):
         elif self._is_coroutine_function(target, ctx):
             what = "function"
         short = offloader.rsplit(".", 1)[-1] if offloader else ""
-        if what is None and self._is_generator_function(target, ctx):
-            message = self.generator_message.format(
-                target=ctx.source_of(target), offloader=short, function=ctx.function_name
-            )
-            ctx.report(node, message)
+        if what is None:
+            bindings = ctx.resolver.callable_bindings(target, ctx.scope)
+            if definitions_make_generators(bindings, ctx):
+                template = self.generator_message
+            elif definitions_make_async_generators(bindings, ctx):
+                template = self.async_generator_message
+            else:
+                return
+            ctx.report(node, template.format(target=ctx.source_of(target), offloader=short, function=ctx.function_name))
             return
         if what:
             message = self.message.format(
@@ -905,38 +846,8 @@ class CoroutineInExecutor(Rule):
             ctx.report(node, message)
 
     @staticmethod
-    def _is_generator_function(expr: cst.CSTNode, ctx: Context) -> bool:
-        bindings: list = []
-        if type(expr) is cst.Name:
-            bindings = ctx.bindings(expr.value)[1]
-        elif type(expr) is cst.Attribute and type(expr.value) is cst.Name:
-            class_scope = ctx.resolver.instance_class(expr.value.value, ctx.scope)
-            bindings = class_scope.bindings.get(expr.attr.value, []) if class_scope is not None else []
-        return bool(bindings) and all(
-            b.kind == "def" and b.node.asynchronous is None and is_generator_function(b.node) for b in bindings
-        )
-
-    @staticmethod
     def _is_coroutine_function(expr: cst.CSTNode, ctx: Context) -> bool:
-        if type(expr) is cst.Name:
-            _, bindings = ctx.bindings(expr.value)
-            if bindings and all(
-                binding.kind == "def"
-                and isinstance(binding.node, cst.FunctionDef)
-                and binding.node.asynchronous is not None
-                and not binding.node.decorators
-                for binding in bindings
-            ):
-                return True
-        if type(expr) is cst.Attribute and type(expr.value) is cst.Name:
-            class_scope = ctx.resolver.instance_class(expr.value.value, ctx.scope)
-            if class_scope is not None:
-                bindings = class_scope.bindings.get(expr.attr.value, [])
-                if bindings and all(
-                    binding.kind == "def"
-                    and isinstance(binding.node, cst.FunctionDef)
-                    and binding.node.asynchronous is not None
-                    for binding in bindings
-                ):
-                    return True
-        return ctx.qualified_name(expr) in COROUTINE_FUNCTIONS
+        if definitions_make_coroutines(ctx.resolver.callable_bindings(expr, ctx.scope), ctx):
+            return True
+        qualified = ctx.qualified_name(expr)
+        return qualified in COROUTINE_FUNCTIONS or qualified in ctx.config.extend_coroutine_functions

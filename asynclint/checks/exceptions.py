@@ -4,7 +4,7 @@ handler, and `finally` blocks that cancel the exception in flight.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Optional, Union, cast
+from typing import Any, ClassVar, Iterator, Optional, Union, cast
 
 import libcst as cst
 
@@ -12,8 +12,12 @@ from asynclint.catalog import exceptions as catalog
 from asynclint.checks.base import Rule
 from asynclint.engine.context import Context, iter_path
 from asynclint.engine.fixes import Fix
-from asynclint.semantics.always_raises import always_raises, statements_of
+from asynclint.semantics.always_raises import always_leaves, always_raises, statements_of
+from asynclint.semantics.arguments import keyword_argument
+from asynclint.semantics.constants import is_true
+from asynclint.semantics.labels import function_label
 from asynclint.semantics.scope import SCOPE_NODES, Path, dotted_name, iter_children, iter_subtree
+from asynclint.semantics.suspensions import suspends
 
 TryNode = Union[cst.Try, cst.TryStar]
 HandlerNode = Union[cst.ExceptHandler, cst.ExceptStarHandler]
@@ -21,17 +25,6 @@ _LOOPS = (cst.For, cst.While)
 
 
 # -- shared helpers ------------------------------------------------------------------------------
-def _keyword(call: cst.Call, name: str) -> Optional[cst.Arg]:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == name:
-            return arg
-    return None
-
-
-def _is_true(node: cst.CSTNode) -> bool:
-    return type(node) is cst.Name and node.value == "True"
-
-
 def _is_gather(call: cst.Call, ctx: Context) -> bool:
     return ctx.qualified_name(call.func) in catalog.GATHER
 
@@ -60,20 +53,6 @@ def _enclosing_handled_try(ctx: Context) -> bool:
     return False
 
 
-def _awaits(block: cst.CSTNode) -> bool:
-    for node in iter_subtree(block):
-        cls = type(node)
-        if cls is cst.Await:
-            return True
-        if cls in (cst.For, cst.With) and node.asynchronous is not None:
-            return True
-    return False
-
-
-def _function_label(ctx: Context) -> str:
-    return f"`{ctx.function_name}()`"
-
-
 # -- ASY300 ----------------------------------------------------------------------------------------
 class GatherExceptionUnhandled(Rule):
     code = "ASY300"
@@ -93,7 +72,7 @@ class GatherExceptionUnhandled(Rule):
             return
         if len(positional) < 2 and not any(arg.star == "*" for arg in positional):
             return
-        if _keyword(node, "return_exceptions") is not None:
+        if keyword_argument(node, "return_exceptions") is not None:
             return  # True is ASY301's business; a variable or False is a decision we respect
         if _enclosing_handled_try(ctx) or _lifecycle_function(ctx) or _children_cannot_fail(node, ctx):
             return
@@ -103,7 +82,7 @@ class GatherExceptionUnhandled(Rule):
             advice = "use `async with asyncio.TaskGroup()`, which cancels the rest when one fails"
         else:
             advice = "pass `return_exceptions=True` and check the results, or wrap it in try/except"
-        ctx.report(node, self.message.format(function=_function_label(ctx), advice=advice))
+        ctx.report(node, self.message.format(function=function_label(ctx.function), advice=advice))
 
 
 def _lifecycle_function(ctx: Context) -> bool:
@@ -156,7 +135,7 @@ def _handles_own_failures(function: cst.FunctionDef, ctx: Context) -> bool:
     if function.asynchronous is None:
         return False
     statements = statements_of(function)
-    awaiting = [statement for statement in statements if _awaits(statement)]
+    awaiting = [statement for statement in statements if suspends(statement)]
     if not awaiting:
         return False
     lookup = _callee_lookup(ctx)
@@ -219,19 +198,19 @@ class GatherResultsUnchecked(Rule):
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         if not ctx.in_async_context or not _is_gather(node, ctx):
             return
-        flag = _keyword(node, "return_exceptions")
-        if flag is None or not _is_true(flag.value):
+        flag = keyword_argument(node, "return_exceptions")
+        if flag is None or not is_true(flag.value):
             return
         awaited = ctx.parent
         if type(awaited) is not cst.Await:
             return
-        if _lifecycle_function(ctx) or _gathers_cancelled(node, ctx) or _in_cleanup_clause(ctx):
+        if _lifecycle_function(ctx) or _gathers_cancelled(node, ctx) or _inside_reraising_handler(ctx, or_finally=True):
             return
         if _children_cannot_fail(node, ctx):
             return
         path = cast(tuple, ctx.path)  # the path of the current node is never None
         holder = path[1][1][0] if path[1][1] is not None else None
-        function = _function_label(ctx)
+        function = function_label(ctx.function)
         if type(holder) is cst.Expr:
             ctx.report(node, self.dropped.format(function=function))
             return
@@ -256,19 +235,6 @@ class GatherResultsUnchecked(Rule):
             if _checks_or_hands_on(reference, path):
                 return True
         return False
-
-
-def _in_cleanup_clause(ctx: Context) -> bool:
-    """In a `finally`, or in an `except` clause that re-raises: a drain on the way out."""
-    lookup = _callee_lookup(ctx)
-    for ancestor in ctx.ancestors():
-        if ancestor is ctx.function:
-            return False
-        if type(ancestor) is cst.Finally:
-            return True
-        if type(ancestor) is cst.ExceptHandler and always_raises(statements_of(ancestor), lookup):
-            return True
-    return False
 
 
 def _checks_or_hands_on(reference: cst.Name, path: Path) -> bool:
@@ -362,7 +328,7 @@ class CancellationSwallowed(Rule):
         kind = "suppress" if type(swallow.node) is cst.With else swallow.kind
         advice = self.advice[kind]
         if swallow.resumes:
-            message = self.message.format(caught=swallow.caught, function=_function_label(ctx), advice=advice)
+            message = self.message.format(caught=swallow.caught, function=function_label(ctx.function), advice=advice)
         else:
             observed = _ends_into_observing_caller(swallow, ctx)
             if observed is None:
@@ -370,7 +336,7 @@ class CancellationSwallowed(Rule):
             caller, how = observed
             template = self.looping_caller if how == "loop" else self.deadline_caller
             message = template.format(
-                caught=swallow.caught, function=_function_label(ctx), caller=caller, advice=advice
+                caught=swallow.caught, function=function_label(ctx.function), caller=caller, advice=advice
             )
         fix = _reraise_fix(swallow, ctx) if type(swallow.node) is cst.ExceptHandler else None
         ctx.report(swallow.node, message, fix=fix)
@@ -394,7 +360,7 @@ class CancellationConvertedToReturn(CancellationSwallowed):
             return  # a catch-all the coroutine ends after is the "log whatever killed it" idiom
         if _raises_afterwards(swallow.node, ctx):
             return  # cancellation becomes another error (`raise TimeoutError`), not a return
-        ctx.report(swallow.node, self.message.format(caught=swallow.caught, function=_function_label(ctx)))
+        ctx.report(swallow.node, self.message.format(caught=swallow.caught, function=function_label(ctx.function)))
 
 
 def _ends_into_observing_caller(swallow: _Swallow, ctx: Context) -> Optional[tuple[str, str]]:
@@ -474,7 +440,7 @@ def _raises_afterwards(node: cst.CSTNode, ctx: Context) -> bool:
     """A clause that falls through, or a `with`, is followed (in its enclosing blocks) by
     statements that always raise."""
     if type(node) is cst.ExceptHandler:
-        if _terminates(statements_of(node)):
+        if always_leaves(statements_of(node)):
             return False
         path = ctx.path
         while path is not None and type(path[0]) not in (cst.Try, cst.TryStar):
@@ -506,7 +472,7 @@ def _allowed(ctx: Context, config) -> bool:
 
 
 def _swallowed_in_try(node: TryNode, ctx: Context, config) -> list[_Swallow]:
-    if not ctx.in_async_context or not _awaits(node.body) or _allowed(ctx, config):
+    if not ctx.in_async_context or not suspends(node.body) or _allowed(ctx, config):
         return []
     if _inside_reraising_handler(ctx) or _awaits_only_cancelled(node.body, ctx):
         return []
@@ -530,7 +496,7 @@ def _swallowed_in_try(node: TryNode, ctx: Context, config) -> list[_Swallow]:
 
 def _swallowed_by_suppress(node: cst.With, ctx: Context, config) -> Optional[_Swallow]:
     """`with contextlib.suppress(CancelledError):` is `try/except CancelledError: pass`."""
-    if not ctx.in_async_context or node.asynchronous is not None or not _awaits(node.body):
+    if not ctx.in_async_context or node.asynchronous is not None or not suspends(node.body):
         return None
     for item in node.items:
         call = item.item
@@ -574,19 +540,10 @@ def _decides_when_to_leave(handler: HandlerNode, ctx: Context) -> bool:
     """A `raise` or `return` under an `if` in the clause: the author tells a shutdown (flag set,
     `isinstance(exc, CancelledError)`) from a stray CancelledError and lets the first one through.
     A test that only picks other types (`isinstance(exc, KeyboardInterrupt)`) decides nothing here."""
-    stack: list[tuple[Any, tuple]] = [(child, ()) for child in iter_children(handler)]
-    while stack:
-        node, tests = stack.pop()
-        cls = type(node)
-        if cls in SCOPE_NODES:
-            continue
-        if cls in (cst.Raise, cst.Return) and tests:
-            if not all(_picks_other_types(test, ctx) for test in tests):
-                return True
-            continue
-        inner = tests + (node.test,) if cls is cst.If else tests
-        stack.extend((child, inner) for child in iter_children(node))
-    return False
+    return any(
+        tests and not all(_picks_other_types(test, ctx) for test in tests)
+        for _, tests in _guarded_exits(handler, (cst.Raise, cst.Return), (cst.If,))
+    )
 
 
 def _picks_other_types(test: cst.CSTNode, ctx: Context) -> bool:
@@ -624,24 +581,26 @@ def _raised_later(handler: HandlerNode, ctx: Context) -> bool:
                 recorded.add(name)  # errors.append(exc), self._errors.add(exc)
     if not recorded or ctx.function is None:
         return False
-    for raise_node, tests in _raises_with_guards(ctx.function, handler):
+    for raise_node, tests in _guarded_exits(ctx.function, (cst.Raise,), (cst.If, cst.While), skip=handler):
         mentioned = _names_in(raise_node) | set().union(*(_names_in(test) for test in tests))
         if mentioned & recorded:
             return True
     return False
 
 
-def _raises_with_guards(function: cst.FunctionDef, skip: cst.CSTNode):
-    """Every `raise` in `function` outside `skip`, with the `if` tests it sits under."""
-    stack: list[tuple[Any, tuple]] = [(function.body, ())]
+def _guarded_exits(root: cst.CSTNode, kinds: tuple[type, ...], guards: tuple[type, ...], skip=None):
+    """Each statement of `kinds` (`raise`, `return`) under `root`, outside nested scopes and
+    `skip`, with the tests of the `guards` (`if`, `while`) it sits under, outermost first."""
+    stack: list[tuple[Any, tuple]] = [(child, ()) for child in iter_children(root)]
     while stack:
         node, tests = stack.pop()
-        if node is skip or type(node) in SCOPE_NODES:
+        cls = type(node)
+        if node is skip or cls in SCOPE_NODES:
             continue
-        if type(node) is cst.Raise:
+        if cls in kinds:
             yield node, tests
             continue
-        inner = tests + (node.test,) if type(node) in (cst.If, cst.While) else tests
+        inner = tests + (node.test,) if cls in guards else tests
         stack.extend((child, inner) for child in iter_children(node))
 
 
@@ -656,12 +615,15 @@ def _names_in(node: cst.CSTNode) -> set[str]:
     return names
 
 
-def _inside_reraising_handler(ctx: Context) -> bool:
-    """A best-effort cleanup `try` inside an `except` clause that itself re-raises on every path."""
+def _inside_reraising_handler(ctx: Context, or_finally: bool = False) -> bool:
+    """Inside an `except` clause (of the same function) that re-raises on every path, or with
+    `or_finally` in a `finally`: code on the way out, such as a best-effort cleanup or a drain."""
     lookup = _callee_lookup(ctx)
     for ancestor in ctx.ancestors():
         if ancestor is ctx.function:
             return False
+        if or_finally and type(ancestor) is cst.Finally:
+            return True
         if type(ancestor) is cst.ExceptHandler and always_raises(statements_of(ancestor), lookup):
             return True
     return False
@@ -810,39 +772,28 @@ def _handler_resumes(handler: HandlerNode, node: TryNode, ctx: Context) -> bool:
         loop = next((a for a in ctx.ancestors() if type(a) in _LOOPS or a is ctx.function), None)
         if loop is not None and loop is not ctx.function and _keeps_going(loop, ctx, flags):
             return True
-    return not _terminates(statements_of(handler)) and _keeps_going(node, ctx, flags)
-
-
-def _terminates(statements: list) -> bool:
-    """Every path ends in raise, return, break or continue (unknown means no)."""
-    for statement in statements:
-        cls = type(statement)
-        if cls in (cst.SimpleStatementLine, cst.SimpleStatementSuite):
-            if any(type(small) in (cst.Raise, cst.Return, cst.Break, cst.Continue) for small in statement.body):
-                return True
-        elif cls is cst.If and statement.orelse is not None:
-            otherwise = statement.orelse
-            branch = [otherwise] if type(otherwise) is cst.If else statements_of(otherwise)
-            if _terminates(statements_of(statement)) and _terminates(branch):
-                return True
-        elif cls is cst.With and _terminates(statements_of(statement)):
-            return True
-    return False
+    return not always_leaves(statements_of(handler)) and _keeps_going(node, ctx, flags)
 
 
 def _leaves_loop(handler: cst.CSTNode, kind: type) -> bool:
     """A `break`/`continue` in the clause that belongs to a loop around the `try`."""
-    stack = [(handler, False)]
+    return any(type(node) is kind for node in _jumps_out(iter_children(handler)))
+
+
+def _jumps_out(roots) -> Iterator[cst.CSTNode]:
+    """Each `return` in `roots` (outside nested scopes), and each `break`/`continue` that belongs
+    to no loop inside them: the statements that leave the block they are in."""
+    stack = [(child, False) for child in roots]
     while stack:
         node, in_loop = stack.pop()
         cls = type(node)
-        if cls is kind and not in_loop:
-            return True
+        if cls is cst.Return or (cls in (cst.Break, cst.Continue) and not in_loop):
+            yield node
+            continue
         if cls in SCOPE_NODES:
             continue
         inner = in_loop or cls in _LOOPS
         stack.extend((child, inner) for child in iter_children(node))
-    return False
 
 
 def _keeps_going(statement: cst.CSTNode, ctx: Context, flags: frozenset[str] | set[str] = frozenset()) -> bool:
@@ -875,7 +826,7 @@ def _keeps_going(statement: cst.CSTNode, ctx: Context, flags: frozenset[str] | s
 def _awaiting_loop(statement: cst.CSTNode, flags: frozenset[str] | set[str]) -> bool:
     """A loop (anywhere in `statement`) that awaits, other than a `while` that one of `flags` ends."""
     return any(
-        type(node) in _LOOPS and _awaits(node) and not (type(node) is cst.While and _names_in(node.test) & flags)
+        type(node) in _LOOPS and suspends(node) and not (type(node) is cst.While and _names_in(node.test) & flags)
         for node in iter_subtree(statement)
     )
 
@@ -946,18 +897,9 @@ class ReturnInFinally(Rule):
         if not (warns or cancellation):
             return
         message = self.cancelled if cancellation else self.pep765
-        stack = [(child, False) for child in statements_of(node.finalbody)]
-        while stack:
-            current, in_loop = stack.pop()
-            cls = type(current)
-            if cls is cst.Return or (cls in (cst.Break, cst.Continue) and not in_loop):
-                keyword = {cst.Return: "return", cst.Break: "break", cst.Continue: "continue"}[cls]
-                ctx.report(current, message.format(statement=keyword, function=_function_label(ctx)))
-                continue
-            if cls in SCOPE_NODES:
-                continue
-            inner = in_loop or cls in _LOOPS
-            stack.extend((child, inner) for child in iter_children(current))
+        for current in _jumps_out(statements_of(node.finalbody)):
+            keyword = {cst.Return: "return", cst.Break: "break", cst.Continue: "continue"}[type(current)]
+            ctx.report(current, message.format(statement=keyword, function=function_label(ctx.function)))
 
     visit_TryStar = visit_Try
 
@@ -965,11 +907,11 @@ class ReturnInFinally(Rule):
 def _cancellation_reaches_finally(node: TryNode, ctx: Context) -> bool:
     """A CancelledError can be in flight when the `finally` runs: raised by an await in the
     `try` body that no clause catches for good, or by an await in a clause or the `else`."""
-    if any(_awaits(handler.body) for handler in node.handlers):
+    if any(suspends(handler.body) for handler in node.handlers):
         return True
-    if node.orelse is not None and _awaits(node.orelse.body):
+    if node.orelse is not None and suspends(node.orelse.body):
         return True
-    if not _awaits(node.body):
+    if not suspends(node.body):
         return False
     lookup = _callee_lookup(ctx)
     for handler in node.handlers:

@@ -12,10 +12,15 @@ import libcst as cst
 
 from asynclint.catalog import network as catalog
 from asynclint.checks.base import Rule
-from asynclint.engine.context import Context, iter_path, parent_of, truth_tested
+from asynclint.engine.context import Context, iter_path, parent_of
 from asynclint.engine.fixes import Fix
 from asynclint.semantics import coroutines
-from asynclint.semantics.names import is_none
+from asynclint.semantics.arguments import argument, has_double_star, has_star, keyword_argument
+from asynclint.semantics.callees import callee_names, first_known
+from asynclint.semantics.constants import is_false, is_none
+from asynclint.semantics.function_kinds import decorator_target
+from asynclint.semantics.labels import callee_text, function_label, location_label
+from asynclint.semantics.references import inspected
 from asynclint.semantics.scope import Binding, ModuleIndex, Path, Scope, dotted_name, iter_children, iter_subtree
 
 _SCOPE_NODES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
@@ -23,69 +28,8 @@ _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
 
 
 # -- shared helpers ------------------------------------------------------------------------------
-def callee_names(func: cst.BaseExpression, ctx: Context, scope: Optional[Scope] = None) -> tuple[str, ...]:
-    """The callee's qualified name, plus `Type.method` from the receiver's type when that differs."""
-    names = []
-    qualified = ctx.qualified_name(func, scope)
-    if qualified is not None:
-        names.append(qualified)
-    if type(func) is cst.Attribute:
-        receiver = ctx.type_of(func.value, scope)
-        if receiver is not None and f"{receiver}.{func.attr.value}" != qualified:
-            names.append(f"{receiver}.{func.attr.value}")
-    return tuple(names)
-
-
-def _matching(names: tuple[str, ...], known) -> Optional[str]:
-    for name in names:
-        if name in known:
-            return name
-    return None
-
-
-def _keyword(call: cst.Call, name: str) -> Optional[cst.Arg]:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == name:
-            return arg
-    return None
-
-
-def _argument(call: cst.Call, position: int, name: str) -> Optional[cst.Arg]:
-    """The argument bound to parameter `name` (given by keyword, or at `position` when >= 0)."""
-    found = _keyword(call, name) if name else None
-    if found is not None or position < 0:
-        return found
-    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
-    if any(arg.star == "*" for arg in call.args[: len(positional) + 1]):
-        return None
-    return positional[position] if position < len(positional) else None
-
-
-def _has_double_star(call: cst.Call) -> bool:
-    return any(arg.star == "**" for arg in call.args)
-
-
-def _has_star(call: cst.Call) -> bool:
-    return any(arg.star for arg in call.args)
-
-
 def _is_name(node: Optional[cst.CSTNode], value: str) -> bool:
     return type(node) is cst.Name and node.value == value
-
-
-def _function_label(ctx: Context) -> str:
-    """Where the finding is, as a phrase: "in `fetch()`" or "at module level"."""
-    return f"in `{ctx.function_name}()`" if ctx.function is not None else "at module level"
-
-
-def _callee_text(func: cst.BaseExpression, qualified: Optional[str]) -> str:
-    """The callee as written (`session.get`, `asyncio.get_running_loop().getaddrinfo`) when short."""
-    text = dotted_name(func)
-    if text is None:
-        text = cst.Module([]).code_for_node(func)
-        if len(text) > 60 or "\n" in text:
-            text = qualified or "call"
-    return text
 
 
 def _seconds(value: float) -> cst.BaseExpression:
@@ -139,11 +83,6 @@ def append_keyword(call: cst.Call, arg: cst.Arg) -> cst.Call:
     return call.with_changes(args=tuple(args))
 
 
-def _inspected(node: cst.CSTNode, path: Path) -> bool:
-    """Read only for its identity or truth: `x is None`, `if x:`, `del x`."""
-    return type(parent_of(path)) in (cst.Comparison, cst.ComparisonTarget, cst.Del) or truth_tested(node, path)
-
-
 def classify_reference(node: cst.CSTNode, path: Path) -> str:
     """How a read of a client object uses it: "close" (close/aclose or a manual context-manager
     call, anywhere in an attribute chain), "with" (`async with x:`), "use" (a method call or an
@@ -162,10 +101,10 @@ def classify_reference(node: cst.CSTNode, path: Path) -> str:
         up = parent_of(current_path)
         if type(up) is cst.Call and up.func is current:
             return "use"
-        return "use" if _inspected(current, current_path) else "escape"
+        return "use" if inspected(current, current_path) else "escape"
     if type(parent) is cst.WithItem and parent.item is node:
         return "with"
-    return "use" if _inspected(node, path) else "escape"
+    return "use" if inspected(node, path) else "escape"
 
 
 def _local_target(ctx: Context) -> Optional[str]:
@@ -206,13 +145,13 @@ class ClientSessionWithoutTimeout(Rule):
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         qualified = ctx.qualified_name(node.func)
-        if qualified not in catalog.AIOHTTP_SESSIONS or _has_double_star(node):
+        if qualified not in catalog.AIOHTTP_SESSIONS or has_double_star(node):
             return
         if any(arg.keyword is not None and arg.keyword.value in catalog.SESSION_TIMEOUT_KEYWORDS for arg in node.args):
             return
         if self._every_request_bounded(node, ctx):
             return
-        message = self.message.format(callee=_callee_text(node.func, qualified), function=_function_label(ctx))
+        message = self.message.format(callee=callee_text(node.func, qualified), function=location_label(ctx.function))
         ctx.report(node, message, fix=self._fix(node, ctx))
 
     def _every_request_bounded(self, node: cst.Call, ctx: Context) -> bool:
@@ -393,11 +332,11 @@ class _SessionHandles:
             call = call_path[0] if call_path is not None else None
             if type(call) is cst.Call and call.func is parent:
                 if method in catalog.AIOHTTP_REQUEST_METHODS:
-                    own = _keyword(call, "timeout") is not None or _has_double_star(call)
+                    own = keyword_argument(call, "timeout") is not None or has_double_star(call)
                     return "request", own or _under_deadline(call, call_path, scope, ctx)
                 if method in catalog.AIOHTTP_WEBSOCKET_METHODS:
-                    own = any(_keyword(call, bound) is not None for bound in catalog.AIOHTTP_WEBSOCKET_BOUNDS)
-                    return "request", own or _has_double_star(call) or _under_deadline(call, call_path, scope, ctx)
+                    own = any(keyword_argument(call, bound) is not None for bound in catalog.AIOHTTP_WEBSOCKET_BOUNDS)
+                    return "request", own or has_double_star(call) or _under_deadline(call, call_path, scope, ctx)
                 if method in catalog.CLOSE_METHODS:
                     return "close", True
                 return "escape", False
@@ -408,7 +347,7 @@ class _SessionHandles:
             return "close", True
         if type(parent) is cst.Call and parent.func is node:
             return "close", True  # the attribute also holds a factory (`self.client()`), not this session
-        if type(parent) in (cst.AssignTarget, cst.AnnAssign, cst.Return) or _inspected(node, path):
+        if type(parent) in (cst.AssignTarget, cst.AnnAssign, cst.Return) or inspected(node, path):
             return "close", True
         if type(parent) is cst.Assign and parent.value is node:
             return "close", True  # `session = self._session`: that local is followed as well
@@ -457,29 +396,31 @@ class TimeoutDisabled(Rule):
         if not names:
             return
         what = consequence = None
-        if _matching(names, catalog.AIOHTTP_TIMEOUTS):
+        if first_known(names, catalog.AIOHTTP_TIMEOUTS):
             if self._all_unbounded(node, catalog.AIOHTTP_TIMEOUT_FIELDS, None):
-                what = f"`{_callee_text(node.func, names[0])}({self._shown_args(node)})` sets no bound at all"
+                what = f"`{callee_text(node.func, names[0])}({self._shown_args(node)})` sets no bound at all"
                 consequence = "a request through it can wait forever on a server that stops answering"
-        elif _matching(names, catalog.HTTPX_TIMEOUTS):
+        elif first_known(names, catalog.HTTPX_TIMEOUTS):
             if self._httpx_timeout_unbounded(node):
-                what = f"`{_callee_text(node.func, names[0])}({self._shown_args(node)})` disables every timeout"
+                what = f"`{callee_text(node.func, names[0])}({self._shown_args(node)})` disables every timeout"
                 consequence = "connect, read, write and pool waits are unbounded"
-        elif _matching(names, catalog.HTTPX_TIMEOUT_TAKERS | catalog.AIOHTTP_TIMEOUT_TAKERS):
-            arg = _keyword(node, "timeout")
+        elif first_known(names, catalog.HTTPX_TIMEOUT_TAKERS | catalog.AIOHTTP_TIMEOUT_TAKERS):
+            arg = keyword_argument(node, "timeout")
             if arg is not None and is_none(arg.value):
-                what = f"`{_callee_text(node.func, names[0])}(..., timeout=None)` disables the timeout"
+                what = f"`{callee_text(node.func, names[0])}(..., timeout=None)` disables the timeout"
                 consequence = "the request can wait forever on a server that stops answering"
         else:
-            deadline = _matching(names, catalog.ASYNCIO_DEADLINES)
+            deadline = first_known(names, catalog.ASYNCIO_DEADLINES)
             if deadline is not None:
                 position, keyword = catalog.ASYNCIO_DEADLINES[deadline]
-                arg = _argument(node, position, keyword)
+                arg = argument(node, position, keyword)
                 if arg is not None and is_none(arg.value) and not self._rescheduled(node, ctx):
-                    what = f"`{_callee_text(node.func, deadline)}(..., None)` sets no deadline"
+                    what = f"`{callee_text(node.func, deadline)}(..., None)` sets no deadline"
                     consequence = "the awaited operation can wait forever"
         if what is not None:
-            ctx.report(node, self.message.format(what=what, function=_function_label(ctx), consequence=consequence))
+            ctx.report(
+                node, self.message.format(what=what, function=location_label(ctx.function), consequence=consequence)
+            )
 
     @staticmethod
     def _shown_args(node: cst.Call) -> str:
@@ -490,7 +431,7 @@ class TimeoutDisabled(Rule):
     @staticmethod
     def _all_unbounded(node: cst.Call, fields: tuple[str, ...], first: Optional[str]) -> bool:
         """Every bound the call sets is None (an empty call sets none)."""
-        if _has_star(node):
+        if has_star(node):
             return False
         positional = [arg for arg in node.args if arg.keyword is None]
         names = ([first] if first else []) + list(fields)
@@ -503,9 +444,9 @@ class TimeoutDisabled(Rule):
         return True
 
     def _httpx_timeout_unbounded(self, node: cst.Call) -> bool:
-        if _has_star(node):
+        if has_star(node):
             return False
-        first = _argument(node, 0, "timeout")
+        first = argument(node, 0, "timeout")
         given = {arg.keyword.value for arg in node.args if arg.keyword is not None}
         if first is None and not set(catalog.HTTPX_TIMEOUT_FIELDS) <= given:
             return False  # httpx requires either a default or all four fields
@@ -565,7 +506,7 @@ class Http2ContextWithoutAlpn(Rule):
             f'Insert `{name}.set_alpn_protocols(["h2"])` after the context is created',
             ((statement, cst.FlattenSentinel([statement, alpn])),),
         )
-        message = self.message.format(name=name, callee=callee, function=_function_label(ctx))
+        message = self.message.format(name=name, callee=callee, function=location_label(ctx.function))
         ctx.report(call, message, fix=fix)
 
     def _module_speaks_http2(self, ctx: Context) -> bool:
@@ -598,15 +539,15 @@ class Http2ContextWithoutAlpn(Rule):
                 if type(call) is not cst.Call:
                     return None
                 names = callee_names(call.func, ctx, scope)
-                connect = _matching(names, catalog.TLS_CONNECTS)
+                connect = first_known(names, catalog.TLS_CONNECTS)
                 if connect is None:
                     return None  # handed to other code, which may set ALPN
                 keyword, position = catalog.TLS_CONNECTS[connect]
-                if _argument(call, position, keyword) is not parent:
+                if argument(call, position, keyword) is not parent:
                     return None
-                uses.append((call, _callee_text(call.func, connect)))
+                uses.append((call, callee_text(call.func, connect)))
                 continue
-            if type(parent) in (cst.AssignTarget, cst.AugAssign) or _inspected(reference, path):
+            if type(parent) in (cst.AssignTarget, cst.AugAssign) or inspected(reference, path):
                 continue
             return None
         return uses[0] if uses else None
@@ -650,7 +591,7 @@ class ClientSessionInLoop(Rule):
             else ("`while` loop" if type(loop) is cst.While else "`for` loop")
         )
         message = self.message.format(
-            callee=_callee_text(node.func, qualified), loop=kind, function=_function_label(ctx)
+            callee=callee_text(node.func, qualified), loop=kind, function=location_label(ctx.function)
         )
         ctx.report(node, message)
 
@@ -662,7 +603,7 @@ class ClientSessionInLoop(Rule):
         if what is None or not self._confined_to_iteration(node, function, ctx):
             return
         message = self.per_event.format(
-            callee=_callee_text(node.func, qualified), function=_function_label(ctx).removeprefix("in "), what=what
+            callee=callee_text(node.func, qualified), function=function_label(ctx.function), what=what
         )
         ctx.report(node, message)
 
@@ -671,10 +612,8 @@ class ClientSessionInLoop(Rule):
         coroutine taking the request or message it handles, "iteration of a loop" for one this
         module calls from a repeating loop body; None otherwise."""
         for decorator in function.decorators:
-            target = decorator.decorator
-            arguments = target.args if type(target) is cst.Call else ()
-            if type(target) is cst.Call:
-                target = target.func
+            target = decorator_target(decorator)
+            arguments = decorator.decorator.args if type(decorator.decorator) is cst.Call else ()
             if type(target) is cst.Attribute and target.attr.value in catalog.HANDLER_DECORATORS:
                 names = [function.name.value] + [
                     argument.value.evaluated_value
@@ -828,9 +767,9 @@ class ClientSessionNotClosed(Rule):
             warning = ' (aiohttp logs "Unclosed connector")'
         else:
             warning = ""
-        callee = _callee_text(node.func, qualified)
+        callee = callee_text(node.func, qualified)
         message = self.message.format(
-            callee=callee, name=name, function=_function_label(ctx), closing=closing, warning=warning
+            callee=callee, name=name, function=location_label(ctx.function), closing=closing, warning=warning
         )
         ctx.report(node, message)
 
@@ -875,15 +814,19 @@ class ConnectWithoutTimeout(Rule):
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         if type(ctx.parent) is not cst.Await:
             return
-        connect = _matching(callee_names(node.func, ctx), catalog.CONNECT_CALLS)
-        if connect is None or _keyword(node, "sock") is not None or self._bounded(node, ctx.path, ctx.scope, ctx):
+        connect = first_known(callee_names(node.func, ctx), catalog.CONNECT_CALLS)
+        if (
+            connect is None
+            or keyword_argument(node, "sock") is not None
+            or self._bounded(node, ctx.path, ctx.scope, ctx)
+        ):
             return  # `sock=` wraps a socket that is already connected
         function = ctx.function
         if function is not None and function.name.value in self._functions_bounded_by_callers(ctx):
             return  # a caller in this module bounds it, or hands the coroutine to code that may
-        callee = _callee_text(node.func, connect)
+        callee = callee_text(node.func, connect)
         consequence = self.lookup if connect.endswith(".getaddrinfo") else self.connect
-        message = self.message.format(callee=callee, function=_function_label(ctx), consequence=consequence)
+        message = self.message.format(callee=callee, function=location_label(ctx.function), consequence=consequence)
         enclosing = _function_qualified_name(ctx.path, ctx.module_name)
         condition = (DEADLINE_CALLS, enclosing) if enclosing is not None else None
         ctx.report(node, message, fix=self._fix(node, ctx), condition=condition)
@@ -1252,23 +1195,25 @@ class TlsVerificationDisabled(Rule):
         names = callee_names(node.func, ctx)
         if not names:
             return
-        aiohttp_call = _matching(names, catalog.AIOHTTP_SSL_TAKERS)
+        aiohttp_call = first_known(names, catalog.AIOHTTP_SSL_TAKERS)
         if aiohttp_call is not None:
             for keyword in sorted(catalog.AIOHTTP_SSL_OFF_KEYWORDS):
                 self._report_false(node, keyword, aiohttp_call, ctx)
-        httpx_call = _matching(names, catalog.HTTPX_VERIFY_TAKERS)
+        httpx_call = first_known(names, catalog.HTTPX_VERIFY_TAKERS)
         if httpx_call is not None:
             self._report_false(node, "verify", httpx_call, ctx)
-        factory = _matching(names, catalog.UNVERIFIED_CONTEXT_FACTORIES)
+        factory = first_known(names, catalog.UNVERIFIED_CONTEXT_FACTORIES)
         if factory is not None and not self._server_side(node, ctx.scope, ctx):
-            callee = _callee_text(node.func, factory)
-            self._report(node, self.factory_message.format(callee=callee, function=_function_label(ctx)), ctx)
+            callee = callee_text(node.func, factory)
+            self._report(node, self.factory_message.format(callee=callee, function=location_label(ctx.function)), ctx)
 
     def _report_false(self, node: cst.Call, keyword: str, callee: str, ctx: Context) -> None:
-        arg = _keyword(node, keyword)
-        if arg is not None and _is_name(arg.value, "False"):
+        arg = keyword_argument(node, keyword)
+        if arg is not None and is_false(arg.value):
             message = self.argument_message.format(
-                argument=f"{keyword}=False", callee=_callee_text(node.func, callee), function=_function_label(ctx)
+                argument=f"{keyword}=False",
+                callee=callee_text(node.func, callee),
+                function=location_label(ctx.function),
             )
             self._report(arg, message, ctx)
 
@@ -1277,14 +1222,14 @@ class TlsVerificationDisabled(Rule):
             # `ssl._create_default_https_context = ssl._create_unverified_context` switches
             # verification off for every urllib/http.client connection of the process.
             patched = ctx.source_of(node.targets[0].target)
-            self._report(node, self.patch_message.format(target=patched, function=_function_label(ctx)), ctx)
+            self._report(node, self.patch_message.format(target=patched, function=location_label(ctx.function)), ctx)
             return
         for target in node.targets:
             attribute = target.target
             if type(attribute) is not cst.Attribute:
                 continue
             field = attribute.attr.value
-            if field == "check_hostname" and _is_name(node.value, "False"):
+            if field == "check_hostname" and is_false(node.value):
                 what, value = "host name checking", "False"
                 risk = "a certificate issued for any other host by a trusted CA is accepted"
             elif field == "verify_mode" and ctx.qualified_name(node.value) in catalog.CERT_NONE:
@@ -1308,7 +1253,7 @@ class TlsVerificationDisabled(Rule):
             message = self.attribute_message.format(
                 target=ctx.source_of(attribute),
                 value=value,
-                function=_function_label(ctx),
+                function=location_label(ctx.function),
                 what=what,
                 context=context,
                 risk=risk,
@@ -1364,7 +1309,7 @@ class TlsVerificationDisabled(Rule):
         for node in self._context_statements(context, ctx):
             if (
                 type(node) is cst.Assign
-                and _is_name(node.value, "False")
+                and is_false(node.value)
                 and any(
                     type(target.target) is cst.Attribute
                     and target.target.attr.value == "check_hostname"
@@ -1502,20 +1447,20 @@ class UnboundedConnectionPool(Rule):
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         qualified = ctx.qualified_name(node.func)
         if qualified in catalog.AIOHTTP_CONNECTORS:
-            limit = _keyword(node, "limit")
+            limit = keyword_argument(node, "limit")
             if limit is None:
                 return
             value = limit.value
             if (type(value) is cst.Integer and value.evaluated_value == 0) or is_none(value):
                 what = (
-                    f"`{_callee_text(node.func, qualified)}(limit={ctx.source_of(value)})` removes the connection limit"
+                    f"`{callee_text(node.func, qualified)}(limit={ctx.source_of(value)})` removes the connection limit"
                 )
                 self._report(node, what, "keep a bound (aiohttp's default is `limit=100`)", ctx)
         elif qualified in catalog.HTTPX_LIMITS:
-            if _has_double_star(node):
+            if has_double_star(node):
                 return
-            arg = _keyword(node, "max_connections")
-            callee = _callee_text(node.func, qualified)
+            arg = keyword_argument(node, "max_connections")
+            callee = callee_text(node.func, qualified)
             if arg is None:
                 what = (
                     f"`{callee}(...)` without `max_connections=` has no connection limit (httpx's default pool has 100)"
@@ -1527,4 +1472,4 @@ class UnboundedConnectionPool(Rule):
             self._report(node, what, "pass `max_connections=` (httpx's default is 100)", ctx)
 
     def _report(self, node: cst.Call, what: str, instead: str, ctx: Context) -> None:
-        ctx.report(node, self.message.format(what=what, function=_function_label(ctx), instead=instead))
+        ctx.report(node, self.message.format(what=what, function=location_label(ctx.function), instead=instead))

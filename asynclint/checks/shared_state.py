@@ -23,7 +23,12 @@ from asynclint.checks.base import Rule
 from asynclint.engine.context import Context
 from asynclint.engine.fixes import Fix
 from asynclint.engine.positions import positions_of
+from asynclint.semantics.always_raises import always_leaves, statements_of
+from asynclint.semantics.callees import callee_names, first_known
+from asynclint.semantics.constants import is_none
+from asynclint.semantics.names import in_top_package
 from asynclint.semantics.scope import Scope, dotted_name, iter_children, iter_subtree
+from asynclint.semantics.suspensions import first_suspension
 
 Write = Union[cst.Assign, cst.AnnAssign, cst.AugAssign]
 _LOOPS = (cst.For, cst.While)
@@ -97,19 +102,6 @@ def mentions(expression: cst.CSTNode, state: State, ctx: Context) -> Optional[cs
 
 
 # -- suspension points and guards -------------------------------------------------------------
-def is_suspension(node: cst.CSTNode) -> bool:
-    if isinstance(node, cst.Await):
-        return True
-    return isinstance(node, (cst.With, cst.For, cst.CompFor)) and node.asynchronous is not None
-
-
-def first_suspension(node: cst.CSTNode) -> Optional[cst.CSTNode]:
-    for current in iter_subtree(node):
-        if is_suspension(current):
-            return current
-    return None
-
-
 def _is_guard_expression(expr: cst.BaseExpression, ctx: Context) -> bool:
     if type(expr) is cst.Call:
         # `async with self._locks[key]:`, `async with lock_for(key):`, `async with sem.acquire():`
@@ -147,21 +139,6 @@ def acquires_guard(function: cst.FunctionDef, ctx: Context) -> bool:
 
 
 # -- walking back from a write ----------------------------------------------------------------
-def _body_statements(block: cst.CSTNode) -> tuple:
-    return tuple(block.body) if hasattr(block, "body") and isinstance(block.body, (tuple, list)) else ()
-
-
-def _exits(statement: cst.If) -> bool:
-    """The body of `statement` always leaves the enclosing block."""
-    body = _body_statements(statement.body)
-    if not body:
-        return False
-    last = body[-1]
-    if type(last) is cst.SimpleStatementLine:
-        return type(last.body[-1]) in (cst.Return, cst.Raise, cst.Continue, cst.Break)
-    return False
-
-
 @dataclass
 class Walk:
     """What runs between a starting point and a write: the earliest suspension on the way."""
@@ -314,7 +291,8 @@ class CheckThenActAcrossAwait(_SharedWriteRule):
 
         def is_check(candidate: cst.CSTNode, kind: str) -> Optional[bool]:
             if isinstance(candidate, (cst.If, cst.While)):
-                if kind == "test" or (isinstance(candidate, cst.If) and _exits(candidate) and candidate.orelse is None):
+                leaves = isinstance(candidate, cst.If) and candidate.orelse is None and always_leaves(statements_of(candidate))
+                if kind == "test" or leaves:
                     return mentions(candidate.test, state, ctx) is not None
             return False
 
@@ -532,36 +510,32 @@ def _reads_value(expression: cst.BaseExpression, state: State) -> bool:
     )
 
 
-def _writes_state(statement: cst.CSTNode, state: State) -> bool:
+def _stored_targets(statement: cst.CSTNode) -> Iterator[cst.BaseExpression]:
+    """Every target a statement (or anything nested in it, outside nested scopes) stores into:
+    assignment, augmented and annotated targets, `for` targets, `:=` names, `with ... as` names."""
     for node in iter_subtree(statement):
-        if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
-            for target in _targets(node):
-                if isinstance(target, cst.Subscript):
-                    target = target.value
-                if dotted_name(target) == state.root:
-                    return True
+        if type(node) in (cst.Assign, cst.AnnAssign, cst.AugAssign):
+            yield from _targets(node)
+        elif type(node) in (cst.For, cst.NamedExpr):
+            yield node.target
+        elif type(node) is cst.WithItem and node.asname is not None:
+            yield node.asname.name
+
+
+def _writes_state(statement: cst.CSTNode, state: State) -> bool:
+    for target in _stored_targets(statement):
+        if dotted_name(target.value if isinstance(target, cst.Subscript) else target) == state.root:
+            return True
     return False
 
 
 def _names_bound(statement: cst.CSTNode) -> set[str]:
     """Plain names a statement (or anything nested in it, outside nested scopes) binds."""
     bound: set[str] = set()
-    for node in iter_subtree(statement):
-        targets: list[cst.CSTNode] = []
-        if type(node) is cst.Assign:
-            targets = [target.target for target in node.targets]
-        elif type(node) in (cst.AnnAssign, cst.AugAssign):
-            targets = [node.target]
-        elif type(node) is cst.For:
-            targets = [node.target]
-        elif type(node) is cst.NamedExpr:
-            targets = [node.target]
-        elif type(node) is cst.WithItem and node.asname is not None:
-            targets = [node.asname.name]
-        for target in targets:
-            for inner in iter_subtree(target):
-                if type(inner) is cst.Name and (inner is target or type(target) in (cst.Tuple, cst.List)):
-                    bound.add(inner.value)
+    for target in _stored_targets(statement):
+        for inner in iter_subtree(target):
+            if type(inner) is cst.Name and (inner is target or type(target) in (cst.Tuple, cst.List)):
+                bound.add(inner.value)
     return bound
 
 
@@ -578,18 +552,6 @@ def _single_assignment(statement: cst.CSTNode) -> Optional[Union[cst.Assign, cst
 
 
 # -- ASY502 ------------------------------------------------------------------------------------
-def _owner_name(scope: Scope, ctx: Context) -> Optional[str]:
-    """`pkg.mod.func` or `pkg.mod.Class.method` for a module-level function or a method."""
-    if scope.kind != "function" or scope.parent is None:
-        return None
-    prefix = f"{ctx.module_name}." if ctx.module_name else ""
-    if scope.parent.kind == "module":
-        return f"{prefix}{scope.name}"
-    if scope.parent.kind == "class" and scope.parent.parent is not None and scope.parent.parent.kind == "module":
-        return f"{prefix}{scope.parent.name}.{scope.name}"
-    return None
-
-
 def _executor_target(call: cst.Call, ctx: Context) -> Optional[cst.BaseExpression]:
     positional = [arg for arg in call.args if arg.keyword is None]
     if len(positional) < 2 or positional[0].star or positional[1].star:
@@ -616,13 +578,7 @@ class ContextLostInExecutor(Rule):
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         self._record_facts(node, ctx)
-        qualified = ctx.qualified_name(node.func)
-        names = {qualified}
-        if type(node.func) is cst.Attribute:
-            receiver = ctx.type_of(node.func.value)
-            if receiver is not None:
-                names.add(f"{receiver}.{node.func.attr.value}")
-        if not names & EXECUTOR_SUBMITTERS:
+        if first_known(callee_names(node.func, ctx), EXECUTOR_SUBMITTERS) is None:
             return
         target = _executor_target(node, ctx)
         if target is None:
@@ -645,7 +601,7 @@ class ContextLostInExecutor(Rule):
                 )
             return
         start = ctx.qualified_name(target)
-        if start is not None and self._in_project(start, ctx):
+        if start is not None and in_top_package(start, ctx.module_name):
             ctx.report(
                 node, self._message(label, "{variable}", "{chain}", ctx), fix=fix, condition=("context-read", start)
             )
@@ -663,7 +619,7 @@ class ContextLostInExecutor(Rule):
                     prefix = f"{ctx.module_name}." if ctx.module_name else ""
                     ctx.record_fact("context-vars", f"{prefix}{targets[0].value}", True)
             return
-        owner = _owner_name(ctx.function_scope, ctx)
+        owner = ctx.resolver.function_qualified_name(ctx.function_scope)
         if owner is None:
             return
         read = self._read_of(node, ctx)
@@ -675,7 +631,7 @@ class ContextLostInExecutor(Rule):
             ctx.facts.setdefault("context-sets", {}).setdefault(owner, []).append(written)
             return
         callee = ctx.qualified_name(node.func)
-        if callee is not None and self._in_project(callee, ctx):
+        if callee is not None and in_top_package(callee, ctx.module_name):
             ctx.facts.setdefault("context-calls", {}).setdefault(owner, []).append(callee)
 
     @staticmethod
@@ -696,11 +652,6 @@ class ContextLostInExecutor(Rule):
         if receiver is not None and type(func.value) in (cst.Name, cst.Attribute):
             return f"?{receiver}"
         return None
-
-    @staticmethod
-    def _in_project(name: str, ctx: Context) -> bool:
-        top = ctx.module_name.split(".")[0] if ctx.module_name else ""
-        return bool(top) and (name == top or name.startswith(top + "."))
 
     # -- the target -----------------------------------------------------------------------------
     @staticmethod
@@ -736,7 +687,7 @@ class ContextLostInExecutor(Rule):
                     callees.add(read)
                     continue
                 callee = ctx.qualified_name(node.func, scope)
-                if callee is not None and self._in_project(callee, ctx):
+                if callee is not None and in_top_package(callee, ctx.module_name):
                     callees.add(callee)
         return callees
 
@@ -809,7 +760,7 @@ class ContextLostInExecutor(Rule):
         args = list(node.args)
         if any(arg.keyword is not None for arg in args) or len(args) < 2 or args[0].star:
             return None
-        if not (type(args[0].value) is cst.Name and args[0].value.value == "None"):
+        if not is_none(args[0].value):
             return None
         receiver = node.func.value
         if dotted_name(receiver) is None and not (

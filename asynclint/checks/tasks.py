@@ -14,121 +14,26 @@ from asynclint.checks.base import Rule
 from asynclint.engine.context import Context, iter_path, parent_of, truth_tested
 from asynclint.engine.fixes import Fix
 from asynclint.semantics import coroutines
+from asynclint.semantics.callees import callee_names, first_known
+from asynclint.semantics.constants import is_none
+from asynclint.semantics.function_kinds import definitions_make_coroutines
+from asynclint.semantics.labels import callee_text, function_label
+from asynclint.semantics.names import PLAIN_BASES, base_classes
+from asynclint.semantics.references import only_inspected
 from asynclint.semantics.scope import Binding, Path, Scope, dotted_name, iter_children, iter_subtree
+from asynclint.semantics.suspensions import suspends
 
 
 # -- shared helpers ------------------------------------------------------------------------------
 def _only_inspected(node: cst.CSTNode, path: Path) -> bool:
     """A read of a task (or task set) that neither waits for, cancels nor hands it on:
     `task.done()`, `task is None`, `if task:`, `len(pending)`, `del task`."""
-    parent = parent_of(path)
-    cls = type(parent)
-    if isinstance(parent, cst.Attribute) and parent.value is node:
-        return parent.attr.value in catalog.TASK_INSPECTION_METHODS
-    if cls in (cst.Comparison, cst.ComparisonTarget, cst.Del):
-        return True
-    if cls is cst.Arg:
-        call = parent_of(cast(tuple, path)[1])  # a parent: path is not None
-        return type(call) is cst.Call and type(call.func) is cst.Name and call.func.value == "len"
-    return truth_tested(node, path)
+    return only_inspected(node, path, catalog.TASK_INSPECTION_METHODS)
 
 
-def _function_label(ctx: Context) -> str:
-    return f"`{ctx.function_name}()`" if ctx.function is not None else "the module body"
-
-
-def _callee_text(ctx: Context, func: cst.BaseExpression, qualified: Optional[str]) -> str:
-    text = dotted_name(func)
-    return text if text is not None else (qualified or ctx.source_of(func))
-
-
-def callee_names(func: cst.BaseExpression, ctx: Context) -> tuple[Optional[str], ...]:
-    """The callee's qualified name, plus `Type.method` from the receiver's type when that differs
-    (`self.loop.create_task` with `self.loop = asyncio.get_event_loop()` in `__init__`)."""
-    qualified = ctx.qualified_name(func)
-    if type(func) is cst.Attribute:
-        receiver = ctx.type_of(func.value)
-        if receiver is not None:
-            typed = f"{receiver}.{func.attr.value}"
-            if typed != qualified:
-                return qualified, typed
-    return (qualified,)
-
-
-def _first_in(names: tuple[Optional[str], ...], known: frozenset) -> Optional[str]:
-    for name in names:
-        if name in known:
-            return name
-    return None
-
-
-def _retained_by_config(ctx: Context, func: cst.BaseExpression, qualified: Optional[str]) -> bool:
+def _retained_by_config(ctx: Context, func: cst.BaseExpression, names: tuple[str, ...]) -> bool:
     retaining = ctx.config.task_retaining_calls
-    return bool(retaining) and (qualified in retaining or dotted_name(func) in retaining)
-
-
-def _is_decorated_with(function: cst.FunctionDef, names: frozenset, ctx: Context, scope: Scope) -> bool:
-    for decorator in function.decorators:
-        target = decorator.decorator
-        if type(target) is cst.Call:
-            target = target.func
-        qualified = ctx.qualified_name(target, scope)
-        if qualified in names or dotted_name(target) in names:
-            return True
-    return False
-
-
-_OVERLOAD = frozenset({"typing.overload", "typing_extensions.overload"})
-
-
-def makes_coroutine(function: cst.FunctionDef, ctx: Context, scope: Scope) -> bool:
-    """`async def` whose call returns a coroutine: not an async generator, and decorated only with
-    decorators known to leave it alone (`staticmethod`, `abstractmethod`, ...)."""
-    if function.asynchronous is None:
-        return False
-    for decorator in function.decorators:
-        target = decorator.decorator
-        qualified = ctx.qualified_name(target, scope) if type(target) in (cst.Name, cst.Attribute) else None
-        if qualified not in catalog.TRANSPARENT_DECORATORS:
-            return False
-    for node in iter_subtree(function.body):
-        if type(node) is cst.Yield:
-            return False
-    return True
-
-
-def _definitions_make_coroutines(bindings: list[Binding], ctx: Context, scope: Scope) -> Optional[bool]:
-    """True/False when every binding is a `def` (ignoring `@overload` stubs), None otherwise."""
-    functions = [cast(cst.FunctionDef, binding.node) for binding in bindings if binding.kind == "def"]
-    if not functions or len(functions) != len(bindings):
-        return None
-    functions = [function for function in functions if not _is_decorated_with(function, _OVERLOAD, ctx, scope)]
-    if not functions:
-        return None
-    return all(makes_coroutine(function, ctx, binding_scope_of(function, bindings)) for function in functions)
-
-
-def binding_scope_of(function: cst.FunctionDef, bindings: list[Binding]) -> Scope:
-    for binding in bindings:
-        if binding.node is function:
-            return binding.scope
-    return bindings[0].scope
-
-
-def _class_of_receiver(name: str, ctx: Context) -> Optional[Scope]:
-    """The class scope when `name` is `self` in a method, or `cls` in a classmethod."""
-    class_scope = ctx.resolver.instance_class(name, ctx.scope)
-    if class_scope is not None:
-        return class_scope
-    owner, bindings = ctx.bindings(name)
-    if owner is None or len(bindings) != 1 or bindings[0].kind != "param" or bindings[0].index != 0:
-        return None
-    class_scope = ctx.resolver.method_class(owner)
-    if class_scope is None or not _is_decorated_with(
-        cast(cst.FunctionDef, owner.node), frozenset({"classmethod", "builtins.classmethod"}), ctx, owner
-    ):
-        return None
-    return class_scope
+    return bool(retaining) and (dotted_name(func) in retaining or any(name in retaining for name in names))
 
 
 _AWAITABLE_TYPES = frozenset(
@@ -297,7 +202,7 @@ class CoroutineNotAwaited(Rule):
         for name, bindings in root.bindings.items():
             qualified = f"{module_name}.{name}"
             if all(binding.kind == "def" for binding in bindings):
-                if _definitions_make_coroutines(bindings, ctx, root):
+                if definitions_make_coroutines(bindings, ctx):
                     ctx.record_fact(coroutines.COROUTINE_FUNCTIONS, qualified, True)
             elif len(bindings) == 1 and bindings[0].kind == "class":
                 self._record_class(cast(cst.ClassDef, bindings[0].node), qualified, ctx)
@@ -311,17 +216,14 @@ class CoroutineNotAwaited(Rule):
         if class_scope is None:
             return
         bases: list[Optional[str]] = []
-        for arg in node.bases:
-            if arg.keyword is not None:
-                continue
-            value = arg.value.value if type(arg.value) is cst.Subscript else arg.value
+        for value in base_classes(node):
             base = ctx.qualified_name(value, ctx.index.root)
-            if base not in ("builtins.object", "typing.Generic", "typing.Protocol", "abc.ABC"):
+            if base not in PLAIN_BASES:
                 bases.append(base)
         members = sorted(class_scope.bindings)
         ctx.record_fact(coroutines.CLASS_MEMBERS, qualified, {"bases": bases, "members": members})
         for name, bindings in class_scope.bindings.items():
-            if _definitions_make_coroutines(bindings, ctx, class_scope):
+            if definitions_make_coroutines(bindings, ctx):
                 ctx.record_fact(coroutines.COROUTINE_FUNCTIONS, f"{qualified}.{name}", True)
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
@@ -333,8 +235,8 @@ class CoroutineNotAwaited(Rule):
         if verdict is None:
             return
         kind, qualified = verdict
-        callee = _callee_text(ctx, node.func, qualified)
-        function = _function_label(ctx)
+        callee = callee_text(node.func, qualified)
+        function = function_label(ctx.function)
         if kind == "request":
             if dropped:
                 ctx.report(node, self.request.format(callee=callee, function=function))
@@ -368,8 +270,8 @@ class CoroutineNotAwaited(Rule):
         if verdict is None or verdict[0] == "request":
             return
         kind, qualified = verdict
-        callee = _callee_text(ctx, node.func, qualified)
-        message = self.unused.format(callee=callee, name=target.value, function=_function_label(ctx))
+        callee = callee_text(node.func, qualified)
+        message = self.unused.format(callee=callee, name=target.value, function=function_label(ctx.function))
         condition = ("coroutine-function", qualified) if kind == "maybe" else None
         ctx.report(node, message, condition=condition)
 
@@ -388,27 +290,28 @@ class CoroutineNotAwaited(Rule):
                 )
                 return ("typed", func.value) if typed else None
             if all(binding.kind == "def" for binding in bindings):
-                return ("yes", func.value) if _definitions_make_coroutines(bindings, ctx, owner) else None
+                return ("yes", func.value) if definitions_make_coroutines(bindings, ctx) else None
             if not all(binding.kind == "import" for binding in bindings):
                 return None
         elif type(func) is cst.Attribute and type(func.value) is cst.Name:
-            class_scope = _class_of_receiver(func.value.value, ctx)
+            class_scope = ctx.resolver.receiver_class(func.value.value, ctx.scope)
             if class_scope is not None:
                 attribute = func.attr.value
                 members = class_scope.bindings.get(attribute)
                 if members and _attribute_returns_awaitable(class_scope, attribute, ctx):
                     return ("typed", f"self.{attribute}")
                 if members:
-                    made = _definitions_make_coroutines(members, ctx, class_scope)
+                    made = definitions_make_coroutines(members, ctx)
                     return ("yes", None) if made else None
                 if _attribute_returns_awaitable(class_scope, attribute, ctx):
                     return ("typed", f"self.{attribute}")
                 if any(True for _ in ctx.resolver.attribute_stores(class_scope, attribute)):
                     return None  # an instance attribute holding some callable
         # A receiver of known type names the method best (`self.bus.publish` → `pkg.Bus.publish`).
-        qualified = callee_names(func, ctx)[-1]
-        if qualified is None:
+        names = callee_names(func, ctx)
+        if not names:
             return None
+        qualified = names[-1]
         return cls._qualified_verdict(qualified, ctx)
 
     @classmethod
@@ -439,7 +342,7 @@ class CoroutineNotAwaited(Rule):
                 # instance attribute of unknown type.
                 return None if position == len(parts) - 1 and position > 0 else False
             if position == len(parts) - 1:
-                return bool(_definitions_make_coroutines(bindings, ctx, scope))
+                return bool(definitions_make_coroutines(bindings, ctx))
             if len(bindings) != 1 or bindings[0].kind != "class":
                 return False
             class_scope = ctx.scope_of(bindings[0].node)
@@ -463,11 +366,11 @@ _COLLECTING_FUNCTIONS = frozenset({"builtins.list", "builtins.set", "builtins.tu
 
 
 def _spawner(node: cst.Call, ctx: Context, scope: Optional[Scope] = None) -> Optional[str]:
-    names = callee_names(node.func, ctx) if scope is None else (ctx.qualified_name(node.func, scope),)
-    qualified = _first_in(names, catalog.TASK_SPAWNERS)
+    names = callee_names(node.func, ctx, scope)
+    qualified = first_known(names, catalog.TASK_SPAWNERS)
     if qualified is None:
         qualified = _loop_spawner(node.func)
-    if qualified is None or any(_retained_by_config(ctx, node.func, name) for name in names):
+    if qualified is None or _retained_by_config(ctx, node.func, names):
         return None
     return qualified
 
@@ -558,28 +461,10 @@ class DanglingTask(Rule):
 
     # Facts for cross-module answers: project functions that return a task they do not keep.
     def visit_FunctionDef(self, node: cst.FunctionDef, ctx: Context) -> None:
-        qualified = self._qualified_def(node, ctx)
+        scope = ctx.scope_of(node)
+        qualified = ctx.resolver.function_qualified_name(scope) if scope is not None and ctx.module_name else None
         if qualified is not None and self._returns_unkept_task(node, ctx):
             ctx.record_fact(TASK_HELPERS, qualified, True)
-
-    @staticmethod
-    def _qualified_def(node: cst.FunctionDef, ctx: Context) -> Optional[str]:
-        module_name = ctx.module_name
-        if not module_name:
-            return None
-        parent = ctx.parent
-        if type(parent) is cst.Module:
-            return f"{module_name}.{node.name.value}"
-        block_path = ctx.path[1] if ctx.path is not None else None
-        class_path = block_path[1] if block_path is not None else None
-        holder = class_path[0] if class_path is not None else None
-        if (
-            type(parent) is cst.IndentedBlock
-            and type(holder) is cst.ClassDef
-            and type(parent_of(class_path)) is cst.Module
-        ):
-            return f"{module_name}.{holder.name.value}.{node.name.value}"
-        return None
 
     @staticmethod
     def _returns_unkept_task(node: cst.FunctionDef, ctx: Context) -> bool:
@@ -637,8 +522,8 @@ class DanglingTask(Rule):
             how = "dropped after `add_done_callback`"
         else:
             return
-        callee = _callee_text(ctx, node.func, qualified)
-        message = self.message.format(callee=callee, function=_function_label(ctx), how=how)
+        callee = callee_text(node.func, qualified)
+        message = self.message.format(callee=callee, function=function_label(ctx.function), how=how)
         ctx.report(node, message, fix=fix)
 
     def _helper_dropped(self, node: cst.Call, ctx: Context) -> None:
@@ -647,14 +532,15 @@ class DanglingTask(Rule):
         parent = ctx.parent
         if type(parent) is not cst.Expr or type(node.func) not in (cst.Name, cst.Attribute):
             return
-        qualified = callee_names(node.func, ctx)[-1]
+        names = callee_names(node.func, ctx)
+        qualified = names[-1] if names else None
         if qualified is None or qualified.split(".")[0] in catalog.CLOSED_WORLD_MODULES:
             return
         local = self._local_helper(qualified, ctx)
         if local is False:
             return
-        callee = _callee_text(ctx, node.func, qualified)
-        message = self.helper_message.format(callee=callee, function=_function_label(ctx))
+        callee = callee_text(node.func, qualified)
+        message = self.helper_message.format(callee=callee, function=function_label(ctx.function))
         if local:
             ctx.report(node, message, fix=self._fix(node, parent, ctx))
         else:
@@ -823,9 +709,6 @@ def _is_empty_set(binding: Binding) -> bool:
 
 
 # -- ASY202 --------------------------------------------------------------------------------------
-_PLAIN_BASES = frozenset({"builtins.object", "abc.ABC", "typing.Generic", "typing.Protocol"})
-
-
 class TaskNeverAwaitedOrCancelled(Rule):
     code = "ASY202"
     name = "task-never-awaited-or-cancelled"
@@ -852,7 +735,7 @@ class TaskNeverAwaitedOrCancelled(Rule):
             target = parent.target
         else:
             return
-        callee = _callee_text(ctx, node.func, qualified)
+        callee = callee_text(node.func, qualified)
         if type(target) is cst.Name and target.value != "_":
             self._local(node, target.value, callee, ctx)
         elif type(target) is cst.Attribute and type(target.value) is cst.Name:
@@ -865,7 +748,7 @@ class TaskNeverAwaitedOrCancelled(Rule):
         for reference, path, _ in ctx.references(owner, name):
             if not _only_inspected(reference, path):
                 return
-        ctx.report(node, self.local_message.format(name=name, callee=callee, function=_function_label(ctx)))
+        ctx.report(node, self.local_message.format(name=name, callee=callee, function=function_label(ctx.function)))
 
     def _attribute(self, node: cst.Call, target: cst.Attribute, callee: str, ctx: Context) -> None:
         attribute = target.attr.value
@@ -884,11 +767,8 @@ class TaskNeverAwaitedOrCancelled(Rule):
         """Every base class is defined in this module (so all their code is visible) or plain."""
         if depth > 8:
             return False
-        for arg in class_node.bases:
-            if arg.keyword is not None:
-                continue
-            value = arg.value.value if type(arg.value) is cst.Subscript else arg.value
-            if ctx.qualified_name(value, ctx.index.root) in _PLAIN_BASES:
+        for value in base_classes(class_node):
+            if ctx.qualified_name(value, ctx.index.root) in PLAIN_BASES:
                 continue
             if type(value) is not cst.Name:
                 return False
@@ -932,7 +812,7 @@ class WaitPendingNotCancelled(Rule):
     )
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
-        if _first_in(callee_names(node.func, ctx), catalog.WAIT_FUNCTIONS) is None:
+        if first_known(callee_names(node.func, ctx), catalog.WAIT_FUNCTIONS) is None:
             return
         why = self._may_leave_pending(node, ctx)
         if why is None:
@@ -951,7 +831,7 @@ class WaitPendingNotCancelled(Rule):
             return  # the tasks are reachable elsewhere, so whoever holds them can still cancel them
         if self._last_wait_of_run_coroutine(ctx):
             return  # the runner cancels and awaits what is left as soon as the coroutine returns
-        ctx.report(node, self.message.format(why=why, function=_function_label(ctx), how=how))
+        ctx.report(node, self.message.format(why=why, function=function_label(ctx.function), how=how))
 
     @staticmethod
     def _last_wait_of_run_coroutine(ctx: Context) -> bool:
@@ -969,7 +849,7 @@ class WaitPendingNotCancelled(Rule):
                 return False
             if isinstance(ancestor, cst.IndentedBlock):
                 later = ancestor.body[ancestor.body.index(child) + 1 :] if child in ancestor.body else ()
-                if any(_suspends(statement) for statement in later):
+                if any(suspends(statement) for statement in later):
                     return False
             child = ancestor
         return _run_by_a_runner(function.name.value, ctx)
@@ -983,7 +863,7 @@ class WaitPendingNotCancelled(Rule):
         if isinstance(expr, cst.Call):
             # A new task: spawned here, or a coroutine `wait` wraps in one. Other calls may
             # return a future that its owner keeps (`state.wait_for_position()`).
-            if _first_in(callee_names(expr.func, ctx), catalog.TASK_SPAWNERS) is not None:
+            if first_known(callee_names(expr.func, ctx), catalog.TASK_SPAWNERS) is not None:
                 return True
             verdict = CoroutineNotAwaited.verdict(expr.func, ctx)
             return verdict is not None and verdict[0] == "yes"
@@ -1019,7 +899,7 @@ class WaitPendingNotCancelled(Rule):
         for arg in node.args:
             if arg.keyword is None:
                 continue
-            if arg.keyword.value == "timeout" and not (type(arg.value) is cst.Name and arg.value.value == "None"):
+            if arg.keyword.value == "timeout" and not is_none(arg.value):
                 return "timeout=…"
             if arg.keyword.value == "return_when":
                 when = ctx.qualified_name(arg.value)
@@ -1052,13 +932,6 @@ class WaitPendingNotCancelled(Rule):
         if type(target) is cst.Name:
             return None if _used(target.value, ctx, any_read=True) else "never used"
         return None
-
-
-def _suspends(statement: cst.CSTNode) -> bool:
-    for node in iter_subtree(statement):
-        if type(node) is cst.Await or (type(node) in (cst.For, cst.With) and node.asynchronous is not None):
-            return True
-    return False
 
 
 _RUNNER_NAMES = ("run", "_run", "run_until_complete")
@@ -1104,11 +977,11 @@ class ExecutorFutureDropped(Rule):
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         if type(ctx.parent) is not cst.Expr:
             return
-        qualified = _first_in(callee_names(node.func, ctx), catalog.EXECUTOR_SUBMITTERS)
+        qualified = first_known(callee_names(node.func, ctx), catalog.EXECUTOR_SUBMITTERS)
         if qualified is None:
             return
-        callee = _callee_text(ctx, node.func, qualified)
+        callee = callee_text(node.func, qualified)
         fix = None
         if ctx.can_insert_await():
             fix = Fix("unsafe", "Insert `await`", ((node, ctx.awaited(node, node)),))
-        ctx.report(node, self.message.format(callee=callee, function=_function_label(ctx)), fix=fix)
+        ctx.report(node, self.message.format(callee=callee, function=function_label(ctx.function)), fix=fix)

@@ -1,8 +1,10 @@
-"""Does this block of statements always end in an exception? Answers "yes" only when sure.
+"""Does this block of statements always end in an exception, or always leave (raise, `return`,
+`break`, `continue`)? Answers "yes" only when sure.
 
-Used where a rule must know that a handler never finishes normally: a `raise` on every path,
-directly or through a call to a function that never returns (annotated `NoReturn`/`Never`, or
-whose own body always raises).
+Used where a rule must know that a handler never finishes normally (a `raise` on every path,
+directly or through a call to a function that never returns: annotated `NoReturn`/`Never`, or
+whose own body always raises), or that the statements after an `if` only run when its test is
+false (`if not ready: return`).
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 from typing import Callable, Optional, Sequence
 
 import libcst as cst
+
+from asynclint.semantics.scope import dotted_name
 
 # Finds the definition a call goes to (same module only), or None when unknown.
 CalleeLookup = Callable[[cst.Call], Optional[cst.FunctionDef]]
@@ -45,48 +49,60 @@ def never_returns(function: cst.FunctionDef, lookup: Optional[CalleeLookup] = No
         return True
     if function.asynchronous is not None:
         return False  # calling it only builds a coroutine
-    return always_raises(statements_of(function), lookup, depth + 1)
+    return _always_ends(statements_of(function), False, lookup, depth + 1)
 
 
 def always_raises(statements: Sequence[cst.CSTNode], lookup: Optional[CalleeLookup] = None, depth: int = 0) -> bool:
     """Every path through `statements` ends in a raise (unknown means no)."""
+    return _always_ends(statements, False, lookup, depth)
+
+
+def always_leaves(statements: Sequence[cst.CSTNode], lookup: Optional[CalleeLookup] = None) -> bool:
+    """Every path through `statements` ends in a raise, `return`, `break` or `continue`: nothing
+    after them in the enclosing block runs when they do (unknown means no)."""
+    return _always_ends(statements, True, lookup, 0)
+
+
+def _always_ends(statements: Sequence[cst.CSTNode], leaving: bool, lookup: Optional[CalleeLookup], depth: int) -> bool:
+    """`leaving`: `return`, `break` and `continue` end a path too; otherwise only a raise does."""
     for statement in statements:
-        if _statement_always_raises(statement, lookup, depth):
+        if _statement_ends(statement, leaving, lookup, depth):
             return True
         if _leaves(statement):
             return False
     return False
 
 
-def _statement_always_raises(statement: cst.CSTNode, lookup: Optional[CalleeLookup], depth: int) -> bool:
+def _statement_ends(statement: cst.CSTNode, leaving: bool, lookup: Optional[CalleeLookup], depth: int) -> bool:
     cls = type(statement)
     if cls in (cst.SimpleStatementLine, cst.SimpleStatementSuite):
         for small in statement.body:  # type: ignore[attr-defined]
             if type(small) is cst.Raise:
                 return True
             if type(small) in (cst.Return, cst.Break, cst.Continue):
-                return False
+                return leaving
             if type(small) is cst.Expr and _call_never_returns(small.value, lookup, depth):
                 return True
         return False
     if cls is cst.If:
-        if statement.orelse is None or not always_raises(statements_of(statement), lookup, depth):  # type: ignore[attr-defined]
+        if statement.orelse is None or not _always_ends(statements_of(statement), leaving, lookup, depth):  # type: ignore[attr-defined]
             return False
         otherwise = statement.orelse  # type: ignore[attr-defined]
         branch = [otherwise] if type(otherwise) is cst.If else statements_of(otherwise)
-        return always_raises(branch, lookup, depth)
+        return _always_ends(branch, leaving, lookup, depth)
     if cls is cst.With:
         # A context manager may suppress the exception; the common ones (locks, suppress of an
         # unrelated type) do not, and a `with` around a raise that it swallows would be odd code.
-        return always_raises(statements_of(statement), lookup, depth)
+        return _always_ends(statements_of(statement), leaving, lookup, depth)
     if cls in (cst.Try, cst.TryStar):
-        if statement.finalbody is not None and always_raises(statements_of(statement.finalbody), lookup, depth):  # type: ignore[attr-defined]
+        finalbody = statement.finalbody  # type: ignore[attr-defined]
+        if finalbody is not None and _always_ends(statements_of(finalbody), leaving, lookup, depth):
             return True
-        body_raises = always_raises(statements_of(statement), lookup, depth)
-        if statement.orelse is not None and not body_raises:  # type: ignore[attr-defined]
-            body_raises = always_raises(statements_of(statement.orelse), lookup, depth)  # type: ignore[attr-defined]
-        return body_raises and all(
-            always_raises(statements_of(handler), lookup, depth)
+        body_ends = _always_ends(statements_of(statement), leaving, lookup, depth)
+        if statement.orelse is not None and not body_ends:  # type: ignore[attr-defined]
+            body_ends = _always_ends(statements_of(statement.orelse), leaving, lookup, depth)  # type: ignore[attr-defined]
+        return body_ends and all(
+            _always_ends(statements_of(handler), leaving, lookup, depth)
             for handler in statement.handlers  # type: ignore[attr-defined]
         )
     return False
@@ -101,19 +117,10 @@ def _leaves(statement: cst.CSTNode) -> bool:
 def _call_never_returns(expression: cst.CSTNode, lookup: Optional[CalleeLookup], depth: int) -> bool:
     if type(expression) is not cst.Call:
         return False
-    dotted = _dotted(expression.func)
+    dotted = dotted_name(expression.func)
     if dotted in _EXITING_CALLS:
         return True
     if lookup is None or depth > 2:
         return False
     function = lookup(expression)
     return function is not None and never_returns(function, lookup, depth)
-
-
-def _dotted(node: cst.CSTNode) -> Optional[str]:
-    if type(node) is cst.Name:
-        return node.value
-    if type(node) is cst.Attribute:
-        left = _dotted(node.value)
-        return f"{left}.{node.attr.value}" if left else None
-    return None

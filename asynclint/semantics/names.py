@@ -8,18 +8,24 @@ guesses: when bindings disagree or a value is unknown the answer is None, and ru
 from __future__ import annotations
 
 import builtins
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Protocol
 
 import libcst as cst
 
+from asynclint.semantics.constants import is_none
 from asynclint.semantics.scope import Binding, ModuleIndex, Scope, dotted_name
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 _MAX_DEPTH = 12
 
 
-def is_none(node: Optional[cst.CSTNode]) -> bool:
-    return type(node) is cst.Name and node.value == "None"
+class NameAnswers(Protocol):
+    """What resolves names and types at a node: the rule's `Context` (the scope defaults to the
+    current node's)."""
+
+    def qualified_name(self, expr: cst.CSTNode, scope: Optional[Scope] = None) -> Optional[str]: ...
+
+    def type_of(self, expr: cst.CSTNode, scope: Optional[Scope] = None) -> Optional[str]: ...
 
 
 class Resolver:
@@ -64,19 +70,37 @@ class Resolver:
         name = class_scope.name or "?"
         return f"{self.module_name}.{name}" if self.module_name else name
 
+    def function_qualified_name(self, function_scope: Scope) -> Optional[str]:
+        """`pkg.mod.func` for a module-level function, `pkg.mod.Class.method` for a method of a
+        module-level class; None for nested functions, lambdas and anything else."""
+        parent = function_scope.parent
+        if function_scope.kind != "function" or parent is None:
+            return None
+        if parent.kind == "module":
+            return f"{self.module_name}.{function_scope.name}" if self.module_name else function_scope.name
+        if parent.kind == "class" and parent.parent is not None and parent.parent.kind == "module":
+            return f"{self.class_qualified_name(parent)}.{function_scope.name}"
+        return None
+
     # -- qualified names ---------------------------------------------------------------------
     def qualified_name(self, expr: cst.CSTNode, scope: Scope) -> Optional[str]:
+        return self._remembered(self._names, self._qualified_name, expr, scope)
+
+    def _remembered(self, answers: dict, answer, expr: cst.CSTNode, scope: Scope) -> Optional[str]:
+        """`answer(expr, scope)`, computed once per node, within the depth bound; a cycle (`x = x.y`)
+        reads the None stored while the first computation runs."""
         key = id(expr)
-        if key in self._names:
-            return self._names[key]
+        if key in answers:
+            return answers[key]
         if self._depth > _MAX_DEPTH:
             return None
         self._depth += 1
+        answers[key] = None
         try:
-            result = self._qualified_name(expr, scope)
+            result = answer(expr, scope)
         finally:
             self._depth -= 1
-        self._names[key] = result
+        answers[key] = result
         return result
 
     def _qualified_name(self, expr: cst.CSTNode, scope: Scope) -> Optional[str]:
@@ -110,19 +134,7 @@ class Resolver:
     # -- types -------------------------------------------------------------------------------
     def type_of(self, expr: cst.CSTNode, scope: Scope) -> Optional[str]:
         """The qualified class of the value `expr` evaluates to, when the code makes it certain."""
-        key = id(expr)
-        if key in self._types:
-            return self._types[key]
-        if self._depth > _MAX_DEPTH:
-            return None
-        self._depth += 1
-        self._types[key] = None  # guards cycles such as `x = x.y`
-        try:
-            result = self._type_of(expr, scope)
-        finally:
-            self._depth -= 1
-        self._types[key] = result
-        return result
+        return self._remembered(self._types, self._type_of, expr, scope)
 
     def _type_of(self, expr: cst.CSTNode, scope: Scope) -> Optional[str]:
         if isinstance(expr, cst.Await):
@@ -245,6 +257,28 @@ class Resolver:
             return None
         return class_scope
 
+    def receiver_class(self, name: str, scope: Scope) -> Optional[Scope]:
+        """The class scope when `name` is `self` in one of its methods, or `cls` in a classmethod."""
+        class_scope = self.instance_class(name, scope)
+        if class_scope is not None:
+            return class_scope
+        owner, bindings = self.bindings(name, scope)
+        if owner is None or len(bindings) != 1 or bindings[0].kind != "param" or bindings[0].index != 0:
+            return None
+        class_scope = self.method_class(owner)
+        return class_scope if class_scope is not None and _has_decorator(owner.node, "classmethod") else None
+
+    def callable_bindings(self, expr: cst.CSTNode, scope: Scope) -> list[Binding]:
+        """The bindings a called `name` or `self.name` (`cls.name`) reads: the name's own, or the
+        member's in the receiver's class body. Empty when neither is known."""
+        if type(expr) is cst.Name:
+            return self.bindings(expr.value, scope)[1]
+        if type(expr) is cst.Attribute and type(expr.value) is cst.Name:
+            class_scope = self.receiver_class(expr.value.value, scope)
+            if class_scope is not None:
+                return class_scope.bindings.get(expr.attr.value, [])
+        return []
+
     def self_name(self, function_scope: Scope) -> Optional[str]:
         """The name of the first parameter of a method (usually `self`)."""
         if self.method_class(function_scope) is None or _is_static(function_scope.node):
@@ -291,6 +325,27 @@ class Resolver:
 
     def dotted(self, expr: cst.CSTNode) -> Optional[str]:
         return dotted_name(expr)
+
+
+# Bases that give a class no behaviour of its own.
+PLAIN_BASES = frozenset({"builtins.object", "abc.ABC", "typing.Generic", "typing.Protocol"})
+
+
+def base_classes(class_node: cst.ClassDef) -> list[cst.BaseExpression]:
+    """The base class expressions of a class statement (`Generic[T]` as `Generic`), without the
+    keywords (`metaclass=...`)."""
+    return [
+        arg.value.value if type(arg.value) is cst.Subscript else arg.value
+        for arg in class_node.bases
+        if arg.keyword is None
+    ]
+
+
+def in_top_package(qualified: str, module_name: str) -> bool:
+    """`qualified` lies in the top-level package of `module_name` (the analyzed project's own code,
+    as far as one file can tell)."""
+    top = module_name.split(".")[0] if module_name else ""
+    return bool(top) and (qualified == top or qualified.startswith(top + "."))
 
 
 def _binds_none(binding: Binding) -> bool:
