@@ -11,7 +11,7 @@ import libcst as cst
 
 from asynclint.catalog import blocking as catalog
 from asynclint.catalog.tasks import COROUTINE_FUNCTIONS
-from asynclint.checks.base import Rule
+from asynclint.checks.base import Collector, Rule
 from asynclint.engine.context import Context
 from asynclint.engine.fixes import Fix
 from asynclint.engine.offload import offload_fix
@@ -588,6 +588,55 @@ def _falsy_parameters(signature: Optional[list], arguments: Optional[tuple], cal
     return frozenset(falsy)
 
 
+# -- facts --------------------------------------------------------------------------------------
+class BlockingFacts(Collector):
+    """Facts for `TransitiveBlockingCall.chain`: what each project function calls, directly, and
+    under which arguments (for chains that a call's arguments turn off), each sync function's
+    signature, and which functions no chain goes through. Recorded for every file whatever
+    rules are selected."""
+
+    def __init__(self, config: Any):
+        super().__init__(config)
+        self.known = blocking_calls(config)
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        callee = ctx.qualified_name(node.func)
+        owner = _function_qualified_name(ctx) if callee is not None else None
+        if callee is None or owner is None:
+            return
+        entry = self.known.get(callee)
+        if entry is not None and (entry.first_call_only or _does_not_block(node, callee, ctx)):
+            return
+        kind = "blocking-direct" if entry is not None and entry.code <= "ASY107" else "sync-calls"
+        ctx.append_fact(kind, owner, callee)
+        parameters = _parameter_names(ctx.function)
+        guard = _guard(ctx, parameters) if parameters else set()
+        arguments = _describe_arguments(node, parameters)
+        if guard or (arguments is not None and any(d != "other" for d in (*arguments[0], *arguments[1].values()))):
+            site = [callee, sorted(guard), arguments]
+            ctx.append_fact("call-sites", owner, site)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef, ctx: Context) -> None:
+        if node.asynchronous is not None:
+            return
+        scope = ctx.scope_of(node)
+        name = _function_qualified_name(ctx, scope) if scope is not None else None
+        if name is None:
+            return
+        is_method = ctx.scope.kind == "class" and not any(
+            type(d.decorator) is cst.Name and d.decorator.value == "staticmethod" for d in node.decorators
+        )
+        ctx.record_fact("signatures", name, _signature(node, is_method))
+        if any(_decorator_name(d, ctx) in catalog.MEMOIZING_DECORATORS for d in node.decorators):
+            ctx.record_fact("memoized", name, True)
+        if any(_runs_in_thread(d) for d in node.decorators):
+            # `@work(thread=True)`: calling it starts a worker thread; the body never runs on the loop.
+            ctx.record_fact("memoized", name, True)
+        # A fact for `keeps_fix`: running a generator function in a thread runs none of its body.
+        if is_generator_function(node):
+            ctx.record_fact("sync-generators", name, True)
+
+
 class TransitiveBlockingCall(Rule):
     code = "ASY110"
     message = "`{callee}()` blocks the event loop in `{function}()`: {{chain}}; offload it with `await asyncio.to_thread(...)`"
@@ -600,21 +649,10 @@ class TransitiveBlockingCall(Rule):
         callee = ctx.qualified_name(node.func)
         if callee is None:
             return
-        owner = _function_qualified_name(ctx)
-        if owner is not None:
-            # Facts for the project index: what each sync function calls, directly, and under
-            # which arguments (for chains that a call's arguments turn off).
+        if _function_qualified_name(ctx) is not None:
             entry = self.known.get(callee)
             if entry is not None and (entry.first_call_only or _does_not_block(node, callee, ctx)):
                 return
-            kind = "blocking-direct" if entry is not None and entry.code <= "ASY107" else "sync-calls"
-            ctx.facts.setdefault(kind, {}).setdefault(owner, []).append(callee)
-            parameters = _parameter_names(ctx.function)
-            guard = _guard(ctx, parameters) if parameters else set()
-            arguments = _describe_arguments(node, parameters)
-            if guard or (arguments is not None and any(d != "other" for d in (*arguments[0], *arguments[1].values()))):
-                site = [callee, sorted(guard), arguments]
-                ctx.facts.setdefault("call-sites", {}).setdefault(owner, []).append(site)
             if not ctx.on_loop_thread:
                 return
         if not reports_here(ctx) or _awaited(ctx) or callee in self.known or not self._maybe_project(callee, ctx):
@@ -623,26 +661,6 @@ class TransitiveBlockingCall(Rule):
         message = self.message.format(callee=short, function=ctx.function_name)
         arguments = _describe_arguments(node, frozenset())
         ctx.report(node, message, fix=offload_fix(node, ctx), condition=("blocking-chain", callee, arguments))
-
-    def visit_FunctionDef(self, node: cst.FunctionDef, ctx: Context) -> None:
-        if node.asynchronous is not None:
-            return
-        scope = ctx.scope_of(node)
-        name = _function_qualified_name(ctx, scope) if scope is not None else None
-        if name is None:
-            return
-        is_method = ctx.scope.kind == "class" and not any(
-            type(d.decorator) is cst.Name and d.decorator.value == "staticmethod" for d in node.decorators
-        )
-        ctx.facts.setdefault("signatures", {})[name] = _signature(node, is_method)
-        if any(_decorator_name(d, ctx) in catalog.MEMOIZING_DECORATORS for d in node.decorators):
-            ctx.facts.setdefault("memoized", {})[name] = True
-        if any(_runs_in_thread(d) for d in node.decorators):
-            # `@work(thread=True)`: calling it starts a worker thread; the body never runs on the loop.
-            ctx.facts.setdefault("memoized", {})[name] = True
-        # A fact for `keeps_fix`: running a generator function in a thread runs none of its body.
-        if is_generator_function(node):
-            ctx.facts.setdefault("sync-generators", {})[name] = True
 
     def keeps_fix(self, condition: tuple, project: Any) -> bool:
         return condition[1] not in project.facts.get("sync-generators", {})

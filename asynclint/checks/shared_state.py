@@ -658,15 +658,15 @@ class ContextLostInExecutor(Rule):
             return
         read = self._read_of(node, ctx)
         if read is not None:
-            ctx.facts.setdefault("context-reads", {}).setdefault(owner, []).append(read)
+            ctx.append_fact("context-reads", owner, read)
             return
         written = self._read_of(node, ctx, methods=catalog.CONTEXT_VAR_WRITES)
         if written is not None:
-            ctx.facts.setdefault("context-sets", {}).setdefault(owner, []).append(written)
+            ctx.append_fact("context-sets", owner, written)
             return
         callee = ctx.qualified_name(node.func)
         if callee is not None and self._in_project(callee, ctx):
-            ctx.facts.setdefault("context-calls", {}).setdefault(owner, []).append(callee)
+            ctx.append_fact("context-calls", owner, callee)
 
     @staticmethod
     def _read_of(
