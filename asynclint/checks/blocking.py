@@ -15,6 +15,7 @@ from asynclint.checks.base import Collector, Rule
 from asynclint.engine.context import Context
 from asynclint.engine.fixes import Fix
 from asynclint.engine.offload import offload_fix
+from asynclint.engine.project import ProjectIndex
 from asynclint.semantics.scope import Scope, iter_subtree
 
 
@@ -662,7 +663,7 @@ class TransitiveBlockingCall(Rule):
         arguments = _describe_arguments(node, frozenset())
         ctx.report(node, message, fix=offload_fix(node, ctx), condition=("blocking-chain", callee, arguments))
 
-    def keeps_fix(self, condition: tuple, project: Any) -> bool:
+    def keeps_fix(self, condition: tuple, project: ProjectIndex) -> bool:
         return condition[1] not in project.facts.get("sync-generators", {})
 
     @staticmethod
@@ -670,7 +671,7 @@ class TransitiveBlockingCall(Rule):
         top = ctx.module_name.split(".")[0] if ctx.module_name else ""
         return bool(top) and (callee == top or callee.startswith(top + "."))
 
-    def resolve_condition(self, condition: tuple, message: str, project: Any) -> Optional[str]:
+    def resolve_condition(self, condition: tuple, message: str, project: ProjectIndex) -> Optional[str]:
         arguments = condition[2] if len(condition) > 2 else None
         chain = self.chain(condition[1], project, arguments)
         if chain is None:
@@ -679,7 +680,7 @@ class TransitiveBlockingCall(Rule):
         return message.replace("{chain}", " → ".join(names))
 
     @staticmethod
-    def chain(start: str, project: Any, arguments: Any = None) -> Optional[list[str]]:
+    def chain(start: str, project: ProjectIndex, arguments: Any = None) -> Optional[list[str]]:
         """Shortest path from a sync project function to a catalog blocking call, or None. A step
         is not taken when the call sits behind `if param:` and this path's arguments make
         `param` falsy (`get_node(name=n)` never reaches `if host and port: gethostbyname(host)`)."""

@@ -23,6 +23,7 @@ from asynclint.checks.base import Rule
 from asynclint.engine.context import Context
 from asynclint.engine.fixes import Fix
 from asynclint.engine.positions import positions_of
+from asynclint.engine.project import ProjectIndex
 from asynclint.semantics.scope import Scope, dotted_name, iter_children, iter_subtree
 
 Write = Union[cst.Assign, cst.AnnAssign, cst.AugAssign]
@@ -730,7 +731,7 @@ class ContextLostInExecutor(Rule):
                     callees.add(callee)
         return callees
 
-    def resolve_condition(self, condition: tuple, message: str, project: Any) -> Optional[str]:
+    def resolve_condition(self, condition: tuple, message: str, project: ProjectIndex) -> Optional[str]:
         found = self.reading_chain(condition[1:], project)
         if found is None:
             return None
@@ -740,7 +741,7 @@ class ContextLostInExecutor(Rule):
         return message.replace("{variable}", variable).replace("{chain}", via)
 
     @staticmethod
-    def reading_chain(starts: tuple, project: Any) -> Optional[tuple[list[str], str]]:
+    def reading_chain(starts: tuple, project: ProjectIndex) -> Optional[tuple[list[str], str]]:
         """Shortest call chain from `starts` to a function that reads a ContextVar, and the variable."""
         key = ("context-read", starts)
         if key in project.memo:

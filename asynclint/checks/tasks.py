@@ -13,6 +13,7 @@ from asynclint.catalog import tasks as catalog
 from asynclint.checks.base import Collector, Rule
 from asynclint.engine.context import Context, iter_path, parent_of, truth_tested
 from asynclint.engine.fixes import Fix
+from asynclint.engine.project import ProjectIndex
 from asynclint.semantics import coroutines
 from asynclint.semantics.scope import Binding, Path, Scope, dotted_name, iter_children, iter_subtree
 
@@ -399,7 +400,7 @@ class CoroutineNotAwaited(Rule):
             scope = class_scope
         return False
 
-    def resolve_condition(self, condition: tuple, message: str, project) -> Optional[str]:
+    def resolve_condition(self, condition: tuple, message: str, project: ProjectIndex) -> Optional[str]:
         if condition[0] != "coroutine-function":
             return message
         return message if coroutines.is_coroutine_function(condition[1], project) else None
@@ -635,7 +636,7 @@ class DanglingTask(Rule):
             return False
         return self._returns_unkept_task(bindings[0].node, ctx)
 
-    def resolve_condition(self, condition: tuple, message: str, project) -> Optional[str]:
+    def resolve_condition(self, condition: tuple, message: str, project: ProjectIndex) -> Optional[str]:
         if condition[0] != TASK_HELPERS:
             return message
         return message if project.fact(TASK_HELPERS, condition[1]) else None
