@@ -13,6 +13,7 @@ from typing import Any, Optional
 import click
 
 from asynclint import __version__
+from asynclint.checks import rules_for
 from asynclint.config import OFFLOAD_STYLES, TARGET_VERSIONS, ConfigError, ConfigResolver, load_config
 from asynclint.engine.baseline import BaselineError, new_findings, read_baseline, write_baseline
 from asynclint.engine.cache import ResultCache
@@ -466,7 +467,7 @@ def _config_anchor(display_name: str) -> str:
 def _run_stdin(name: str, data: bytes, config, options: RunOptions) -> tuple[RunResult, Optional[bytes]]:
     """Lint (and fix) source read from stdin as if it were the file `name`. Returns the outcome
     and, with --fix, the source to print (the input unchanged when nothing applied)."""
-    linter = Linter(config)
+    linter = Linter(config, rules_for(config))
     outcome = RunResult()
     first = linter.lint(name, data)
     # The buffer is one module of a project: the others are answered from the cache (linted where

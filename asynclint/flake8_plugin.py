@@ -29,6 +29,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Optional
 
 from asynclint import __version__
+from asynclint.checks import rules_for
 from asynclint.config import Config, ConfigError, ConfigResolver, load_config
 from asynclint.engine.cache import ResultCache
 from asynclint.engine.diagnostics import FileResult, ModuleSummary
@@ -131,7 +132,7 @@ class _Run:
         config = self.config(filename)
         linter = self._linters.get(config)
         if linter is None:
-            linter = self._linters[config] = Linter(config)
+            linter = self._linters[config] = Linter(config, rules_for(config))
             linter.honour_noqa = False
         return linter
 
@@ -203,7 +204,7 @@ class _Run:
         except OSError:
             cache = None
         # One process per flake8 job already: no process pool of our own here.
-        context = context_summaries(others, config, Linter(config), RunOptions(jobs=1), cache)
+        context = context_summaries(others, config, Linter(config, rules_for(config)), RunOptions(jobs=1), cache)
         ordered = []
         for path in everything:
             key = os.path.realpath(path)

@@ -25,6 +25,7 @@ from pygls.workspace import TextDocument
 from pygls.workspace.position_codec import ServerTextPosition, ServerTextRange
 
 from asynclint import __version__
+from asynclint.checks import rules_for
 from asynclint.config import Config, ConfigError, find_config, load_config
 from asynclint.engine.cache import ResultCache
 from asynclint.engine.diagnostics import Diagnostic, ModuleSummary
@@ -50,7 +51,7 @@ class Project:
 
     def __init__(self, config: Config):
         self.config = config
-        self.linter = Linter(config)
+        self.linter = Linter(config, rules_for(config))
         self.summaries: dict[str, ModuleSummary] = {}
         self._index: Optional[ProjectIndex] = None
         self.loaded = False

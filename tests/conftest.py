@@ -13,6 +13,7 @@ from typing import Optional
 
 import pytest
 
+from asynclint.checks import rules_for
 from asynclint.config import Config, with_overrides
 from asynclint.engine.diagnostics import Diagnostic
 from asynclint.engine.fixer import fix_source
@@ -32,7 +33,8 @@ def make_config(select: Optional[str] = None, **settings) -> Config:
 def lint_snippet(source: str, select: Optional[str] = None, path: str = "snippet.py", **settings) -> list[Diagnostic]:
     """Diagnostics for one module given as (dedented) text; cross-file conditions are resolved
     against a project made of this module alone."""
-    linter = Linter(make_config(select, **settings))
+    config = make_config(select, **settings)
+    linter = Linter(config, rules_for(config))
     data = textwrap.dedent(source).encode()
     first = linter.lint(path, data, module_name="snippet", is_package=False)
     project = ProjectIndex([first.result.summary])
@@ -45,7 +47,8 @@ def codes_and_lines(source: str, select: Optional[str] = None, **settings) -> li
 
 
 def fix_snippet(source: str, select: Optional[str] = None, unsafe: bool = False, **settings) -> str:
-    linter = Linter(make_config(select, **settings))
+    config = make_config(select, **settings)
+    linter = Linter(config, rules_for(config))
     data = textwrap.dedent(source).encode()
     first = linter.lint("snippet.py", data, module_name="snippet", is_package=False)
     project = ProjectIndex([first.result.summary])

@@ -17,6 +17,7 @@ from conftest import REPO, run_cli
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from asynclint.checks import rules_for
 from asynclint.config import Config
 from asynclint.engine.fixer import fix_source
 from asynclint.engine.linter import Linter
@@ -217,7 +218,7 @@ PROGRAM_HEAD = "import asyncio\nimport time\nimport aiohttp\n\n\nasync def work(
 
 def assert_lints_and_fixes_cleanly(data: bytes) -> None:
     """No internal error; every fix keeps the module parseable; a second pass changes nothing."""
-    linter = Linter(Config())
+    linter = Linter(Config(), rules_for(Config()))
     first = linter.lint("gen.py", data, module_name="gen", is_package=False)
     assert not first.result.errors
     project = ProjectIndex([first.result.summary])

@@ -867,6 +867,7 @@ def test_asy200_candidates_left_for_the_project_are_only_plausible_callees():
     # unknown type (`self._items.append`) are never coroutine functions of this module's classes.
     from conftest import make_config
 
+    from asynclint.checks import rules_for
     from asynclint.engine.linter import Linter
 
     source = (
@@ -878,7 +879,8 @@ def test_asy200_candidates_left_for_the_project_are_only_plausible_callees():
         "        self.flush()\n"
         "        helper()\n"
     )
-    linter = Linter(make_config("ASY200"))
+    config = make_config("ASY200")
+    linter = Linter(config, rules_for(config))
     pending = linter.lint("pkg/store.py", source.encode(), module_name="pkg.store", is_package=False).result
     assert sorted(d.condition for d in pending.diagnostics) == [
         ("coroutine-function", "pkg.base.helper"),

@@ -10,10 +10,11 @@ import libcst as cst
 
 from asynclint.catalog import blocking as catalog
 from asynclint.catalog.tasks import COROUTINE_FUNCTIONS
-from asynclint.checks.base import Rule
+from asynclint.checks.base import Collector, Rule
 from asynclint.engine.context import Context
 from asynclint.engine.fixes import Fix
 from asynclint.engine.offload import offload_fix
+from asynclint.engine.project import ProjectIndex
 from asynclint.semantics.always_raises import always_leaves, statements_of
 from asynclint.semantics.arguments import argument, first_positional, positional_arguments
 from asynclint.semantics.constants import is_false_or_zero, is_falsy_constant, is_none, is_true
@@ -613,6 +614,65 @@ def _runs(tests: list, bound: frozenset) -> bool:
     return True
 
 
+# -- facts --------------------------------------------------------------------------------------
+class BlockingFacts(Collector):
+    """Facts for `TransitiveBlockingCall.chain`: what each project function calls, directly, and
+    under which arguments (for chains that a call's arguments turn off), each sync function's
+    signature, and which functions no chain goes through. Recorded for every file whatever
+    rules are selected."""
+
+    def __init__(self, config: Any):
+        super().__init__(config)
+        self.known = blocking_calls(config)
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        callee = ctx.qualified_name(node.func)
+        owner = _sync_owner(ctx) if callee is not None else None
+        if callee is None or owner is None:
+            return
+        entry = self.known.get(callee)
+        if entry is not None and (entry.first_call_only or _does_not_block(node, callee, ctx)):
+            return
+        kind = "blocking-direct" if entry is not None and entry.code <= "ASY107" else "sync-calls"
+        ctx.append_fact(kind, owner, callee)
+        parameters = _parameter_names(ctx.function)
+        guard, tests = _guard(ctx, parameters) if parameters else (set(), [])
+        arguments = _describe_arguments(node, parameters)
+        telling = arguments is not None and any(
+            d.startswith(("falsy:", "param:")) or (d.startswith("literal:") and in_top_package(callee, ctx.module_name))
+            for d in (*arguments[0], *arguments[1].values())
+        )
+        if guard or tests or telling:
+            tested = [[name, list(classes) if classes else None, *rest] for name, classes, *rest in tests]
+            ctx.append_fact("call-sites", owner, [callee, sorted(guard), arguments, tested])
+
+    def visit_FunctionDef(self, node: cst.FunctionDef, ctx: Context) -> None:
+        if node.asynchronous is not None:
+            return
+        scope = ctx.scope_of(node)
+        name = ctx.resolver.function_qualified_name(scope) if scope is not None else None
+        if name is None:
+            return
+        is_method = ctx.scope.kind == "class" and not any(
+            type(d.decorator) is cst.Name and d.decorator.value == "staticmethod" for d in node.decorators
+        )
+        ctx.record_fact("signatures", name, _signature(node, is_method))
+        if decorated_with(node, catalog.MEMOIZING_DECORATORS, ctx, ctx.scope):
+            ctx.record_fact("memoized", name, True)
+        if any(_runs_in_thread(d) for d in node.decorators):
+            # `@work(thread=True)`: calling it starts a worker thread; the body never runs on the loop.
+            ctx.record_fact("memoized", name, True)
+        # A fact for `keeps_fix`: running a generator function in a thread runs none of its body.
+        if is_generator_function(node):
+            ctx.record_fact("sync-generators", name, True)
+
+
+def _sync_owner(ctx: Context) -> Optional[str]:
+    """The qualified name of the sync project function the current node is in, else None."""
+    scope = ctx.function_scope
+    return None if scope.is_async else ctx.resolver.function_qualified_name(scope)
+
+
 class TransitiveBlockingCall(Rule):
     code = "ASY110"
     name = "transitive-blocking-call"
@@ -629,27 +689,10 @@ class TransitiveBlockingCall(Rule):
         callee = ctx.qualified_name(node.func)
         if callee is None:
             return
-        scope = ctx.function_scope
-        owner = None if scope.is_async else ctx.resolver.function_qualified_name(scope)
-        if owner is not None:
-            # Facts for the project index: what each sync function calls, directly, and under
-            # which arguments (for chains that a call's arguments turn off).
+        if _sync_owner(ctx) is not None:
             entry = self.known.get(callee)
             if entry is not None and (entry.first_call_only or _does_not_block(node, callee, ctx)):
                 return
-            kind = "blocking-direct" if entry is not None and entry.code <= "ASY107" else "sync-calls"
-            ctx.facts.setdefault(kind, {}).setdefault(owner, []).append(callee)
-            parameters = _parameter_names(ctx.function)
-            guard, tests = _guard(ctx, parameters) if parameters else (set(), [])
-            arguments = _describe_arguments(node, parameters)
-            telling = arguments is not None and any(
-                d.startswith(("falsy:", "param:")) or (d.startswith("literal:") and in_top_package(callee, ctx.module_name))
-                for d in (*arguments[0], *arguments[1].values())
-            )
-            if guard or tests or telling:
-                tested = [[name, list(classes) if classes else None, *rest] for name, classes, *rest in tests]
-                site = [callee, sorted(guard), arguments, tested]
-                ctx.facts.setdefault("call-sites", {}).setdefault(owner, []).append(site)
             if not ctx.on_loop_thread:
                 return
         if not reports_here(ctx) or _awaited(ctx) or callee in self.known or not in_top_package(callee, ctx.module_name):
@@ -659,30 +702,10 @@ class TransitiveBlockingCall(Rule):
         arguments = _describe_arguments(node, frozenset())
         ctx.report(node, message, fix=offload_fix(node, ctx), condition=("blocking-chain", callee, arguments))
 
-    def visit_FunctionDef(self, node: cst.FunctionDef, ctx: Context) -> None:
-        if node.asynchronous is not None:
-            return
-        scope = ctx.scope_of(node)
-        name = ctx.resolver.function_qualified_name(scope) if scope is not None else None
-        if name is None:
-            return
-        is_method = ctx.scope.kind == "class" and not any(
-            type(d.decorator) is cst.Name and d.decorator.value == "staticmethod" for d in node.decorators
-        )
-        ctx.facts.setdefault("signatures", {})[name] = _signature(node, is_method)
-        if decorated_with(node, catalog.MEMOIZING_DECORATORS, ctx, ctx.scope):
-            ctx.facts.setdefault("memoized", {})[name] = True
-        if any(_runs_in_thread(d) for d in node.decorators):
-            # `@work(thread=True)`: calling it starts a worker thread; the body never runs on the loop.
-            ctx.facts.setdefault("memoized", {})[name] = True
-        # A fact for `keeps_fix`: running a generator function in a thread runs none of its body.
-        if is_generator_function(node):
-            ctx.facts.setdefault("sync-generators", {})[name] = True
-
-    def keeps_fix(self, condition: tuple, project: Any) -> bool:
+    def keeps_fix(self, condition: tuple, project: ProjectIndex) -> bool:
         return condition[1] not in project.facts.get("sync-generators", {})
 
-    def resolve_condition(self, condition: tuple, message: str, project: Any) -> Optional[str]:
+    def resolve_condition(self, condition: tuple, message: str, project: ProjectIndex) -> Optional[str]:
         arguments = condition[2] if len(condition) > 2 else None
         chain = self.chain(condition[1], project, arguments)
         if chain is None:
@@ -691,7 +714,7 @@ class TransitiveBlockingCall(Rule):
         return message.replace("{chain}", " → ".join(names))
 
     @staticmethod
-    def chain(start: str, project: Any, arguments: Any = None) -> Optional[list[str]]:
+    def chain(start: str, project: ProjectIndex, arguments: Any = None) -> Optional[list[str]]:
         """Shortest path from a sync project function to a catalog blocking call, or None. A step
         is not taken when the call sits behind `if param:` and this path's arguments make
         `param` falsy (`get_node(name=n)` never reaches `if host and port: gethostbyname(host)`)."""

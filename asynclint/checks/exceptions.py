@@ -208,8 +208,7 @@ class GatherResultsUnchecked(Rule):
             return
         if _children_cannot_fail(node, ctx):
             return
-        path = cast(tuple, ctx.path)  # the path of the current node is never None
-        holder = path[1][1][0] if path[1][1] is not None else None
+        holder = ctx.ancestor(2)
         function = function_label(ctx.function)
         if type(holder) is cst.Expr:
             ctx.report(node, self.dropped.format(function=function))

@@ -14,6 +14,7 @@ from asynclint.checks.base import Rule
 from asynclint.checks.blocking import blocking_calls
 from asynclint.engine.context import Context
 from asynclint.engine.offload import offload_fix
+from asynclint.engine.project import ProjectIndex
 from asynclint.semantics import library_blocking
 from asynclint.semantics.coroutines import project_module_of, project_roots
 from asynclint.semantics.libraries import LibraryAnswers
@@ -70,7 +71,7 @@ class LibraryBlockingCall(Rule):
         message = self.message.format(callee=_short(callee), function=ctx.function_name)
         ctx.report(node, message, fix=offload_fix(node, ctx), condition=("library-blocking", callee, *_shape(node)))
 
-    def resolve_condition(self, condition: tuple, message: str, project: Any) -> Optional[str]:
+    def resolve_condition(self, condition: tuple, message: str, project: ProjectIndex) -> Optional[str]:
         callee = condition[1]
         if project_module_of(callee, project) is not None or callee.split(".")[0] in project_roots(project):
             return None

@@ -21,7 +21,7 @@ from asynclint.semantics.constants import is_false, is_none
 from asynclint.semantics.function_kinds import decorator_target
 from asynclint.semantics.labels import callee_text, function_label, location_label
 from asynclint.semantics.references import inspected
-from asynclint.semantics.scope import Binding, ModuleIndex, Path, Scope, dotted_name, iter_children, iter_subtree
+from asynclint.semantics.scope import Binding, Path, Scope, dotted_name, iter_children, iter_subtree
 
 _SCOPE_NODES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
@@ -123,12 +123,6 @@ def _within(node: cst.CSTNode, path: Path) -> bool:
     return any(ancestor is node for ancestor in iter_path(path))
 
 
-def _module_calls(index: ModuleIndex) -> Iterator[tuple[cst.Call, Path, Scope]]:
-    for node, path, scope in index.events:
-        if type(node) is cst.Call:
-            yield node, path, scope
-
-
 # -- ASY400 --------------------------------------------------------------------------------------
 class ClientSessionWithoutTimeout(Rule):
     code = "ASY400"
@@ -192,7 +186,7 @@ class ClientSessionWithoutTimeout(Rule):
 
     @staticmethod
     def _client_timeout(ctx: Context) -> tuple[Optional[cst.BaseExpression], tuple[str, ...]]:
-        root = ctx.index.root
+        root = ctx.module_scope
         for name, bindings in root.bindings.items():
             if all(binding.kind == "import" and binding.qualified in catalog.AIOHTTP_TIMEOUTS for binding in bindings):
                 if ctx.scope.resolve(name) is root:
@@ -226,7 +220,7 @@ class _SessionHandles:
         if self._nodes is None:
             ctx = self.ctx
             found: list[tuple[cst.CSTNode, Path, Scope]] = []
-            stack: list[tuple[cst.CSTNode, Path, Scope]] = [(ctx.module, (ctx.module, None), ctx.index.root)]
+            stack: list[tuple[cst.CSTNode, Path, Scope]] = [(ctx.module, (ctx.module, None), ctx.module_scope)]
             while stack:
                 node, path, scope = stack.pop()
                 found.append((node, path, scope))
@@ -484,7 +478,10 @@ class Http2ContextWithoutAlpn(Rule):
 
     def __init__(self, config: Any):
         super().__init__(config)
-        self._speaks_http2: tuple[Optional[ModuleIndex], bool] = (None, False)
+        self._speaks_http2: Optional[bool] = None
+
+    def begin_file(self, ctx: Context) -> None:
+        self._speaks_http2 = None
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         if ctx.qualified_name(node.func) not in catalog.SSL_CONTEXT_FACTORIES:
@@ -510,14 +507,11 @@ class Http2ContextWithoutAlpn(Rule):
         ctx.report(call, message, fix=fix)
 
     def _module_speaks_http2(self, ctx: Context) -> bool:
-        index, answer = self._speaks_http2
-        if index is not ctx.index:
-            answer = any(
-                ctx.qualified_name(call.func, scope) in catalog.HTTP2_CONNECTIONS
-                for call, _, scope in _module_calls(ctx.index)
+        if self._speaks_http2 is None:
+            self._speaks_http2 = any(
+                ctx.qualified_name(call.func, scope) in catalog.HTTP2_CONNECTIONS for call, _, scope in ctx.calls()
             )
-            self._speaks_http2 = (ctx.index, answer)
-        return answer
+        return self._speaks_http2
 
     @staticmethod
     def _first_tls_use(owner: Scope, name: str, ctx: Context) -> Optional[tuple[cst.Call, str]]:
@@ -634,7 +628,7 @@ class ClientSessionInLoop(Rule):
             if name is not None and name.rsplit(".", 1)[-1] in catalog.HANDLER_ARGUMENT_TYPES:
                 return f"{name.rsplit('.', 1)[-1].lower()} it handles"
         name = function.name.value
-        for call, path, _scope in _module_calls(ctx.index):
+        for call, path, _scope in ctx.calls():
             func = call.func
             short = func.value if type(func) is cst.Name else func.attr.value if type(func) is cst.Attribute else None
             if short != name:
@@ -809,7 +803,10 @@ class ConnectWithoutTimeout(Rule):
     def __init__(self, config: Any):
         super().__init__(config)
         self._timeout_contexts = catalog.TIMEOUT_CONTEXTS | frozenset(config.extend_timeout_contexts)
-        self._bounded_functions: tuple[Optional[ModuleIndex], frozenset] = (None, frozenset())
+        self._bounded_functions: Optional[frozenset] = None
+
+    def begin_file(self, ctx: Context) -> None:
+        self._bounded_functions = None
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         if type(ctx.parent) is not cst.Await:
@@ -840,7 +837,7 @@ class ConnectWithoutTimeout(Rule):
         if not module:
             return
         calls: list[list] = []
-        for call, path, scope in _module_calls(ctx.index):
+        for call, path, scope in ctx.calls():
             callee = ctx.qualified_name(call.func, scope)
             if callee is None:
                 func = call.func
@@ -855,7 +852,7 @@ class ConnectWithoutTimeout(Rule):
                 bounded = self._wrapper_candidate(call, path, scope, ctx) or False
             calls.append([callee, _function_qualified_name(path, module), bounded])
         bounds: dict[str, bool] = {}
-        for qualified, function in _module_functions(ctx.index, module):
+        for qualified, function in _module_functions(ctx.module, module):
             bounds[qualified] = bounds.get(qualified, True) and self._bounds_its_argument(function, ctx)
         plugins = self._library_plugins(ctx, module)
         ctx.record_fact(DEADLINE_CALLS, module, {"calls": calls, "functions": sorted(bounds), "plugins": plugins})
@@ -877,7 +874,7 @@ class ConnectWithoutTimeout(Rule):
             if any(base is None for base in bases):
                 continue
             class_scope = ctx.scope_of(statement)
-            owner, bindings = ctx.bindings(statement.name.value, ctx.index.root)
+            owner, bindings = ctx.bindings(statement.name.value, ctx.module_scope)
             if class_scope is None or owner is None or len(bindings) != 1:
                 continue
             handed_to: list[str] = []
@@ -1008,11 +1005,11 @@ class ConnectWithoutTimeout(Rule):
         """Names of functions this module calls under a deadline, or calls without awaiting the
         coroutine (handed to `wait_for`, `gather` or a list raced later: the deadline is there),
         and, transitively, the functions those call: a deadline two calls up bounds this one too."""
-        index, names = self._bounded_functions
-        if index is not ctx.index:
+        names = self._bounded_functions
+        if names is None:
             found = set()
             calls_from: dict[str, set[str]] = {}
-            for call, path, scope in _module_calls(ctx.index):
+            for call, path, scope in ctx.calls():
                 func = call.func
                 short = (
                     func.value if type(func) is cst.Name else func.attr.value if type(func) is cst.Attribute else None
@@ -1031,7 +1028,7 @@ class ConnectWithoutTimeout(Rule):
                         found.add(callee)
                         pending.append(callee)
             names = frozenset(found)
-            self._bounded_functions = (ctx.index, names)
+            self._bounded_functions = names
         return names
 
     def resolve_condition(self, condition: tuple, message: str, project: Any) -> Optional[str]:
@@ -1067,10 +1064,10 @@ def _function_qualified_name(path: Path, module: str) -> Optional[str]:
     return ".".join([module, *reversed(names)])
 
 
-def _module_functions(index: ModuleIndex, module: str) -> Iterator[tuple[str, cst.FunctionDef]]:
+def _module_functions(tree: cst.Module, module: str) -> Iterator[tuple[str, cst.FunctionDef]]:
     """Functions and methods with a stable qualified name (also under a module-level `if`/`try`,
     such as a version switch), with that name."""
-    pending: list[tuple[cst.CSTNode, str]] = [(index.module, module)]
+    pending: list[tuple[cst.CSTNode, str]] = [(tree, module)]
     while pending:
         node, prefix = pending.pop()
         for child in iter_children(node):

@@ -23,6 +23,7 @@ from asynclint.checks.base import Rule
 from asynclint.engine.context import Context
 from asynclint.engine.fixes import Fix
 from asynclint.engine.positions import positions_of
+from asynclint.engine.project import ProjectIndex
 from asynclint.semantics.always_raises import always_leaves, statements_of
 from asynclint.semantics.callees import callee_names, first_known
 from asynclint.semantics.constants import is_none
@@ -624,15 +625,15 @@ class ContextLostInExecutor(Rule):
             return
         read = self._read_of(node, ctx)
         if read is not None:
-            ctx.facts.setdefault("context-reads", {}).setdefault(owner, []).append(read)
+            ctx.append_fact("context-reads", owner, read)
             return
         written = self._read_of(node, ctx, methods=catalog.CONTEXT_VAR_WRITES)
         if written is not None:
-            ctx.facts.setdefault("context-sets", {}).setdefault(owner, []).append(written)
+            ctx.append_fact("context-sets", owner, written)
             return
         callee = ctx.qualified_name(node.func)
         if callee is not None and in_top_package(callee, ctx.module_name):
-            ctx.facts.setdefault("context-calls", {}).setdefault(owner, []).append(callee)
+            ctx.append_fact("context-calls", owner, callee)
 
     @staticmethod
     def _read_of(
@@ -691,7 +692,7 @@ class ContextLostInExecutor(Rule):
                     callees.add(callee)
         return callees
 
-    def resolve_condition(self, condition: tuple, message: str, project: Any) -> Optional[str]:
+    def resolve_condition(self, condition: tuple, message: str, project: ProjectIndex) -> Optional[str]:
         found = self.reading_chain(condition[1:], project)
         if found is None:
             return None
@@ -701,7 +702,7 @@ class ContextLostInExecutor(Rule):
         return message.replace("{variable}", variable).replace("{chain}", via)
 
     @staticmethod
-    def reading_chain(starts: tuple, project: Any) -> Optional[tuple[list[str], str]]:
+    def reading_chain(starts: tuple, project: ProjectIndex) -> Optional[tuple[list[str], str]]:
         """Shortest call chain from `starts` to a function that reads a ContextVar, and the variable."""
         key = ("context-read", starts)
         if key in project.memo:

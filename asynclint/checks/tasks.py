@@ -10,9 +10,10 @@ from typing import Iterator, Optional, cast
 import libcst as cst
 
 from asynclint.catalog import tasks as catalog
-from asynclint.checks.base import Rule
+from asynclint.checks.base import Collector, Rule
 from asynclint.engine.context import Context, iter_path, parent_of, truth_tested
 from asynclint.engine.fixes import Fix
+from asynclint.engine.project import ProjectIndex
 from asynclint.semantics import coroutines
 from asynclint.semantics.callees import callee_names, first_known
 from asynclint.semantics.constants import is_none
@@ -159,6 +160,46 @@ def _walk_with_parents(node: cst.CSTNode, path: Path) -> Iterator[tuple[cst.CSTN
             stack.append((child, (child, current_path)))
 
 
+# -- facts --------------------------------------------------------------------------------------
+class CoroutineFacts(Collector):
+    """Facts for cross-module answers (`semantics.coroutines.is_coroutine_function`): which project
+    functions are coroutine functions, what each class defines and inherits, and what packages
+    re-export. Recorded for every file whatever rules are selected."""
+
+    def end_file(self, ctx: Context) -> None:
+        module_name = ctx.module_name
+        if not module_name:
+            return
+        root = ctx.module_scope
+        is_package = os.path.basename(ctx.filename).startswith("__init__.")
+        for name, bindings in root.bindings.items():
+            qualified = f"{module_name}.{name}"
+            if all(binding.kind == "def" for binding in bindings):
+                if definitions_make_coroutines(bindings, ctx):
+                    ctx.record_fact(coroutines.COROUTINE_FUNCTIONS, qualified, True)
+            elif len(bindings) == 1 and bindings[0].kind == "class":
+                self._record_class(cast(cst.ClassDef, bindings[0].node), qualified, ctx)
+            elif is_package and all(binding.kind == "import" for binding in bindings):
+                targets = {binding.qualified for binding in bindings}
+                if len(targets) == 1:
+                    ctx.record_fact(coroutines.PACKAGE_EXPORTS, qualified, targets.pop())
+
+    def _record_class(self, node: cst.ClassDef, qualified: str, ctx: Context) -> None:
+        class_scope = ctx.scope_of(node)
+        if class_scope is None:
+            return
+        bases: list[Optional[str]] = []
+        for value in base_classes(node):
+            base = ctx.qualified_name(value, ctx.module_scope)
+            if base not in PLAIN_BASES:
+                bases.append(base)
+        members = sorted(class_scope.bindings)
+        ctx.record_fact(coroutines.CLASS_MEMBERS, qualified, {"bases": bases, "members": members})
+        for name, bindings in class_scope.bindings.items():
+            if definitions_make_coroutines(bindings, ctx):
+                ctx.record_fact(coroutines.COROUTINE_FUNCTIONS, f"{qualified}.{name}", True)
+
+
 # -- ASY200 --------------------------------------------------------------------------------------
 class CoroutineNotAwaited(Rule):
     code = "ASY200"
@@ -190,41 +231,6 @@ class CoroutineNotAwaited(Rule):
         "`{callee}()` returns a request that only runs when awaited: dropped in {function}, it is never "
         "sent; use `async with {callee}(...) as response:`"
     )
-
-    # Facts for cross-module answers: which project functions are coroutine functions, what each
-    # class defines and inherits, and what packages re-export.
-    def visit_Module(self, node: cst.Module, ctx: Context) -> None:
-        module_name = ctx.module_name
-        if not module_name:
-            return
-        root = ctx.index.root
-        is_package = os.path.basename(ctx.filename).startswith("__init__.")
-        for name, bindings in root.bindings.items():
-            qualified = f"{module_name}.{name}"
-            if all(binding.kind == "def" for binding in bindings):
-                if definitions_make_coroutines(bindings, ctx):
-                    ctx.record_fact(coroutines.COROUTINE_FUNCTIONS, qualified, True)
-            elif len(bindings) == 1 and bindings[0].kind == "class":
-                self._record_class(cast(cst.ClassDef, bindings[0].node), qualified, ctx)
-            elif is_package and all(binding.kind == "import" for binding in bindings):
-                targets = {binding.qualified for binding in bindings}
-                if len(targets) == 1:
-                    ctx.record_fact(coroutines.PACKAGE_EXPORTS, qualified, targets.pop())
-
-    def _record_class(self, node: cst.ClassDef, qualified: str, ctx: Context) -> None:
-        class_scope = ctx.scope_of(node)
-        if class_scope is None:
-            return
-        bases: list[Optional[str]] = []
-        for value in base_classes(node):
-            base = ctx.qualified_name(value, ctx.index.root)
-            if base not in PLAIN_BASES:
-                bases.append(base)
-        members = sorted(class_scope.bindings)
-        ctx.record_fact(coroutines.CLASS_MEMBERS, qualified, {"bases": bases, "members": members})
-        for name, bindings in class_scope.bindings.items():
-            if definitions_make_coroutines(bindings, ctx):
-                ctx.record_fact(coroutines.COROUTINE_FUNCTIONS, f"{qualified}.{name}", True)
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         dropped = type(ctx.parent) is cst.Expr
@@ -334,7 +340,7 @@ class CoroutineNotAwaited(Rule):
     def _local_definition(parts: list[str], ctx: Context) -> Optional[bool]:
         """Whether `parts` (`func` or `Class.method`) defined in this module makes coroutines;
         None when the answer is elsewhere (an inherited method)."""
-        scope = ctx.index.root
+        scope = ctx.module_scope
         for position, part in enumerate(parts):
             bindings = scope.bindings.get(part)
             if not bindings:
@@ -351,7 +357,7 @@ class CoroutineNotAwaited(Rule):
             scope = class_scope
         return False
 
-    def resolve_condition(self, condition: tuple, message: str, project) -> Optional[str]:
+    def resolve_condition(self, condition: tuple, message: str, project: ProjectIndex) -> Optional[str]:
         if condition[0] != "coroutine-function":
             return message
         return message if coroutines.is_coroutine_function(condition[1], project) else None
@@ -555,7 +561,7 @@ class DanglingTask(Rule):
         if not module_name or not qualified.startswith(module_name + "."):
             return None
         parts = qualified[len(module_name) + 1 :].split(".")
-        scope = ctx.index.root
+        scope = ctx.module_scope
         if len(parts) == 2:
             classes = scope.bindings.get(parts[0], [])
             if len(classes) != 1 or classes[0].kind != "class":
@@ -573,7 +579,7 @@ class DanglingTask(Rule):
             return False
         return self._returns_unkept_task(bindings[0].node, ctx)
 
-    def resolve_condition(self, condition: tuple, message: str, project) -> Optional[str]:
+    def resolve_condition(self, condition: tuple, message: str, project: ProjectIndex) -> Optional[str]:
         if condition[0] != TASK_HELPERS:
             return message
         return message if project.fact(TASK_HELPERS, condition[1]) else None
@@ -673,7 +679,7 @@ class DanglingTask(Rule):
 
     def _keeper_set(self, ctx: Context) -> Optional[str]:
         """A module-level set name usable here: unbound, or already bound to exactly `set()`."""
-        root = ctx.index.root
+        root = ctx.module_scope
         for attempt in range(10):
             name = self.set_name if attempt == 0 else f"{self.set_name}_{attempt}"
             owner = ctx.scope.resolve(name)
@@ -768,11 +774,11 @@ class TaskNeverAwaitedOrCancelled(Rule):
         if depth > 8:
             return False
         for value in base_classes(class_node):
-            if ctx.qualified_name(value, ctx.index.root) in PLAIN_BASES:
+            if ctx.qualified_name(value, ctx.module_scope) in PLAIN_BASES:
                 continue
             if type(value) is not cst.Name:
                 return False
-            bindings = ctx.index.root.bindings.get(value.value, [])
+            bindings = ctx.module_scope.bindings.get(value.value, [])
             if len(bindings) != 1 or bindings[0].kind != "class":
                 return False
             if not self._bases_in_module(cast(cst.ClassDef, bindings[0].node), ctx, depth + 1):

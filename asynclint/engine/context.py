@@ -6,6 +6,7 @@ nesting themselves.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any, Iterator, Optional, cast
 
 import libcst as cst
@@ -107,6 +108,20 @@ class Context:
         path = self.path if path is None else path
         return iter_path(path[1] if path is not None else None)
 
+    def ancestor(self, level: int) -> Optional[cst.CSTNode]:
+        """The current node's ancestor `level` steps up (1 is the parent, 2 the grandparent)."""
+        return next(itertools.islice(self.ancestors(), level - 1, None), None)
+
+    @property
+    def module_scope(self) -> Scope:
+        return self.index.root
+
+    def calls(self) -> Iterator[tuple[cst.Call, Path, Scope]]:
+        """Every call in the module, in source order, with its path and scope."""
+        for node, path, scope in self.index.events:
+            if type(node) is cst.Call:
+                yield cast(cst.Call, node), path, scope
+
     @property
     def function_scope(self) -> Scope:
         return self.scope.function_scope
@@ -173,8 +188,8 @@ class Context:
                         for b in bindings:
                             if b.kind == "def" and _is_def(b.node, asynchronous=False):
                                 yield b.node, "protocol"
-        for node, _, scope in self.index.events:
-            if type(node) is not cst.Call or type(node.func) is not cst.Attribute:
+        for node, _, scope in self.calls():
+            if type(node.func) is not cst.Attribute:
                 continue
             position = blocking_catalog.LOOP_CALLBACK_SCHEDULERS.get(node.func.attr.value)
             positional = [arg.value for arg in node.args if arg.keyword is None and not arg.star]
@@ -226,8 +241,8 @@ class Context:
                 if isinstance(node, cst.FunctionDef) and node.asynchronous is not None and self._is_cli_command(node):
                     yield node
         script = any(_is_main_guard(statement) for statement in self.module.body)
-        for node, _, scope in self.index.events:
-            if type(node) is not cst.Call or not node.args:
+        for node, _, scope in self.calls():
+            if not node.args:
                 continue
             where = scope.function_scope
             if where.kind != "module" and not (script and where.kind == "function" and not where.is_async):
@@ -321,11 +336,18 @@ class Context:
         fix: Optional[Fix] = None,
         condition: Optional[tuple] = None,
     ) -> None:
-        self.reports.append(Report(code or self.rule_code, node, message, fix, condition))
+        code = code or self.rule_code
+        if not code:
+            raise RuntimeError("a fact collector cannot report")
+        self.reports.append(Report(code, node, message, fix, condition))
 
     def record_fact(self, kind: str, key: str, value: Any) -> None:
         """Contribute a fact to the project index (must be plain data: str, int, list, tuple, dict)."""
         self.facts.setdefault(kind, {})[key] = value
+
+    def append_fact(self, kind: str, key: str, item: Any) -> None:
+        """Add `item` to the list fact `kind`/`key` (plain data, as for `record_fact`)."""
+        self.facts.setdefault(kind, {}).setdefault(key, []).append(item)
 
     def source_of(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)

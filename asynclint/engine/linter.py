@@ -1,6 +1,8 @@
 """Lint one file: parse once, walk once, dispatch to every enabled rule, then position and filter.
 
-`Linter` is built once per process for a config; `lint()` is a pure function of the file's bytes
+`Linter` is built once per process for a config and the rules enabled by it (the caller constructs
+them, usually with `asynclint.checks.rules_for(config)`); the fact collectors run whatever rules
+are selected. `lint()` is a pure function of the file's bytes
 (and, for cross-file conditions, the project index), which makes results cacheable and the run
 parallel.
 """
@@ -15,13 +17,13 @@ import sys
 import tokenize
 import traceback
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Callable, Optional, Sequence
 
 import libcst as cst
 
 from asynclint import catalog
-from asynclint.checks import all_rule_classes
-from asynclint.checks.base import Rule
+from asynclint.checks import collectors_for
+from asynclint.checks.base import Rule, Visitor
 from asynclint.config import Config
 from asynclint.engine.context import Context, Report
 from asynclint.engine.diagnostics import Diagnostic, FileResult, FixInfo, ModuleSummary
@@ -35,6 +37,7 @@ from asynclint.engine.noqa import (
     unknown_codes,
 )
 from asynclint.engine.positions import positions_of
+from asynclint.engine.project import ProjectIndex
 from asynclint.engine.source import SourceText, TooLarge, UnreadableSource, decode
 from asynclint.registry import matches
 from asynclint.semantics import environment
@@ -132,18 +135,23 @@ def _precise_syntax_error(data: bytes, error: cst.ParserSyntaxError) -> tuple[st
 
 
 class Linter:
-    def __init__(self, config: Config):
+    def __init__(self, config: Config, rules: Sequence[Rule]):
+        """Raises `asynclint.checks.base.UnsupportedHook` for a rule with a hook that would never run."""
         self.config = config
         environment.use_python(config.python)  # where installed libraries are read from
         enabled = config.enabled
-        self.rules: dict[str, Rule] = {
-            code: cls(config) for code, cls in sorted(all_rule_classes().items()) if code in enabled
-        }
-        self.dispatch: dict[type, list[tuple[str, Any]]] = {}
-        for code, rule in self.rules.items():
-            for node_type, method in rule.handled_types().items():
-                self.dispatch.setdefault(node_type, []).append((code, getattr(rule, method)))
-        self.interesting = frozenset(self.dispatch)
+        self.rules: dict[str, Rule] = {rule.code: rule for rule in rules}
+        # Collectors first: a rule may read, in `end_file`, what they recorded in this file.
+        self.visitors: list[tuple[str, Visitor]] = [
+            (f"fact collector {type(collector).__name__}", collector) for collector in collectors_for(config)
+        ]
+        self.visitors += sorted(self.rules.items())
+        self.dispatch: dict[type, list[tuple[str, Callable[[Any, Context], None]]]] = {}
+        for label, visitor in self.visitors:
+            for node_type, method in visitor.handled_types().items():
+                self.dispatch.setdefault(node_type, []).append((label, getattr(visitor, method)))
+        # Calls are always recorded: `Context.calls()` and the loop-thread answers read them.
+        self.interesting = frozenset(self.dispatch) | {cst.Call}
         self.return_types = catalog.return_types()
         self.attribute_types = catalog.attribute_types()
         self.item_types = catalog.item_types()
@@ -156,7 +164,7 @@ class Linter:
             sys.setrecursionlimit(_RECURSION_LIMIT)
 
     # -- one file ----------------------------------------------------------------------------
-    def lint_path(self, path: str, project: Any = None, keep_tree: bool = False) -> FileLint:
+    def lint_path(self, path: str, project: Optional[ProjectIndex] = None, keep_tree: bool = False) -> FileLint:
         try:
             with open(path, "rb") as handle:
                 data = handle.read()
@@ -171,7 +179,7 @@ class Linter:
         *,
         module_name: Optional[str] = None,
         is_package: Optional[bool] = None,
-        project: Any = None,
+        project: Optional[ProjectIndex] = None,
         keep_tree: bool = False,
     ) -> FileLint:
         result = FileResult(path)
@@ -227,7 +235,7 @@ class Linter:
         module: cst.Module,
         module_name: str,
         is_package: bool,
-        project: Any,
+        project: Optional[ProjectIndex],
         keep_tree: bool,
         result: FileResult,
     ) -> FileLint:
@@ -236,23 +244,49 @@ class Linter:
         context = Context(path, index, resolver, self.config, self.config.target)
         dispatch = self.dispatch
         failed: set[str] = set()
+
+        rules = self.rules
+
+        def failure(label: str, error: Exception) -> None:
+            failed.add(label)
+            where = traceback.extract_tb(error.__traceback__)[-1]
+            result.errors.append(
+                f"{path}: internal error in {label} ({type(error).__name__}: {error} "
+                f"at {os.path.basename(where.filename)}:{where.lineno}); other rules and files unaffected"
+            )
+
+        for label, visitor in self.visitors:
+            context.rule_code = label if label in rules else ""
+            try:
+                visitor.begin_file(context)
+            except RecursionError:
+                raise
+            except Exception as error:
+                failure(label, error)
+        nothing: list = []
         for node, node_path, scope in index.events:
             context.node, context.path, context.scope = node, node_path, scope
-            for code, handler in dispatch[type(node)]:
-                if code in failed:
+            for label, handler in dispatch.get(type(node), nothing):
+                if label in failed:
                     continue
-                context.rule_code = code
+                context.rule_code = label if label in rules else ""
                 try:
                     handler(node, context)
                 except RecursionError:
                     raise
                 except Exception as error:
-                    failed.add(code)
-                    where = traceback.extract_tb(error.__traceback__)[-1]
-                    result.errors.append(
-                        f"{path}: internal error in {code} ({type(error).__name__}: {error} "
-                        f"at {os.path.basename(where.filename)}:{where.lineno}); other rules and files unaffected"
-                    )
+                    failure(label, error)
+        context.node, context.path, context.scope = index.module, None, index.root
+        for label, visitor in self.visitors:
+            if label in failed:
+                continue
+            context.rule_code = label if label in rules else ""
+            try:
+                visitor.end_file(context)
+            except RecursionError:
+                raise
+            except Exception as error:
+                failure(label, error)
         result.summary = ModuleSummary(module_name, path, context.facts)
         lint = FileLint(result, module if keep_tree else None)
         text = source.text
@@ -373,14 +407,14 @@ class Linter:
                     )
                 )
 
-# -- cross-file conditions ---------------------------------------------------------------
-    def resolve_condition(self, diagnostic: Diagnostic, project: Any) -> Optional[str]:
+    # -- cross-file conditions ---------------------------------------------------------------
+    def resolve_condition(self, diagnostic: Diagnostic, project: ProjectIndex) -> Optional[str]:
         rule = self.rules.get(diagnostic.code)
         if rule is None or diagnostic.condition is None:
             return diagnostic.message
         return rule.resolve_condition(diagnostic.condition, diagnostic.message, project)
 
-    def final_diagnostics(self, result: FileResult, project: Any, data: Optional[bytes] = None) -> list[Diagnostic]:
+    def final_diagnostics(self, result: FileResult, project: ProjectIndex, data: Optional[bytes] = None) -> list[Diagnostic]:
         """`result`'s diagnostics with its cross-file candidates decided against the project. When
         one stands, the file (`data`, else read from its path) is linted again to place it."""
         pending = [diagnostic for diagnostic in result.diagnostics if diagnostic.condition is not None]
@@ -398,5 +432,5 @@ class Linter:
         again = self.lint(result.path, data, module_name=module_name, is_package=is_package, project=project)
         return again.result.diagnostics
 
-    def resolve_pending(self, result: FileResult, project: Any, data: Optional[bytes] = None) -> None:
+    def resolve_pending(self, result: FileResult, project: ProjectIndex, data: Optional[bytes] = None) -> None:
         result.diagnostics = self.final_diagnostics(result, project, data)

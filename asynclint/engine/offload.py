@@ -27,7 +27,7 @@ def offload_fix(call: cst.Call, ctx: Context, construction_blocks: bool = False)
     if construction_blocks or not ctx.can_insert_await() or type(ctx.parent) is cst.WithItem:
         return None
     args = list(call.args)
-    style = ctx.config.fix_offload if ctx.target_version >= (3, 9) else "run_in_executor"
+    style = ctx.config.fix_offload
     target = cst.Arg(value=call.func)
     if style == "to_thread":
         function, imports = ctx.module_attribute("asyncio", "to_thread")

@@ -1,6 +1,7 @@
 """The project index: facts every file contributed in the first pass, merged for cross-file rules.
 
-Rules record plain-data facts while they walk a file (`ctx.record_fact(kind, key, value)`), e.g.
+Fact collectors (`asynclint.checks.base.Collector`, run on every file whatever rules are selected)
+record plain-data facts while the engine walks a file (`ctx.record_fact(kind, key, value)`), e.g.
 "`pkg.util.load` is a sync function that calls `requests.get`". After every file is linted the
 index answers questions such as "does this project function block, and through which chain?".
 """

@@ -14,6 +14,7 @@ from concurrent.futures import InvalidStateError, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
+from asynclint.checks import rules_for
 from asynclint.config import Config, ConfigResolver
 from asynclint.engine.cache import ResultCache, content_key
 from asynclint.engine.diagnostics import FileResult, ModuleSummary
@@ -78,7 +79,7 @@ class FileSettings:
     def linter(self, position: int) -> Linter:
         linter = self.linters.get(position)
         if linter is None:
-            linter = self.linters[position] = Linter(self.configs[position])
+            linter = self.linters[position] = Linter(self.configs[position], rules_for(self.configs[position]))
         return linter
 
     def linter_for(self, file_position: int) -> Linter:
@@ -122,7 +123,7 @@ def _lint_in_worker(task: tuple[str, int, Optional[str]]) -> tuple[FileResult, O
     path, position, salt = task
     linter = _worker_linters.get(position)
     if linter is None:
-        linter = _worker_linters[position] = Linter(_worker_configs[position])
+        linter = _worker_linters[position] = Linter(_worker_configs[position], rules_for(_worker_configs[position]))
     return _lint_keyed(linter, path, salt)
 
 

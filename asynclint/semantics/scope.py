@@ -10,6 +10,7 @@ function it is assigned.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from typing import Any, Callable, Optional, Union
 
 import libcst as cst
@@ -60,6 +61,54 @@ def child_fields(cls: type) -> tuple[str, ...]:
         )
         _CHILD_FIELDS[cls] = fields
     return fields
+
+
+# Layout, punctuation and operator tokens: the walk never enters the fields that hold them, so no
+# rule can ask to visit them (the linter refuses a rule that does). Every other concrete node
+# type is dispatched, each node exactly once.
+UNDISPATCHED: frozenset[type] = frozenset(
+    cls
+    for cls in (getattr(cst, name) for name in dir(cst))
+    if isinstance(cls, type)
+    and issubclass(cls, cst.CSTNode)
+    and (
+        issubclass(
+            cls,
+            (
+                cst.BaseParenthesizableWhitespace,
+                cst.BaseBinaryOp,
+                cst.BaseUnaryOp,
+                cst.BaseBooleanOp,
+                cst.BaseCompOp,
+                cst.BaseAugOp,
+            ),
+        )
+        or cls
+        in (
+            cst.Comment,
+            cst.EmptyLine,
+            cst.TrailingWhitespace,
+            cst.Newline,
+            cst.Comma,
+            cst.Semicolon,
+            cst.Colon,
+            cst.Dot,
+            cst.AssignEqual,
+            cst.LeftParen,
+            cst.RightParen,
+            cst.LeftSquareBracket,
+            cst.RightSquareBracket,
+            cst.LeftCurlyBrace,
+            cst.RightCurlyBrace,
+            cst.Asynchronous,
+        )
+    )
+)
+DISPATCHED: frozenset[type] = frozenset(
+    cls
+    for cls in (getattr(cst, name) for name in dir(cst))
+    if isinstance(cls, type) and issubclass(cls, cst.CSTNode) and not inspect.isabstract(cls)
+) - UNDISPATCHED
 
 
 def iter_children(node: cst.CSTNode):
@@ -226,6 +275,9 @@ class _Walker:
         self.interesting = interesting
         self.is_package = is_package
         self.events = index.events
+        # Nodes the semantic walk reads without walking (binding targets, parameter and import
+        # names, headers) are still dispatched: `mark` records events for their subtree only.
+        self.names_wanted = cst.Name in interesting
         self.special: dict[type, Callable] = {
             cst.Name: self._name,
             cst.Attribute: self._attribute,
@@ -284,6 +336,37 @@ class _Walker:
                     if isinstance(item, cst.CSTNode):
                         self.walk(item, path, scope)
 
+    def mark(self, node: cst.CSTNode, parent: Path, scope: Scope) -> None:
+        """Dispatch `node` and its subtree without recording bindings or references."""
+        cls = type(node)
+        if cls is cst.Name:
+            if self.names_wanted:
+                self.events.append((node, (node, parent), scope))
+            return
+        path = (node, parent)
+        if cls in self.interesting:
+            self.events.append((node, path, scope))
+        self.mark_children(node, path, scope)
+
+    def mark_children(self, node: cst.CSTNode, path: Path, scope: Scope, fields: tuple[str, ...] = ()) -> None:
+        for name in fields or child_fields(type(node)):
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                self.mark(value, path, scope)
+            elif type(value) in (tuple, list):
+                for item in value:
+                    if isinstance(item, cst.CSTNode):
+                        self.mark(item, path, scope)
+
+    def event(self, node: cst.CSTNode, path: Path, scope: Scope) -> None:
+        """Dispatch `node` alone (its children are walked or marked by the caller)."""
+        if type(node) in self.interesting:
+            self.events.append((node, path, scope))
+
+    def name_event(self, node: cst.CSTNode, parent: Path, scope: Scope) -> None:
+        if self.names_wanted and type(node) is cst.Name:
+            self.events.append((node, (node, parent), scope))
+
     def maybe(self, node: Optional[cst.CSTNode], path: Path, scope: Scope) -> None:
         if isinstance(node, cst.CSTNode):
             self.walk(node, path, scope)
@@ -301,13 +384,21 @@ class _Walker:
 
     def _attribute(self, node: cst.Attribute, path: Path, scope: Scope) -> None:
         self.walk(node.value, path, scope)
+        if self.names_wanted:
+            self.events.append((node.attr, (node.attr, path), scope))
 
     def _arg(self, node: cst.Arg, path: Path, scope: Scope) -> None:
+        if node.keyword is not None and self.names_wanted:
+            self.events.append((node.keyword, (node.keyword, path), scope))
         self.walk(node.value, path, scope)
 
     # -- scopes ------------------------------------------------------------------------------
     def _parameters(self, params: cst.Parameters, path: Path, outer: Scope, inner: Scope) -> None:
         params_path = (params, path)
+        self.event(params, params_path, outer)
+        for marker in (params.star_arg, params.posonly_ind):
+            if isinstance(marker, (cst.ParamStar, cst.ParamSlash)):
+                self.mark(marker, params_path, outer)
         index = 0
         for group in (params.posonly_params, params.params):
             for param in group:
@@ -321,17 +412,27 @@ class _Walker:
 
     def _param(self, param: cst.Param, path: Path, outer: Scope, inner: Scope, index: int) -> None:
         param_path = (param, path)
+        self.event(param, param_path, outer)
+        self.name_event(param.name, param_path, outer)
         annotation = param.annotation.annotation if param.annotation is not None else None
-        if annotation is not None:
-            self.walk(annotation, param_path, outer)
+        if param.annotation is not None:
+            self.walk(param.annotation.annotation, self.annotation_path(param.annotation, param_path, outer), outer)
         self.maybe(param.default, param_path, outer)
         self.bind(inner, param.name.value, "param", param, param_path, annotation=annotation, index=index)
+
+    def annotation_path(self, annotation: cst.Annotation, path: Path, scope: Scope) -> Path:
+        annotation_path = (annotation, path)
+        self.event(annotation, annotation_path, scope)
+        return annotation_path
 
     def _function(self, node: cst.FunctionDef, path: Path, scope: Scope) -> None:
         for decorator in node.decorators:
             self.walk(decorator, path, scope)
+        self.name_event(node.name, path, scope)
+        if node.type_parameters is not None:
+            self.mark(node.type_parameters, path, scope)
         if node.returns is not None:
-            self.walk(node.returns.annotation, path, scope)
+            self.walk(node.returns.annotation, self.annotation_path(node.returns, path, scope), scope)
         self.bind(scope, node.name.value, "def", node, path)
         inner = Scope("function", node, scope, is_async=node.asynchronous is not None)
         self.index.scopes[node] = inner
@@ -347,6 +448,9 @@ class _Walker:
     def _class(self, node: cst.ClassDef, path: Path, scope: Scope) -> None:
         for decorator in node.decorators:
             self.walk(decorator, path, scope)
+        self.name_event(node.name, path, scope)
+        if node.type_parameters is not None:
+            self.mark(node.type_parameters, path, scope)
         for arg in (*node.bases, *node.keywords):
             self.walk(arg, path, scope)
         self.bind(scope, node.name.value, "class", node, path)
@@ -361,8 +465,10 @@ class _Walker:
         self.index.scopes[node] = inner
         for_in: Optional[cst.CompFor] = node.for_in
         first = True
+        for_path = path
         while for_in is not None:
-            for_path = (for_in, path)
+            for_path = (for_in, for_path)  # each `for` clause is a child of the one before
+            self.event(for_in, for_path, inner)
             # The first iterable is evaluated in the enclosing scope.
             self.walk(for_in.iter, for_path, scope if first else inner)
             self.store(for_in.target, for_path, inner, "for", None)
@@ -388,18 +494,26 @@ class _Walker:
     ) -> None:
         cls = type(target)
         if isinstance(target, cst.Name):
+            self.name_event(target, path, scope)
             self.bind(scope, target.value, kind, target, path, value=value, annotation=annotation)
         elif isinstance(target, (cst.Tuple, cst.List)):
             target_path: Path = (target, path)
+            self.event(target, target_path, scope)
             for element in target.elements:
-                self.store(element.value, target_path, scope, kind, None)
+                element_path = (element, target_path)
+                self.event(element, element_path, scope)
+                self.store(element.value, element_path, scope, kind, None)
         elif isinstance(target, cst.StarredElement):
-            self.store(target.value, (target, path), scope, kind, None)
+            target_path = (target, path)
+            self.event(target, target_path, scope)
+            self.store(target.value, target_path, scope, kind, None)
         elif isinstance(target, cst.Attribute):
             target_path = (target, path)
             if cls in self.interesting:
                 self.events.append((target, target_path, scope))
             self.walk(target.value, target_path, scope)
+            if self.names_wanted:
+                self.events.append((target.attr, (target.attr, target_path), scope))
             if type(target.value) is cst.Name:
                 scope.function_scope.attribute_stores.append(
                     AttributeStore(target.value.value, target.attr.value, value, annotation, path)
@@ -411,13 +525,14 @@ class _Walker:
         single = len(node.targets) == 1
         for target in node.targets:
             target_path = (target, path)
+            self.event(target, target_path, scope)
             value = node.value if single else None
             self.store(target.target, target_path, scope, "assign", value)
         self.walk(node.value, path, scope)
 
     def _annassign(self, node: cst.AnnAssign, path: Path, scope: Scope) -> None:
         annotation = node.annotation.annotation
-        self.walk(annotation, path, scope)
+        self.walk(annotation, self.annotation_path(node.annotation, path, scope), scope)
         if node.value is not None:
             self.walk(node.value, path, scope)
         self.store(node.target, path, scope, "annotated", node.value, annotation)
@@ -441,32 +556,41 @@ class _Walker:
                 self.events.append((item, item_path, scope))
             self.walk(item.item, item_path, scope)
             if item.asname is not None:
-                self.store(item.asname.name, item_path, scope, "with", item.item)
+                asname_path = (item.asname, item_path)
+                self.event(item.asname, asname_path, scope)
+                self.store(item.asname.name, asname_path, scope, "with", item.item)
         self.walk(node.body, path, scope)
 
     def _except(self, node: cst.ExceptHandler, path: Path, scope: Scope) -> None:
         self.maybe(node.type, path, scope)
-        if node.name is not None and type(node.name.name) is cst.Name:
-            self.bind(scope, node.name.name.value, "except", node, path)
+        if node.name is not None:
+            self.mark(node.name, path, scope)
+            if type(node.name.name) is cst.Name:
+                self.bind(scope, node.name.name.value, "except", node, path)
         self.walk(node.body, path, scope)
 
     def _walrus(self, node: cst.NamedExpr, path: Path, scope: Scope) -> None:
         self.walk(node.value, path, scope)
+        self.name_event(node.target, path, scope)
         if type(node.target) is cst.Name:
             self.bind(scope.function_scope, node.target.value, "walrus", node.target, path, value=node.value)
 
     def _match_name(self, node: Union[cst.MatchAs, cst.MatchStar], path: Path, scope: Scope) -> None:
         self.walk_children(node, path, scope, skip=("name",))
         if isinstance(node.name, cst.Name):
+            self.name_event(node.name, path, scope)
             self.bind(scope, node.name.value, "other", node.name, path)
 
     def _global(self, node: cst.Global, path: Path, scope: Scope) -> None:
+        self.mark_children(node, path, scope)
         scope.declared_global.update(item.name.value for item in node.names)
 
     def _nonlocal(self, node: cst.Nonlocal, path: Path, scope: Scope) -> None:
+        self.mark_children(node, path, scope)
         scope.declared_nonlocal.update(item.name.value for item in node.names)
 
     def _import(self, node: cst.Import, path: Path, scope: Scope) -> None:
+        self.mark_children(node, path, scope)
         for alias in node.names:
             full = dotted_name(alias.name)
             if full is None:
@@ -478,6 +602,7 @@ class _Walker:
                 self.bind(scope, root, "import", alias, path, qualified=root)
 
     def _import_from(self, node: cst.ImportFrom, path: Path, scope: Scope) -> None:
+        self.mark_children(node, path, scope)
         target = dotted_name(node.module) if node.module is not None else None
         level = len(node.relative)
         if level:
