@@ -105,15 +105,35 @@ def default_codes() -> set[str]:
 
 
 def run_asynclint(paths: list[Path], every_rule: bool, jobs: int, cwd: Path = CORPUS) -> list[dict]:
-    command = [sys.executable, "-m", "asynclint", "--no-cache", "--output-format", "json", "--exit-zero",
-               "-j", str(jobs)]
-    if every_rule:
-        command += ["--select", ",".join(every_code())]
-    command += [str(path) for path in paths]
-    completed = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
-    if completed.returncode != 0:
-        raise SystemExit(f"asynclint failed ({completed.returncode}): {completed.stderr.strip()[-2000:]}")
-    return json.loads(completed.stdout or "[]")
+    """asynclint's JSON findings on `paths`, one run per corpus project: each project is its own
+    project (its own cross-module index), as it is for its maintainers, never one index of all."""
+    by_project: dict[Path, list[Path]] = {}
+    for path in paths:
+        absolute = path if path.is_absolute() else cwd / path
+        relative = absolute.relative_to(CORPUS)
+        by_project.setdefault(CORPUS / relative.parts[0], []).append(path)
+    found: list[dict] = []
+    for project, members in sorted(by_project.items()):
+        ensure_project_root(project)
+        command = [sys.executable, "-m", "asynclint", "--no-cache", "--output-format", "json", "--exit-zero",
+                   "-j", str(jobs)]
+        if every_rule:
+            command += ["--select", ",".join(every_code())]
+        command += [str(path) for path in members]
+        completed = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+        if completed.returncode != 0:
+            raise SystemExit(f"asynclint failed ({completed.returncode}): {completed.stderr.strip()[-2000:]}")
+        found += json.loads(completed.stdout or "[]")
+    return found
+
+
+def ensure_project_root(project: Path) -> None:
+    """A corpus project without a pyproject.toml (a wheel's contents) gets one with the corpus's
+    settings, so asynclint takes it as its own project root instead of the corpus around it
+    (which would index all 23 projects as one)."""
+    marker = project / "pyproject.toml"
+    if not marker.exists():
+        marker.write_text((CORPUS / "pyproject.toml").read_text(encoding="utf-8"), encoding="utf-8")
 
 
 def _source_line(path: Path, line: int, cache: dict[Path, list[str]]) -> str:

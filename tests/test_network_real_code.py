@@ -496,3 +496,29 @@ def test_asy405_library_plugin_look_alikes_stay_reported(change, write_tree):
     root = write_tree({"svc/__init__.py": "", "svc/transport.py": change})
     result = run_cli("--select", "ASY405", "--output-format", "json", "--no-cache", ".", cwd=root)
     assert [item["line"] for item in json.loads(result.stdout)] == [10]
+
+
+def test_asy405_library_plugin_method_name_shared_by_calls_that_cannot_bind_to_it(write_tree):
+    """Another module awaits `.resolve()` on a value of unknown type (an async path) with no
+    argument, or with a keyword the plug-in's method lacks: neither call can run
+    `resolve(self, host, port)`, so the plug-in stays the library's."""
+    paths = (
+        "async def canonical(item):\n    full = await item.location.resolve()\n    return str(full)\n\n\n"
+        "async def strict(item):\n    full = await item.location.resolve(strict=True)\n    return str(full)\n"
+    )
+    root = write_tree({"svc/__init__.py": "", "svc/transport.py": PLUGIN, "svc/files.py": paths})
+    result = run_cli("--select", "ASY405", "--output-format", "json", "--no-cache", ".", cwd=root)
+    assert json.loads(result.stdout) == []
+
+
+@pytest.mark.parametrize(
+    "call",
+    ["resolver.resolve(host, port)", "resolver.resolve(host, port=port)", "resolver.resolve(*address)"],
+)
+def test_asy405_a_call_that_may_bind_to_the_plugin_method_keeps_it_reported(call, write_tree):
+    """An unknown object's `.resolve(...)` whose arguments fit the plug-in's method may be the
+    project calling the plug-in itself, without a deadline: still reported."""
+    caller = f"async def lookup(resolver, host, port, address):\n    found = await {call}\n    return list(found)\n"
+    root = write_tree({"svc/__init__.py": "", "svc/transport.py": PLUGIN, "svc/lookups.py": caller})
+    result = run_cli("--select", "ASY405", "--output-format", "json", "--no-cache", ".", cwd=root)
+    assert [(item["path"], item["line"]) for item in json.loads(result.stdout)] == [("svc/transport.py", 10)]

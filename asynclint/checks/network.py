@@ -850,7 +850,7 @@ class ConnectWithoutTimeout(Rule):
             bounded: Union[bool, str] = _handed_on(path) or self._bounded(call, path, scope, ctx)
             if not bounded:
                 bounded = self._wrapper_candidate(call, path, scope, ctx) or False
-            calls.append([callee, _function_qualified_name(path, module), bounded])
+            calls.append([callee, _function_qualified_name(path, module), bounded, _arity(call)])
         bounds: dict[str, bool] = {}
         for qualified, function in _module_functions(ctx.module, module):
             bounds[qualified] = bounds.get(qualified, True) and self._bounds_its_argument(function, ctx)
@@ -865,7 +865,7 @@ class ConnectWithoutTimeout(Rule):
         """Module-level classes built on a library's base class whose instances this module only
         hands to library calls (`TCPClient(resolver=LoopResolver())`): the library runs their
         methods inside its own operations. Per class: [qualified name, bases, the callees it is
-        handed to, methods]; the project decides what is a library."""
+        handed to, [[method, what it accepts (`_accepts`)], ...]]; the project decides what is a library."""
         plugins = []
         for statement in ctx.module.body:
             if type(statement) is not cst.ClassDef or not statement.bases:
@@ -887,7 +887,11 @@ class ConnectWithoutTimeout(Rule):
                     handed_to = []
                     break
                 handed_to.append(receiver)
-            methods = [name for name, found in class_scope.bindings.items() if found[0].kind == "def"]
+            methods = [
+                [name, _accepts(cast(cst.FunctionDef, found[0].node))]
+                for name, found in class_scope.bindings.items()
+                if found[0].kind == "def" and type(found[0].node) is cst.FunctionDef
+            ]
             if handed_to:
                 plugins.append([f"{module}.{statement.name.value}", bases, handed_to, methods])
         return plugins
@@ -1038,7 +1042,7 @@ class ConnectWithoutTimeout(Rule):
 
 
 # Fact kinds for ASY405 across modules.
-DEADLINE_CALLS = "connect-deadline-calls"  # module → [[callee, calling function or None, bounded], ...]
+DEADLINE_CALLS = "connect-deadline-calls"  # module → [[callee, calling function or None, bounded, `_arity`], ...]
 DEADLINE_WRAPPERS = "connect-deadline-wrappers"  # module → [qualified names of project `wait_for`s]
 
 
@@ -1108,10 +1112,17 @@ def _bounded_by_every_caller(function: str, project: Any) -> bool:
         if name in visiting:
             return False  # recursion without a deadline on the way in
         short = name.rsplit(".", 1)[-1]
+        accepts = plugin_methods.get(name)
         candidates = [
             (callee, caller, how)
-            for callee, caller, how in sites.get(short, ())
-            if callee == name or (callee not in definitions and _may_name(callee, name))
+            for callee, caller, how, arity in sites.get(short, ())
+            if callee == name
+            or (
+                callee not in definitions
+                and _may_name(callee, name)
+                # an unresolved `.resolve()` cannot run a plug-in's `resolve(self, host, port)`
+                and not (accepts is not None and not _fits(arity, accepts))
+            )
         ]
         if not candidates:
             return name in plugin_methods  # run by the library it is handed to, under its caller's deadline
@@ -1128,6 +1139,42 @@ def _bounded_by_every_caller(function: str, project: Any) -> bool:
     return bounded(function, frozenset())
 
 
+def _arity(call: cst.Call) -> list:
+    """What a call passes, for matching it against a signature: [positional count, keyword
+    names, whether `*`/`**` hides more]."""
+    keywords = sorted(arg.keyword.value for arg in call.args if arg.keyword is not None)
+    positional = sum(1 for arg in call.args if arg.keyword is None and not arg.star)
+    return [positional, keywords, any(arg.star for arg in call.args)]
+
+
+def _accepts(function: cst.FunctionDef) -> list:
+    """What a method accepts, `self` left out: [required positional count, most positional (-1:
+    any), names that can be passed by keyword (None: any), required keyword-only names]."""
+    params = function.params
+    positional = [*params.posonly_params, *params.params][1:]
+    required = sum(1 for param in positional if param.default is None)
+    most = -1 if isinstance(params.star_arg, cst.Param) else len(positional)
+    names = None if params.star_kwarg is not None else [p.name.value for p in (*params.params[1:], *params.kwonly_params)]
+    required_keywords = [p.name.value for p in params.kwonly_params if p.default is None]
+    return [required, most, names, required_keywords]
+
+
+def _fits(arity: list, accepts: list) -> bool:
+    """Whether a call passing `arity` could bind to a method accepting `accepts` (certain only
+    when the call hides nothing behind `*`/`**`)."""
+    positional, keywords, hidden = arity
+    required, most, names, required_keywords = accepts
+    if hidden:
+        return True
+    if most != -1 and positional > most:
+        return False
+    if names is not None and any(keyword not in names for keyword in keywords):
+        return False
+    if any(keyword not in keywords for keyword in required_keywords):
+        return False
+    return positional + len(keywords) >= required
+
+
 def _may_name(callee: str, function: str) -> bool:
     """An unresolved `.name`, or a dotted name that does not resolve to a project definition
     (a package re-export `pkg.func` of `pkg.mod.func`) and could still be `function`."""
@@ -1136,7 +1183,7 @@ def _may_name(callee: str, function: str) -> bool:
     return callee.split(".")[0] == function.split(".")[0]
 
 
-def _deadline_call_graph(project: Any) -> tuple[dict[str, list], frozenset, frozenset, frozenset]:
+def _deadline_call_graph(project: Any) -> tuple[dict[str, list], frozenset, frozenset, dict[str, list]]:
     """Call sites by the callee's last name, the project's function definitions, its
     `wait_for`-like wrappers and the methods of library plug-ins, built once per project."""
     cached = project.memo.get("asy405:graph")
@@ -1144,22 +1191,22 @@ def _deadline_call_graph(project: Any) -> tuple[dict[str, list], frozenset, froz
         sites: dict[str, list] = {}
         functions: set[str] = set()
         for recorded in project.facts.get(DEADLINE_CALLS, {}).values():
-            for callee, caller, how in recorded["calls"]:
-                sites.setdefault(callee.rsplit(".", 1)[-1], []).append((callee, caller, how))
+            for callee, caller, how, arity in recorded["calls"]:
+                sites.setdefault(callee.rsplit(".", 1)[-1], []).append((callee, caller, how, arity))
             functions.update(recorded["functions"])
         definitions = frozenset(functions)
-        methods: set[str] = set()
+        methods: dict[str, list] = {}
         for recorded in project.facts.get(DEADLINE_CALLS, {}).values():
             for cls, bases, handed_to, members in recorded["plugins"]:
-                made = [callee for callee, _, _ in sites.get(cls.rsplit(".", 1)[-1], ()) if callee == cls]
+                made = [site[0] for site in sites.get(cls.rsplit(".", 1)[-1], ()) if site[0] == cls]
                 if (
                     len(made) == len(handed_to)  # not made anywhere else in the project
                     and all(coroutines.project_module_of(base, project) is None for base in bases)
                     and all(coroutines.project_module_of(callee, project) is None for callee in handed_to)
                 ):
-                    methods.update(f"{cls}.{member}" for member in members)
+                    methods.update((f"{cls}.{member}", accepts) for member, accepts in members)
         wrappers = frozenset(name for names in project.facts.get(DEADLINE_WRAPPERS, {}).values() for name in names)
-        cached = (sites, definitions, wrappers, frozenset(methods))
+        cached = (sites, definitions, wrappers, methods)
         project.memo["asy405:graph"] = cached
     return cached
 
