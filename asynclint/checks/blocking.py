@@ -689,12 +689,8 @@ class TransitiveBlockingCall(Rule):
         callee = ctx.qualified_name(node.func)
         if callee is None:
             return
-        if _sync_owner(ctx) is not None:
-            entry = self.known.get(callee)
-            if entry is not None and (entry.first_call_only or _does_not_block(node, callee, ctx)):
-                return
-            if not ctx.on_loop_thread:
-                return
+        if _sync_owner(ctx) is not None and not ctx.on_loop_thread:
+            return  # a sync function's calls are `BlockingFacts`' business
         if not reports_here(ctx) or _awaited(ctx) or callee in self.known or not in_top_package(callee, ctx.module_name):
             return
         short = callee.rsplit(".", 1)[-1]

@@ -255,14 +255,20 @@ class Linter:
                 f"at {os.path.basename(where.filename)}:{where.lineno}); other rules and files unaffected"
             )
 
-        for label, visitor in self.visitors:
-            context.rule_code = label if label in rules else ""
-            try:
-                visitor.begin_file(context)
-            except RecursionError:
-                raise
-            except Exception as error:
-                failure(label, error)
+        def per_file(hook: str) -> None:
+            """Each rule's and collector's `begin_file`/`end_file`, failures kept to the visitor."""
+            for label, visitor in self.visitors:
+                if label in failed:
+                    continue
+                context.rule_code = label if label in rules else ""
+                try:
+                    getattr(visitor, hook)(context)
+                except RecursionError:
+                    raise
+                except Exception as error:
+                    failure(label, error)
+
+        per_file("begin_file")
         nothing: list = []
         for node, node_path, scope in index.events:
             context.node, context.path, context.scope = node, node_path, scope
@@ -277,16 +283,7 @@ class Linter:
                 except Exception as error:
                     failure(label, error)
         context.node, context.path, context.scope = index.module, None, index.root
-        for label, visitor in self.visitors:
-            if label in failed:
-                continue
-            context.rule_code = label if label in rules else ""
-            try:
-                visitor.end_file(context)
-            except RecursionError:
-                raise
-            except Exception as error:
-                failure(label, error)
+        per_file("end_file")
         result.summary = ModuleSummary(module_name, path, context.facts)
         lint = FileLint(result, module if keep_tree else None)
         text = source.text
