@@ -22,9 +22,23 @@ from pytest_lsp import make_test_lsp_client  # noqa: E402
 pytestmark = pytest.mark.asyncio
 
 
+class Published(dict):
+    """pytest-lsp's record of the last diagnostics per document, which also queues every
+    notification: waiting for the next one can then never miss one that arrived in between."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.queue: asyncio.Queue = asyncio.Queue()
+
+    def __setitem__(self, uri: str, diagnostics: list) -> None:
+        super().__setitem__(uri, diagnostics)
+        self.queue.put_nowait((uri, list(diagnostics)))
+
+
 @contextlib.asynccontextmanager
 async def session(root: Path, watched_files: bool = False):
     client = make_test_lsp_client()
+    client.diagnostics = Published()
     await client.start_io(sys.executable, "-m", "asynclint", "server")
     capabilities = types.ClientCapabilities(
         workspace=types.WorkspaceClientCapabilities(
@@ -48,9 +62,9 @@ async def session(root: Path, watched_files: bool = False):
 async def published(client, uri: str, after=None) -> list[types.Diagnostic]:
     """The next diagnostics published for `uri` (waiting past other documents' notifications)."""
     for _ in range(20):
-        notification = await asyncio.wait_for(client.wait_for_notification("textDocument/publishDiagnostics"), 30)
-        if notification.uri == uri:
-            return list(notification.diagnostics)
+        published_uri, diagnostics = await asyncio.wait_for(client.diagnostics.queue.get(), 30)
+        if published_uri == uri:
+            return diagnostics
     raise AssertionError(f"no diagnostics for {uri}")
 
 
@@ -339,3 +353,63 @@ async def test_the_index_comes_from_the_project_summary_and_follows_changed_modu
         after = await open_document(client, app)
     assert "ASY200" not in {d.code for d in after}
     assert lsp_findings(after) == cli_findings(root, app)
+
+
+SERVICE = """\
+import asyncio
+import time
+
+import requests
+
+from pkg.remote import fetch
+
+
+class Worker:
+    \"\"\"Polls a queue.\"\"\"
+
+    def __init__(self):
+        self.tasks = set()
+
+    async def poll(self, url):
+        await asyncio.sleep(1)
+        return url
+
+    async def push(self, url):
+        fetch(url)
+        return None
+
+    def helper(self):
+        return requests.get("http://example.com", timeout=5)
+
+    async def last(self):
+        await self.poll("x")
+"""
+
+
+async def test_edits_re_parse_one_method_and_answer_as_the_cli_does_on_each_version(tmp_path):
+    """The server re-parses only the method an edit touches (tests/test_incremental.py); whatever
+    the edit, what it publishes is what the CLI says about the same text."""
+    root = write(tmp_path, {**PROJECT, "pkg/service.py": SERVICE})
+    path = root / "pkg" / "service.py"
+    steps = [
+        ("        await asyncio.sleep(1)\n", "        await asyncio.sleep(1)\n        time.sleep(2)\n"),  # in a method
+        ("        fetch(url)\n", "        fetch(url)\n        asyncio.create_task(fetch(url))\n"),
+        ("        time.sleep(2)\n", ""),  # a line deleted
+        ("    def helper(self):\n", "    async def helper(self):\n"),  # a def line: the callers change
+        ("        await self.poll(\"x\")\n", "        await self.poll(\"x\")\n        self.helper()\n"),
+        ("        return None\n", "        return (\n"),  # half typed: a syntax error
+        ("        return (\n", "        return None\n"),  # and finished
+        ("class Worker:\n", "class Worker(object):\n"),  # the class header
+        ("        await self.poll(\"x\")\n", "        await self.poll(\"x\")\n\n    async def more(self):\n        time.sleep(3)\n"),
+        ("", "\n\nasync def tail():\n    time.sleep(4)\n"),  # typed at the end of the file
+    ]
+    text = SERVICE
+    async with session(root) as client:
+        await open_document(client, path, text)
+        for version, (old, new) in enumerate(steps, start=2):
+            text = text + new if not old else text.replace(old, new, 1)
+            diagnostics = await change_document(client, path, text, version)
+            path.write_text(text)
+            assert lsp_findings(diagnostics) == cli_findings(root, path), (version, old, new)
+    codes = {item[0] for item in lsp_findings(diagnostics)}
+    assert {"ASY100", "ASY200", "ASY201"} <= codes

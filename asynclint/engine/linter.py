@@ -77,7 +77,7 @@ def module_name_for(path: str) -> tuple[str, bool]:
 
 
 _ANY_NOQA = re.compile("noqa", re.IGNORECASE)
-_MAX_BRACKET_DEPTH = 200  # CPython's tokenizer limit (MAXLEVEL)
+MAX_BRACKET_DEPTH = 200  # CPython's tokenizer limit (MAXLEVEL)
 _NOT_BRACKETS = bytes(byte for byte in range(256) if chr(byte) not in "()[]{}")
 _BRACKET_STEP = {ord("("): 1, ord("["): 1, ord("{"): 1, ord(")"): -1, ord("]"): -1, ord("}"): -1}
 _OPENING, _CLOSING = frozenset("([{"), frozenset(")]}")
@@ -87,7 +87,7 @@ def _estimated_bracket_depth(data: bytes) -> int:
     """Deepest nesting counting every bracket byte, those in strings and comments too: an upper
     bound computed at C speed, exact enough to clear almost every file at once."""
     brackets = data.translate(None, _NOT_BRACKETS)
-    if len(brackets) <= 2 * _MAX_BRACKET_DEPTH:
+    if len(brackets) <= 2 * MAX_BRACKET_DEPTH:
         return len(brackets) // 2
     depth = deepest = 0
     for byte in brackets:
@@ -102,7 +102,7 @@ def bracket_depth(data: bytes) -> int:
     strings and comments (bytes literals of generated modules) do not count. The exact count
     tokenizes, so it runs only for the rare file whose upper bound is past the limit."""
     estimate = _estimated_bracket_depth(data)
-    if estimate <= _MAX_BRACKET_DEPTH:
+    if estimate <= MAX_BRACKET_DEPTH:
         return estimate
     depth = deepest = 0
     try:
@@ -181,7 +181,10 @@ class Linter:
         is_package: Optional[bool] = None,
         project: Optional[ProjectIndex] = None,
         keep_tree: bool = False,
+        tree: Optional[cst.Module] = None,
     ) -> FileLint:
+        """Lint `data`. `tree` is its syntax tree when the caller has one already (the language
+        server re-parses only the statement an edit touched); it must be the tree of exactly `data`."""
         result = FileResult(path)
         if module_name is None or is_package is None:
             module_name, is_package = module_name_for(path)
@@ -193,13 +196,24 @@ class Linter:
         except UnreadableSource as error:
             self._syntax_error(result, str(error), 1, 1, "")
             return FileLint(result)
+        module = tree if tree is not None else self._parse(data, source, result)
+        if module is None:
+            return FileLint(result)
+        try:
+            return self._check(path, source, module, module_name, is_package, project, keep_tree, result)
+        except RecursionError:
+            result.errors.append(f"{path}: skipped: code nested too deeply to analyze")
+            return FileLint(result)
+
+    def _parse(self, data: bytes, source: SourceText, result: FileResult) -> Optional[cst.Module]:
+        """The tree of `data`, or None with the syntax error reported (ASY001)."""
         depth = bracket_depth(data)
-        if depth > _MAX_BRACKET_DEPTH:
+        if depth > MAX_BRACKET_DEPTH:
             # CPython refuses this too; libcst's native parser would overflow its stack and crash.
             self._syntax_error(
-                result, f"cannot parse: brackets nested {depth} deep (Python allows {_MAX_BRACKET_DEPTH})", 1, 1, ""
+                result, f"cannot parse: brackets nested {depth} deep (Python allows {MAX_BRACKET_DEPTH})", 1, 1, ""
             )
-            return FileLint(result)
+            return None
         try:
             module = cst.parse_module(data)
         except cst.ParserSyntaxError as error:
@@ -209,18 +223,14 @@ class Linter:
             silenced = file_noqa(source.text, flake8=self.honour_noqa) if _ANY_NOQA.search(source.text) else None
             if silenced is None or not covers(silenced, "ASY001"):
                 self._syntax_error(result, f"cannot parse: {message}", line, column, text)
-            return FileLint(result)
+            return None
         except (RecursionError, MemoryError):
             self._syntax_error(result, "cannot parse: nested too deeply", 1, 1, "")
-            return FileLint(result)
+            return None
         except Exception as error:  # libcst raises a few non-syntax errors on odd input
             self._syntax_error(result, f"cannot parse: {type(error).__name__}: {error}", 1, 1, "")
-            return FileLint(result)
-        try:
-            return self._check(path, source, module, module_name, is_package, project, keep_tree, result)
-        except RecursionError:
-            result.errors.append(f"{path}: skipped: code nested too deeply to analyze")
-            return FileLint(result)
+            return None
+        return module
 
     def _syntax_error(self, result: FileResult, message: str, line: int, column: int, text: str) -> None:
         if self.report_syntax_errors and not self.config.is_ignored("ASY001", result.path):
