@@ -351,6 +351,29 @@ def test_subset_run_reads_the_other_modules_from_the_project_summary(write_tree)
     assert not others & _entries(root)
 
 
+def test_a_full_run_after_one_change_takes_the_other_modules_findings_from_the_project_summary(write_tree):
+    """A run on the whole project after one module changed (CI with a restored cache): the
+    unchanged modules' findings and facts come from the one project-summary entry, not from a
+    read per file, and the answer is a cold run's."""
+    root = write_tree({**SUMMARY_PROJECT, "shop/audit.py": "import time\n\n\nasync def audit():\n    time.sleep(1)\n"})
+    first = findings(root)
+    assert ("shop/audit.py", 5, "ASY100") in [(path, line, code) for path, line, code, _ in first]
+    index = json.loads(next((root / ".asynclint_cache").rglob("index.json")).read_bytes().partition(b"\n")[2])
+    per_file = {entry[3] + ".json" for entry in index["files"].values()}
+    for entry in (root / ".asynclint_cache").rglob("*.json"):
+        if entry.name in per_file:
+            entry.unlink()
+    # The callee becomes a coroutine function: the unchanged caller's cross-module finding follows.
+    (root / "shop" / "storage.py").write_text("async def save(order):\n    return order\n")
+    after = findings(root)
+    assert after == findings(root, "--no-cache")
+    assert ("shop/audit.py", 5, "ASY100") in [(path, line, code) for path, line, code, _ in after]
+    assert ("shop/orders.py", 6, "ASY200") in [(path, line, code) for path, line, code, _ in after]
+    index = json.loads(next((root / ".asynclint_cache").rglob("index.json")).read_bytes().partition(b"\n")[2])
+    written = {path for path, entry in index["files"].items() if entry[3] + ".json" in _entries(root)}
+    assert written == {str(root / "shop" / "storage.py")}  # only the changed module was linted
+
+
 def test_project_summary_is_not_used_for_a_module_changed_since(write_tree):
     root = write_tree(SUMMARY_PROJECT)
     assert subset_findings(root, "shop/orders.py") == [

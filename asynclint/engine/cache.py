@@ -30,7 +30,7 @@ import sys
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Collection, Iterator, Optional
 
 import asynclint
 from asynclint.config import Config
@@ -340,6 +340,7 @@ class ResultCache:
         self.library_fingerprint = libraries.library_fingerprint(config.python)
         self._project_summary_key: Optional[str] = None  # the project summary's, once read or written
         self._project_summary_modules: dict[str, Any] = {}  # its records, once read
+        self._project_summary_read = False
 
     # -- authenticated files -----------------------------------------------------------------
     def _mac(self, name: str, payload: bytes) -> bytes:
@@ -481,66 +482,96 @@ class ResultCache:
             return
         self._save("last-run.json", {"key": key, "results": final})
 
-    # -- the project summary: every module's facts in one entry ------------------------------
+    # -- the project summary: every module's facts (and findings) in one entry ----------------
     # A run given some files of a project (pre-commit, stdin, the flake8 plugin, the language
-    # server opening a file) needs every other module's facts. Reading them back one entry per
-    # file costs a read, a signature check and a decode for each of thousands of files; this one
-    # signed entry holds them all, each with the content key it was computed from, so a module
-    # counts only while its stat still leads to that same key.
-    def project_summaries(self, paths: list[str]) -> dict[str, Optional[ModuleSummary]]:
-        """The stored facts of those of `paths` unchanged since the project summary was written
-        (absolute path -> summary); the others are for the caller to lint."""
-        found: dict[str, Optional[ModuleSummary]] = {}
-        stored = self._read(PROJECT_SUMMARY) if self.usable else None
-        if type(stored) is not dict or type(stored.get("modules")) is not dict:
-            return found
-        modules = self._project_summary_modules = stored["modules"]
-        self._project_summary_key = stored.get("key") if type(stored.get("key")) is str else None
+    # server opening a file) needs every other module's facts, and a full run after a few files
+    # changed needs every unchanged module's findings too. Reading them back one entry per file
+    # costs a read, a signature check and a decode for each of thousands of files; this one signed
+    # entry holds them all, each with the content key it was computed from, so a module counts only
+    # while its stat still leads to that same key. A record is [key, facts, findings], its findings
+    # None when the run that wrote it needed only the module's facts.
+    def _project_records(self, paths: list[str]) -> Iterator[tuple[str, list]]:
+        """(absolute path, record) of those of `paths` unchanged since the entry was written."""
+        if not self._project_summary_read:
+            self._project_summary_read = True
+            stored = self._read(PROJECT_SUMMARY) if self.usable else None
+            if type(stored) is dict and type(stored.get("modules")) is dict and type(stored.get("key")) is str:
+                self._project_summary_modules = stored["modules"]
+                self._project_summary_key = stored["key"]
+        modules = self._project_summary_modules
         index = self.index
         for path in paths:
             absolute = os.path.abspath(path)
             record = modules.get(absolute)
             entry = index.get(absolute)
-            if type(record) is not list or len(record) != 2 or entry is None or record[0] != entry[3]:
+            if type(record) is not list or len(record) != 3 or entry is None or record[0] != entry[3]:
                 continue
-            if self._stat(path) != entry[:3]:
-                continue
+            if self._stat(path) == entry[:3]:
+                yield absolute, record
+
+    def project_summaries(self, paths: list[str]) -> dict[str, Optional[ModuleSummary]]:
+        """The stored facts of those of `paths` unchanged since the project summary was written
+        (absolute path -> summary); the others are for the caller to lint."""
+        found: dict[str, Optional[ModuleSummary]] = {}
+        for absolute, record in self._project_records(paths):
             try:
-                found[absolute] = _decode_summary(record[1], path)
+                found[absolute] = _decode_summary(record[1], absolute)
             except (_Invalid, ValueError, TypeError, RecursionError):
                 continue
         return found
 
-    def save_project_summary(self, summaries: dict[str, Optional[ModuleSummary]]) -> None:
-        """Store the facts of every module of a run (absolute path -> summary) under the content
-        keys the stat index holds for them, with the modules of the entry read earlier that are
-        still unchanged (a run on one buffer keeps the rest); a module whose result was not cached
-        is left out. Nothing is written when the set of (path, content key) is what the entry
-        already holds."""
+    def project_results(self, paths: list[str]) -> dict[str, FileResult]:
+        """The stored results (findings and facts) of those of `paths` unchanged since the
+        project summary was written and whose findings it holds, under the path as given."""
+        found: dict[str, FileResult] = {}
+        given = {os.path.abspath(path): path for path in paths}
+        for absolute, record in self._project_records(paths):
+            if record[2] is None:
+                continue
+            try:
+                found[absolute] = _decode_result({**record[2], "summary": record[1]}, given[absolute])
+            except (_Invalid, ValueError, TypeError, RecursionError):
+                continue
+        return found
+
+    def save_project_summary(self, results: dict[str, FileResult], facts_only: Collection[str] = ()) -> None:
+        """Store the facts and findings of every module of a run (absolute path -> result) under
+        the content keys the stat index holds for them, with the modules of the entry read earlier
+        that are still unchanged (a run on one buffer keeps the rest). A module in `facts_only`
+        came from the entry's facts alone: its stored findings, if any, are kept. A module whose
+        result was not cached is left out. Nothing is written when the entry would not change."""
         if not self.usable:
             return
         modules: dict[str, list] = {}
         for absolute, record in self._project_summary_modules.items():
             entry = self.index.get(absolute)
-            if type(record) is list and len(record) == 2 and entry is not None and record[0] == entry[3]:
+            if type(record) is list and len(record) == 3 and entry is not None and record[0] == entry[3]:
                 if self._stat(absolute) == entry[:3]:
                     modules[absolute] = record
-        for absolute, summary in summaries.items():
+        for absolute, result in results.items():
             entry = self.index.get(absolute)
             if entry is None or self._stat(absolute) != entry[:3]:
                 continue
+            kept = modules.get(absolute)
             try:
-                modules[absolute] = [entry[3], _encode_summary(summary)]
+                if absolute in facts_only:
+                    findings = kept[2] if kept is not None else None
+                else:
+                    findings = _encode_result(replace(result, summary=None))
+                    del findings["summary"], findings["path"]
+                modules[absolute] = [entry[3], _encode_summary(result.summary), findings]
             except (TypeError, RecursionError):
                 continue
         digest = hashlib.blake2b(digest_size=20)
         for absolute in sorted(modules):
-            digest.update(f"{absolute}\0{modules[absolute][0]}\0".encode("utf-8", "surrogatepass"))
+            record = modules[absolute]
+            digest.update(f"{absolute}\0{record[0]}\0{record[2] is not None}\0".encode("utf-8", "surrogatepass"))
         key = digest.hexdigest()
         if key == self._project_summary_key:
             return
         if self._save(PROJECT_SUMMARY, {"key": key, "modules": modules}):
             self._project_summary_key = key
+            self._project_summary_modules = modules
 
     # -- what installed libraries answered ----------------------------------------------------------
     # (is `lib.Client.send` an `async def`? does `lib.Client.get` block, and through what?) One

@@ -132,15 +132,21 @@ def lint_files(
     settings: FileSettings,
     options: RunOptions,
     known: Optional[dict[str, Optional[ModuleSummary]]] = None,
+    stored: Optional[dict[str, FileResult]] = None,
 ) -> list[FileResult]:
     """Each file's result, from the cache where it is unchanged. A file in `known` (absolute
-    path -> its facts, from the project summary) is neither read nor linted: only its facts count."""
+    path -> its facts, from the project summary) is neither read nor linted: only its facts count.
+    A file in `stored` (absolute path -> its result, from the project summary) takes that result."""
     total = len(files)
     results: list[Optional[FileResult]] = [None] * total
     pending: list[int] = []
     for position, path in enumerate(files):
-        if known and os.path.abspath(path) in known:
-            results[position] = FileResult(path, summary=known[os.path.abspath(path)])
+        absolute = os.path.abspath(path)
+        if known and absolute in known:
+            results[position] = FileResult(path, summary=known[absolute])
+            continue
+        if stored and absolute in stored:
+            results[position] = stored[absolute]
             continue
         cache = settings.cache_for(position)
         cached = cache.lookup(path) if cache is not None else None
@@ -244,10 +250,9 @@ def context_summaries(
     unchanged, linted (and cached) where it changed; their diagnostics are not kept."""
     known = cache.project_summaries(paths) if cache is not None else {}
     results = lint_files(paths, FileSettings.single(paths, config, linter, cache), options, known)
-    summaries = {os.path.abspath(result.path): result.summary for result in results}
     if cache is not None:
-        cache.save_project_summary(summaries)
-    return summaries
+        cache.save_project_summary({os.path.abspath(result.path): result for result in results}, known)
+    return {os.path.abspath(result.path): result.summary for result in results}
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
@@ -302,12 +307,15 @@ def run(
         for result in remembered:
             outcome.errors.extend(result.errors)
         return outcome
-    # Only the other modules' facts are needed: those unchanged come from the project summary.
-    known = None
-    if cache is not None and others:
-        same_settings = [path for position, path in enumerate(others) if settings.of_file[len(files) + position] == 0]
-        known = cache.project_summaries(same_settings)  # the project summary lives in the root's cache
-    linted = lint_files(everything, settings, options, known)
+    # The project summary (in the root's cache) holds the unchanged modules: only the other
+    # modules' facts are needed, and the checked files' findings and facts where it has them.
+    known = stored = None
+    if cache is not None:
+        # (only for files of the root's settings: the project summary lives in the root's cache)
+        same_settings = [path for position, path in enumerate(everything) if settings.of_file[position] == 0]
+        known = cache.project_summaries([path for path in same_settings if os.path.abspath(path) not in checked])
+        stored = cache.project_results([path for path in same_settings if os.path.abspath(path) in checked])
+    linted = lint_files(everything, settings, options, known, stored)
     outcome.results = linted[: len(files)]
     if others:
         context = {os.path.abspath(result.path): result.summary for result in linted[len(files) :]}
@@ -318,10 +326,11 @@ def run(
     if cache is not None:
         cache.save_project_summary(
             {
-                os.path.abspath(result.path): result.summary
+                os.path.abspath(result.path): result
                 for position, result in enumerate(linted)
                 if settings.of_file[position] == 0
-            }
+            },
+            known or (),
         )
     del linted
     if cache is not None:
