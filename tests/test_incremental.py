@@ -17,9 +17,7 @@ import pytest
 from asynclint.engine.incremental import ParsedBuffer, split_lines
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = sorted(
-    [*(ROOT / "asynclint" / "engine").glob("*.py"), *(ROOT / "asynclint" / "semantics").glob("*.py"), *(ROOT / "fixtures").rglob("*.py")]
-)
+SOURCES = sorted([*(ROOT / "asynclint" / "engine").glob("*.py"), *(ROOT / "fixtures").rglob("*.py")])
 
 
 def full_parse(text: str) -> Optional[cst.Module]:
