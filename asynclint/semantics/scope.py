@@ -51,6 +51,18 @@ _SKIPPED_FIELDS = frozenset(
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
+def _node_types(base: type) -> frozenset[type]:
+    found = {base}
+    for subclass in base.__subclasses__():
+        found |= _node_types(subclass)
+    return frozenset(found)
+
+
+# `type(value) in NODE_TYPES` is `type(value) in NODE_TYPES` without the abstract base
+# class's instance check, which the walks below would otherwise pay for every field of every node.
+NODE_TYPES: frozenset[type] = _node_types(cst.CSTNode)
+
+
 def child_fields(cls: type) -> tuple[str, ...]:
     fields = _CHILD_FIELDS.get(cls)
     if fields is None:
@@ -115,11 +127,11 @@ def iter_children(node: cst.CSTNode):
     """The code-bearing children of `node`, in source order (no whitespace or punctuation)."""
     for name in child_fields(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
+        if type(value) in NODE_TYPES:
             yield value
         elif type(value) in (tuple, list):
             for item in value:
-                if isinstance(item, cst.CSTNode):
+                if type(item) in NODE_TYPES:
                     yield item
 
 
@@ -317,11 +329,11 @@ class _Walker:
             return
         for name in child_fields(cls):
             value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
+            if type(value) in NODE_TYPES:
                 self.walk(value, path, scope)
             elif type(value) in (tuple, list):
                 for item in value:
-                    if isinstance(item, cst.CSTNode):
+                    if type(item) in NODE_TYPES:
                         self.walk(item, path, scope)
 
     def walk_children(self, node: cst.CSTNode, path: Path, scope: Scope, skip=()) -> None:
@@ -329,11 +341,11 @@ class _Walker:
             if name in skip:
                 continue
             value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
+            if type(value) in NODE_TYPES:
                 self.walk(value, path, scope)
             elif type(value) in (tuple, list):
                 for item in value:
-                    if isinstance(item, cst.CSTNode):
+                    if type(item) in NODE_TYPES:
                         self.walk(item, path, scope)
 
     def mark(self, node: cst.CSTNode, parent: Path, scope: Scope) -> None:
@@ -351,11 +363,11 @@ class _Walker:
     def mark_children(self, node: cst.CSTNode, path: Path, scope: Scope, fields: tuple[str, ...] = ()) -> None:
         for name in fields or child_fields(type(node)):
             value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
+            if type(value) in NODE_TYPES:
                 self.mark(value, path, scope)
             elif type(value) in (tuple, list):
                 for item in value:
-                    if isinstance(item, cst.CSTNode):
+                    if type(item) in NODE_TYPES:
                         self.mark(item, path, scope)
 
     def event(self, node: cst.CSTNode, path: Path, scope: Scope) -> None:
