@@ -13,7 +13,7 @@ from typing import Mapping, Optional, Protocol
 import libcst as cst
 
 from asynclint.semantics.constants import is_none
-from asynclint.semantics.scope import Binding, ModuleIndex, Scope, dotted_name
+from asynclint.semantics.scope import AttributeStore, Binding, ModuleIndex, Scope, dotted_name
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 _MAX_DEPTH = 12
@@ -45,6 +45,9 @@ class Resolver:
         self.item_types = item_types or {}
         self._names: dict[int, Optional[str]] = {}
         self._types: dict[int, Optional[str]] = {}
+        # class scope -> attribute -> its `self.<attribute> = ...` stores (scopes live as long as
+        # the resolver: one module's lint)
+        self._stores: dict[int, dict[str, list[tuple[Scope, AttributeStore]]]] = {}
         self._depth = 0
 
     # -- bindings ----------------------------------------------------------------------------
@@ -288,21 +291,25 @@ class Resolver:
                 return name
         return None
 
-    def attribute_stores(self, class_scope: Scope, attr: str):
+    def attribute_stores(self, class_scope: Scope, attr: str) -> list[tuple[Scope, AttributeStore]]:
         """Every `self.<attr> = value` in the methods of `class_scope`, with the method's scope."""
-        for method in class_scope.children:
-            if method.kind != "function":
-                continue
-            self_name = self.self_name(method)
-            if self_name is None:
-                continue
-            for store in method.attribute_stores:
-                if store.base == self_name and store.attr == attr:
-                    yield method, store
-            for nested in _descendants(method):
-                for store in nested.attribute_stores:
-                    if store.base == self_name and store.attr == attr and nested.resolve(self_name) is method:
-                        yield nested, store
+        stores = self._stores.get(id(class_scope))
+        if stores is None:
+            stores = self._stores[id(class_scope)] = {}
+            for method in class_scope.children:
+                if method.kind != "function":
+                    continue
+                self_name = self.self_name(method)
+                if self_name is None:
+                    continue
+                for store in method.attribute_stores:
+                    if store.base == self_name:
+                        stores.setdefault(store.attr, []).append((method, store))
+                for nested in _descendants(method):
+                    for store in nested.attribute_stores:
+                        if store.base == self_name and nested.resolve(self_name) is method:
+                            stores.setdefault(store.attr, []).append((nested, store))
+        return stores.get(attr, [])
 
     def _attribute_type(self, class_scope: Scope, attr: str) -> Optional[str]:
         types: list[Optional[str]] = []
