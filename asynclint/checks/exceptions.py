@@ -4,6 +4,7 @@ handler, and `finally` blocks that cancel the exception in flight.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, ClassVar, Iterator, Optional, Union, cast
 
 import libcst as cst
@@ -372,22 +373,16 @@ def _ends_into_observing_caller(swallow: _Swallow, ctx: Context) -> Optional[tup
     if _raises_afterwards(swallow.node, ctx):
         return None
     name = ctx.function.name.value
-    for caller, callee, how in _awaits_in_loops(ctx.module):
+    for caller, callee, how in ctx.answer(_awaits_in_loops, lambda: _awaits_in_loops(ctx.module)):
         if callee == name and caller != name:
             return caller, how
     return None
-
-
-_LOOP_AWAITS: dict[int, tuple[cst.Module, list[tuple[str, str, str]]]] = {}
 
 
 def _awaits_in_loops(module: cst.Module) -> list[tuple[str, str, str]]:
     """(caller, callee, how) for each `await callee(...)` / `await self.callee(...)` of an async
     function of `module` that a caller can observe: inside a loop ("loop"), or under a deadline
     ("deadline": `async with asyncio.timeout(...)`, `await asyncio.wait_for(callee(...), ...)`)."""
-    cached = _LOOP_AWAITS.get(id(module))
-    if cached is not None and cached[0] is module:
-        return cached[1]
     found: list[tuple[str, str, str]] = []
     for function in iter_subtree(module, enter_scopes=True):
         if type(function) is not cst.FunctionDef or function.asynchronous is None:
@@ -417,8 +412,6 @@ def _awaits_in_loops(module: cst.Module) -> list[tuple[str, str, str]]:
                 )
             )
             stack.extend((child, in_loop or cls in _LOOPS, deadline) for child in iter_children(node))
-    _LOOP_AWAITS.clear()  # one module at a time is all a rule needs
-    _LOOP_AWAITS[id(module)] = (module, found)
     return found
 
 
@@ -677,7 +670,9 @@ def _cancelled_names(ctx: Context) -> set[str]:
             break
     names: set[str] = set()
     for scope in scopes:
-        for node, loops in _cancel_calls_in(scope, ctx.module):
+        # Every `try` of a large class asks about the same class body: walked once per file.
+        calls: list[tuple[Any, tuple]] = ctx.answer((_cancel_calls, id(scope)), partial(_cancel_call_list, scope))
+        for node, loops in calls:
             name = dotted_name(node.func.value)
             if name is None or (scope is not function and not name.startswith("self.")):
                 continue
@@ -688,20 +683,8 @@ def _cancelled_names(ctx: Context) -> set[str]:
     return names
 
 
-_CANCEL_CALLS: dict[int, tuple[cst.CSTNode, list[tuple[Any, tuple]]]] = {}
-_CANCEL_CALLS_MODULE: list[cst.Module] = []
-
-
-def _cancel_calls_in(scope: cst.CSTNode, module: cst.Module) -> list[tuple[Any, tuple]]:
-    """`_cancel_calls(scope)`, walked once per scope of the module being linted: every `try` of a
-    large class asks about the same class body."""
-    if not _CANCEL_CALLS_MODULE or _CANCEL_CALLS_MODULE[0] is not module:
-        _CANCEL_CALLS.clear()  # one module at a time is all a rule needs
-        _CANCEL_CALLS_MODULE[:] = [module]
-    cached = _CANCEL_CALLS.get(id(scope))
-    if cached is None or cached[0] is not scope:
-        cached = _CANCEL_CALLS[id(scope)] = (scope, list(_cancel_calls(scope)))
-    return cached[1]
+def _cancel_call_list(scope: cst.CSTNode) -> list[tuple[Any, tuple]]:
+    return list(_cancel_calls(scope))
 
 
 def _cancel_calls(scope: cst.CSTNode):

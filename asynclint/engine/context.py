@@ -7,7 +7,7 @@ nesting themselves.
 from __future__ import annotations
 
 import itertools
-from typing import Any, Iterator, Optional, cast
+from typing import Any, Callable, Hashable, Iterator, Optional, TypeVar, cast
 
 import libcst as cst
 
@@ -15,6 +15,8 @@ from asynclint.catalog import blocking as blocking_catalog
 from asynclint.engine.fixes import Fix
 from asynclint.semantics.names import Resolver
 from asynclint.semantics.scope import Binding, ModuleIndex, Path, Scope, dotted_name
+
+T = TypeVar("T")
 
 
 class Report:
@@ -93,6 +95,7 @@ class Context:
         self.rule_code = ""
         self._loop_callbacks: Optional[dict[cst.CSTNode, str]] = None
         self._one_shot: Optional[frozenset[cst.CSTNode]] = None
+        self._answers: dict[Hashable, Any] = {}
 
     # -- where are we ------------------------------------------------------------------------
     @property
@@ -340,6 +343,14 @@ class Context:
         if not code:
             raise RuntimeError("a fact collector cannot report")
         self.reports.append(Report(code, node, message, fix, condition))
+
+    def answer(self, question: Hashable, compute: Callable[[], T]) -> T:
+        """What `compute()` answers about this file, computed the first time any rule asks
+        `question` while the file is linted (a walk of a whole class body for every `try` in it
+        would otherwise be repeated for each)."""
+        if question not in self._answers:
+            self._answers[question] = compute()
+        return self._answers[question]
 
     def record_fact(self, kind: str, key: str, value: Any) -> None:
         """Contribute a fact to the project index (must be plain data: str, int, list, tuple, dict)."""
