@@ -26,7 +26,7 @@ from asynclint.semantics.function_kinds import (
     is_generator_function,
 )
 from asynclint.semantics.names import in_top_package
-from asynclint.semantics.scope import iter_subtree
+from asynclint.semantics.scope import BindingKind, ScopeKind, iter_subtree
 from asynclint.semantics.suspensions import suspends
 from asynclint.semantics.type_tests import TypeTest, derived_from, literal_type, passes, required_type_tests
 
@@ -119,7 +119,7 @@ def _made_non_blocking(receiver: cst.BaseExpression, ctx: Context) -> bool:
             if type(binding.value) is cst.Call and type(binding.value.func) is cst.Name:
                 _, helpers = ctx.bindings(binding.value.func.value, binding.scope)
                 for helper in helpers:
-                    if helper.kind == "def" and _calls_setblocking_false(helper.node, lambda value: True):
+                    if helper.kind is BindingKind.DEF and _calls_setblocking_false(helper.node, lambda value: True):
                         return True
     return False
 
@@ -539,7 +539,7 @@ def _subjects(test: cst.BaseExpression, parameters: frozenset[str], ctx: Context
         subject = node.args[0].value if node.args else None
         if type(subject) is cst.Name and subject.value not in subjects:
             _, bindings = ctx.bindings(subject.value)
-            if len(bindings) == 1 and bindings[0].kind == "assign":
+            if len(bindings) == 1 and bindings[0].kind is BindingKind.ASSIGN:
                 parameter = derived_from(bindings[0].value, parameters)
                 if parameter is not None:
                     subjects[subject.value] = parameter
@@ -653,7 +653,7 @@ class BlockingFacts(Collector):
         name = ctx.resolver.function_qualified_name(scope) if scope is not None else None
         if name is None:
             return
-        is_method = ctx.scope.kind == "class" and not any(
+        is_method = ctx.scope.kind is ScopeKind.CLASS and not any(
             type(d.decorator) is cst.Name and d.decorator.value == "staticmethod" for d in node.decorators
         )
         ctx.record_fact("signatures", name, _signature(node, is_method))
