@@ -198,20 +198,11 @@ class Context:
             callback = positional[position]
             if type(callback) is cst.Call and self.resolver.qualified_name(callback.func, scope) == "functools.partial":
                 callback = callback.args[0].value if callback.args else callback
-            for definition in self._sync_defs(callback, scope):
-                yield definition, node.func.attr.value
-
-    def _sync_defs(self, expr: cst.CSTNode, scope: Scope) -> Iterator[cst.CSTNode]:
-        """The sync function definitions `expr` (a name or `self.method`) certainly refers to."""
-        bindings: list[Binding] = []
-        if type(expr) is cst.Name:
-            bindings = self.resolver.bindings(expr.value, scope)[1]
-        elif type(expr) is cst.Attribute and type(expr.value) is cst.Name:
-            class_scope = self.resolver.instance_class(expr.value.value, scope)
-            if class_scope is not None:
-                bindings = class_scope.bindings.get(expr.attr.value, [])
-        if bindings and all(b.kind is BindingKind.DEF and _is_def(b.node, asynchronous=False) for b in bindings):
-            yield from (b.node for b in bindings)
+            # The sync defs the callback (a name, `self.method`, `cls.method`) certainly is.
+            bindings = self.resolver.callable_bindings(callback, scope)
+            if bindings and all(b.kind is BindingKind.DEF and _is_def(b.node, asynchronous=False) for b in bindings):
+                for binding in bindings:
+                    yield binding.node, node.func.attr.value
 
     def _is_protocol(self, node: cst.ClassDef, scope: Optional[Scope], seen: set) -> bool:
         if scope is None or node in seen:

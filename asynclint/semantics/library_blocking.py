@@ -30,7 +30,7 @@ import re
 import sys
 from collections import deque
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Optional, Union
+from typing import Any, Callable, Iterable, Mapping, Optional, TypeVar, Union
 
 from asynclint.semantics.libraries import (
     BUILTIN_NAMES,
@@ -925,49 +925,67 @@ def _annotation_type(annotation: Optional[ast.expr], module: StaticModule, depth
     qualified = ".".join([qualified, *dotted[1:]])
     if is_standard(qualified):
         return qualified if not qualified.startswith("builtins.") else None
+    return qualified if _library_class(qualified) is not None else None
+
+
+_Answer = TypeVar("_Answer")
+_MemberAnswer = Callable[[str, str], Optional[_Answer]]
+
+
+def _per_member(memo: dict[tuple[str, str], Optional[_Answer]]) -> Callable[[_MemberAnswer], _MemberAnswer]:
+    """Keep `answer(class_name, attribute)` in `memo`; while it is computed, a question that
+    comes back to the same member (through a base, a getter, another attribute) reads None."""
+
+    def decorate(answer: _MemberAnswer) -> _MemberAnswer:
+        def remembered(class_name: str, attribute: str) -> Optional[_Answer]:
+            key = (class_name, attribute)
+            if key in memo:
+                return memo[key]
+            memo[key] = None  # guards cycles
+            memo[key] = result = answer(class_name, attribute)
+            return result
+
+        return remembered
+
+    return decorate
+
+
+def _library_class(qualified: str) -> Optional[_Found]:
+    """The class `qualified` names in an installed library's source; None for anything else."""
     found = locate(qualified)
-    return qualified if found is not None and found.kind is DefinitionKind.CLASS else None
+    return found if found is not None and found.kind is DefinitionKind.CLASS else None
 
 
 _attribute_types_memo: dict[tuple[str, str], Optional[str]] = {}
 
 
+@_per_member(_attribute_types_memo)
 def _attribute_type(class_name: str, attribute: str) -> Optional[str]:
     """The class of `self.attribute` for an instance of `class_name`: every assignment to it in
     the class and its bases (class body annotations, `self.attribute = ...` in any method) agrees."""
-    key = (class_name, attribute)
-    if key in _attribute_types_memo:
-        return _attribute_types_memo[key]
-    _attribute_types_memo[key] = None  # guards cycles
-    found = locate(class_name)
-    answer = None
     getter = _property_getter(class_name, attribute)
     if getter is not None:
-        answer = _returned_type(getter, class_name)
-    elif found is not None and found.kind is DefinitionKind.CLASS:
-        types: list[Optional[str]] = []
-        for owner in _class_and_bases(found):
-            types.extend(_assigned_types(owner, class_name, attribute))
-        answer = _agree(types)
-    _attribute_types_memo[key] = answer
-    return answer
+        return _returned_type(getter, class_name)
+    found = _library_class(class_name)
+    if found is None:
+        return None
+    types: list[Optional[str]] = []
+    for owner in _class_and_bases(found):
+        types.extend(_assigned_types(owner, class_name, attribute))
+    return _agree(types)
 
 
 _property_memo: dict[tuple[str, str], Optional[_Found]] = {}
 
 
+@_per_member(_property_memo)
 def _property_getter(class_name: str, attribute: str) -> Optional[_Found]:
     """The getter of `class_name.attribute` when the first class along the bases that defines the
     name defines it as a plain `@property` (a setter and a deleter may accompany it)."""
-    key = (class_name, attribute)
-    if key in _property_memo:
-        return _property_memo[key]
-    _property_memo[key] = None  # guards cycles
-    found = locate(class_name)
-    answer = None
-    for owner in _class_and_bases(found) if found is not None and found.kind is DefinitionKind.CLASS else ():
+    found = _library_class(class_name)
+    for owner in _class_and_bases(found) if found is not None else ():
         if owner.node is None:
-            break  # a base that cannot be read may define it first
+            return None  # a base that cannot be read may define it first
         definitions = _members(owner.node, owner.module).get(attribute)
         if not definitions:
             continue
@@ -989,10 +1007,9 @@ def _property_getter(class_name: str, attribute: str) -> Optional[_Found]:
                 for other in others
             )
         ):
-            answer = _Found(DefinitionKind.FUNCTION, getters[0], owner.module, owner=owner.node)
-        break
-    _property_memo[key] = answer
-    return answer
+            return _Found(DefinitionKind.FUNCTION, getters[0], owner.module, owner=owner.node)
+        return None
+    return None
 
 
 def _returned_type(function: _Found, self_class: str) -> Optional[str]:
@@ -1186,9 +1203,7 @@ def _search(qualified: str, leaves: Mapping[str, str], shape: Optional[CallShape
     if start is None:
         # `obj.method` on an instance: `qualified` is `Class.method`.
         owner, _, method = qualified.rpartition(".")
-        found_owner = locate(owner) if owner else None
-        owner_is_class = found_owner is not None and found_owner.kind is DefinitionKind.CLASS
-        start = _method_target(owner, method, leaves) if owner_is_class else None
+        start = _method_target(owner, method, leaves) if owner and _library_class(owner) is not None else None
     if start is None or isinstance(start, str):
         return []  # not a library callable whose source we can read (or a catalog call itself)
     if is_async_variant(start[1].qualified):
