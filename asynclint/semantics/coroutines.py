@@ -6,11 +6,14 @@ their source. "Unknown" is treated as "not a coroutine function".
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Optional
 
 from asynclint.catalog.tasks import CLOSED_WORLD_MODULES
 from asynclint.catalog.tasks import COROUTINE_FUNCTIONS as COROUTINE_CATALOG
 from asynclint.semantics.libraries import LibraryAnswers, library_coroutine_function
+
+if TYPE_CHECKING:  # the engine imports semantics; the index is needed for its type only
+    from asynclint.engine.project import ProjectIndex
 
 # Fact kinds recorded per file (see `asynclint.checks.tasks`).
 COROUTINE_FUNCTIONS = "coroutine-functions"  # qualified name → True, for every `async def` that makes coroutines
@@ -20,7 +23,7 @@ PACKAGE_EXPORTS = "package-exports"  # `pkg.name` → `pkg.mod.name` for `from .
 _MAX_HOPS = 12
 
 
-def project_module_of(qualified: str, project: Any) -> Optional[str]:
+def project_module_of(qualified: str, project: ProjectIndex) -> Optional[str]:
     """The longest dotted prefix of `qualified` that is a module of the analyzed project."""
     parts = qualified.split(".")
     for end in range(len(parts) - 1, 0, -1):
@@ -30,7 +33,7 @@ def project_module_of(qualified: str, project: Any) -> Optional[str]:
     return None
 
 
-def project_roots(project: Any) -> frozenset[str]:
+def project_roots(project: ProjectIndex) -> frozenset[str]:
     """Top-level package names of the analyzed project (never looked up as libraries)."""
     roots = project.memo.get("coroutines:roots")
     if roots is None:
@@ -39,7 +42,7 @@ def project_roots(project: Any) -> frozenset[str]:
     return roots
 
 
-def is_coroutine_function(qualified: str, project: Any) -> bool:
+def is_coroutine_function(qualified: str, project: ProjectIndex) -> bool:
     """True when `qualified` names an `async def` (not an async generator) of the project or of an
     installed library. Unknown means False: rules only report what they can show."""
     key = ("coroutines:is", qualified)
@@ -50,7 +53,7 @@ def is_coroutine_function(qualified: str, project: Any) -> bool:
     return answer
 
 
-def _resolve(qualified: str, project: Any, hops: int) -> bool:
+def _resolve(qualified: str, project: ProjectIndex, hops: int) -> bool:
     if hops > _MAX_HOPS:
         return False
     if project.fact(COROUTINE_FUNCTIONS, qualified) or qualified in COROUTINE_CATALOG:
@@ -80,7 +83,7 @@ def _resolve(qualified: str, project: Any, hops: int) -> bool:
     return False
 
 
-def _defines(class_name: str, member: str, project: Any, hops: int) -> bool:
+def _defines(class_name: str, member: str, project: ProjectIndex, hops: int) -> bool:
     """Whether `member` comes from `class_name` (itself or one of its bases), for MRO order."""
     if hops > _MAX_HOPS:
         return False

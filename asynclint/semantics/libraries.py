@@ -17,11 +17,14 @@ import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.machinery import PathFinder
-from typing import Any, Mapping, Optional, Union, cast
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Union, cast
 
 from asynclint.catalog.tasks import CLOSED_WORLD_MODULES
 from asynclint.catalog.tasks import COROUTINE_FUNCTIONS as COROUTINE_CATALOG
 from asynclint.semantics import environment
+
+if TYPE_CHECKING:  # the engine imports semantics; the index is needed for its type only
+    from asynclint.engine.project import ProjectIndex
 
 MAX_HOPS = 12  # re-exports, aliases and base classes followed to find one definition
 _TRANSPARENT_LIBRARY_DECORATORS = frozenset(
@@ -48,7 +51,7 @@ class LibraryAnswers:
     leaves_seen: Optional[Mapping[str, str]] = field(default=None, repr=False, compare=False)
 
     @staticmethod
-    def of(project: Any) -> LibraryAnswers:
+    def of(project: ProjectIndex) -> LibraryAnswers:
         """The answers of the run `project` (the project index the runner passes to rules) belongs to."""
         answers = project.memo.get(LibraryAnswers)
         if answers is None:
