@@ -11,11 +11,11 @@ import libcst as cst
 from asynclint.catalog.blocking import BLOCKING_WAITS
 from asynclint.catalog.tasks import CLOSED_WORLD_MODULES
 from asynclint.checks.base import Rule
-from asynclint.checks.blocking import blocking_calls
 from asynclint.engine.context import Context
 from asynclint.engine.offload import offload_fix
 from asynclint.engine.project import ProjectIndex
 from asynclint.semantics import library_blocking
+from asynclint.semantics.blocking_calls import blocking_calls
 from asynclint.semantics.coroutines import project_module_of, project_roots
 from asynclint.semantics.libraries import LibraryAnswers
 from asynclint.semantics.scope import BindingKind

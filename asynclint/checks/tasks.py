@@ -4,13 +4,12 @@ collector or left running, pending sets of `asyncio.wait` and executor futures d
 
 from __future__ import annotations
 
-import os
 from typing import Iterator, Optional, cast
 
 import libcst as cst
 
 from asynclint.catalog import tasks as catalog
-from asynclint.checks.base import Collector, Rule
+from asynclint.checks.base import Rule
 from asynclint.engine.context import Context, iter_path, parent_of, truth_tested
 from asynclint.engine.fixes import Fix
 from asynclint.engine.project import ProjectIndex
@@ -167,46 +166,6 @@ def _walk_with_parents(node: cst.CSTNode, path: Path) -> Iterator[tuple[cst.CSTN
         yield current, current_path
         for child in iter_children(current):
             stack.append((child, (child, current_path)))
-
-
-# -- facts --------------------------------------------------------------------------------------
-class CoroutineFacts(Collector):
-    """Facts for cross-module answers (`semantics.coroutines.is_coroutine_function`): which project
-    functions are coroutine functions, what each class defines and inherits, and what packages
-    re-export. Recorded for every file whatever rules are selected."""
-
-    def end_file(self, ctx: Context) -> None:
-        module_name = ctx.module_name
-        if not module_name:
-            return
-        root = ctx.module_scope
-        is_package = os.path.basename(ctx.filename).startswith("__init__.")
-        for name, bindings in root.bindings.items():
-            qualified = f"{module_name}.{name}"
-            if all(binding.kind is BindingKind.DEF for binding in bindings):
-                if definitions_make_coroutines(bindings, ctx):
-                    ctx.record_fact(coroutines.COROUTINE_FUNCTIONS, qualified, True)
-            elif len(bindings) == 1 and bindings[0].kind is BindingKind.CLASS:
-                self._record_class(cast(cst.ClassDef, bindings[0].node), qualified, ctx)
-            elif is_package and all(binding.kind is BindingKind.IMPORT for binding in bindings):
-                targets = {binding.qualified for binding in bindings}
-                if len(targets) == 1:
-                    ctx.record_fact(coroutines.PACKAGE_EXPORTS, qualified, targets.pop())
-
-    def _record_class(self, node: cst.ClassDef, qualified: str, ctx: Context) -> None:
-        class_scope = ctx.scope_of(node)
-        if class_scope is None:
-            return
-        bases: list[Optional[str]] = []
-        for value in base_classes(node):
-            base = ctx.qualified_name(value, ctx.module_scope)
-            if base not in PLAIN_BASES:
-                bases.append(base)
-        members = sorted(class_scope.bindings)
-        ctx.record_fact(coroutines.CLASS_MEMBERS, qualified, {"bases": bases, "members": members})
-        for name, bindings in class_scope.bindings.items():
-            if definitions_make_coroutines(bindings, ctx):
-                ctx.record_fact(coroutines.COROUTINE_FUNCTIONS, f"{qualified}.{name}", True)
 
 
 # -- ASY200 --------------------------------------------------------------------------------------
