@@ -836,7 +836,7 @@ class ConnectWithoutTimeout(Rule):
         callee = callee_text(node.func, connect)
         consequence = self.lookup if connect.endswith(".getaddrinfo") else self.connect
         message = self.message.format(callee=callee, function=location_label(ctx.function), consequence=consequence)
-        enclosing = _function_qualified_name(ctx.path, ctx.module_name)
+        enclosing = ctx.resolver.function_qualified_name(ctx.function_scope) if ctx.module_name else None
         condition = (DEADLINE_CALLS, enclosing) if enclosing is not None else None
         ctx.report(node, message, fix=self._fix(node, ctx), condition=condition)
 
@@ -862,7 +862,7 @@ class ConnectWithoutTimeout(Rule):
             bounded: Union[bool, str] = _handed_on(path) or self._bounded(call, path, scope, ctx)
             if not bounded:
                 bounded = self._wrapper_candidate(call, path, scope, ctx) or False
-            calls.append([callee, _function_qualified_name(path, module), bounded, _arity(call)])
+            calls.append([callee, ctx.resolver.function_qualified_name(scope.function_scope), bounded, _arity(call)])
         bounds: dict[str, bool] = {}
         for qualified, function in _module_functions(ctx.module, module):
             bounds[qualified] = bounds.get(qualified, True) and self._bounds_its_argument(function, ctx)
@@ -1057,28 +1057,6 @@ class ConnectWithoutTimeout(Rule):
 # Fact kinds for ASY405 across modules.
 DEADLINE_CALLS = "connect-deadline-calls"  # module → [[callee, calling function or None, bounded, `_arity`], ...]
 DEADLINE_WRAPPERS = "connect-deadline-wrappers"  # module → [qualified names of project `wait_for`s]
-
-
-def _function_qualified_name(path: Path, module: str) -> Optional[str]:
-    """`pkg.mod.func` or `pkg.mod.Class.method` for the function around `path`; None at module
-    level and in nested functions, lambdas and classes inside functions (no stable name)."""
-    names: list[str] = []
-    function_seen = False
-    for ancestor in iter_path(path):
-        if type(ancestor) is cst.FunctionDef:
-            if function_seen:
-                return None
-            function_seen = True
-            names.append(ancestor.name.value)
-        elif type(ancestor) is cst.ClassDef:
-            if not function_seen:
-                return None
-            names.append(ancestor.name.value)
-        elif type(ancestor) is cst.Lambda:
-            return None
-    if not function_seen or not module:
-        return None
-    return ".".join([module, *reversed(names)])
 
 
 def _module_functions(tree: cst.Module, module: str) -> Iterator[tuple[str, cst.FunctionDef]]:
