@@ -150,7 +150,9 @@ def findings_from(raw: list[dict], corpus: Path = CORPUS) -> list[Finding]:
     found = []
     lines: dict[Path, list[str]] = {}
     for item in raw:
-        absolute = (corpus / item["path"]).resolve() if not os.path.isabs(item["path"]) else Path(item["path"])
+        # Resolved either way: the corpus may be a link (a worktree's `bench/corpus`), and an
+        # absolute path through it must still fall under `corpus.resolve()`.
+        absolute = (corpus / item["path"]).resolve()
         try:
             relative = absolute.relative_to(corpus.resolve())
         except ValueError:

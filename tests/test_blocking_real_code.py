@@ -477,6 +477,24 @@ def test_scheduled_callbacks_are_on_the_loop_thread():
     assert codes(source) == [("ASY103", 5), ("ASY101", 8), ("ASY100", 12), ("ASY101", 15)]
 
 
+def test_a_method_scheduled_from_a_classmethod_is_on_the_loop_thread():
+    source = """
+        import time
+
+        class Ticker:
+            def tick(self):
+                time.sleep(1)
+
+            def untouched(self):
+                time.sleep(1)
+
+            @classmethod
+            async def start(cls, loop):
+                loop.call_soon(cls.tick, cls())
+        """
+    assert codes(source) == [("ASY100", 6)]
+
+
 def test_loop_only_decorators_shipped_and_configured():
     source = """
         import time

@@ -137,7 +137,7 @@ class _ParamNames(Rule):
     code = "ASY100"  # borrowed: the dispatch is what is under test
 
     def visit_Param(self, node: cst.Param, ctx) -> None:
-        ctx.report(node, f"param {node.name.value} in {ctx.scope.kind}")
+        ctx.report(node, f"param {node.name.value} in {ctx.scope.kind.value}")
 
     def visit_ImportAlias(self, node: cst.ImportAlias, ctx) -> None:
         ctx.report(node, f"import {cst.Module([]).code_for_node(node.name)}")

@@ -11,7 +11,7 @@ import pytest
 from asynclint.catalog.tasks import RETURN_TYPES
 from asynclint.semantics import arguments
 from asynclint.semantics.names import Resolver
-from asynclint.semantics.scope import build_index
+from asynclint.semantics.scope import BindingKind, ScopeKind, build_index
 
 
 def _call(source: str) -> cst.Call:
@@ -47,6 +47,40 @@ class _Module:
 
 def _code(node) -> str:
     return cst.Module([]).code_for_node(node.value) if node is not None else "-"
+
+
+# -- scopes and bindings: what binds each name, in which kind of scope -------------------------------
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("import x.path", BindingKind.IMPORT),
+        ("from os import path as x", BindingKind.IMPORT),
+        ("x = 1", BindingKind.ASSIGN),
+        ("a, *x = 1, 2", BindingKind.ASSIGN),
+        ("x: int = 1", BindingKind.ANNOTATED),
+        ("x += 1", BindingKind.AUGMENTED),
+        ("def x(): ...", BindingKind.DEF),
+        ("class x: ...", BindingKind.CLASS),
+        ("for x in y: ...", BindingKind.FOR),
+        ("with y as x: ...", BindingKind.WITH),
+        ("try: ...\nexcept E as x: ...", BindingKind.EXCEPT),
+        ("(x := 1)", BindingKind.WALRUS),
+        ("match y:\n    case [*x]: ...", BindingKind.MATCH),
+    ],
+)
+def test_each_construct_binds_its_kind(source, expected):
+    [binding] = _Module(source).index.root.bindings["x"]
+    assert binding.kind is expected
+
+
+def test_scopes_have_the_kind_of_what_opens_them():
+    module = _Module("class C:\n    def f(self, p):\n        g = lambda q: [i for i in q]\n")
+    method = module.scope("C", "f")
+    [param] = method.bindings["p"]
+    assert param.kind is BindingKind.PARAM and param.index == 1
+    kinds = sorted(scope.kind.value for scope in module.index.scopes.values())
+    assert kinds == ["class", "comprehension", "function", "lambda", "module"]
+    assert module.scope("C").kind is ScopeKind.CLASS and method.kind is ScopeKind.FUNCTION
 
 
 # -- arguments -------------------------------------------------------------------------------------
@@ -242,7 +276,7 @@ def test_callable_bindings_follow_names_and_receivers():
     [run_binding] = module.resolver.callable_bindings(cst.parse_expression("self.run"), run)
     assert run_binding.node is run.node
     assert module.resolver.callable_bindings(cst.parse_expression("other.run"), run) == []
-    assert [b.kind for b in module.resolver.callable_bindings(cst.parse_expression("step"), run)] == ["assign"]
+    assert [b.kind for b in module.resolver.callable_bindings(cst.parse_expression("step"), run)] == [BindingKind.ASSIGN]
 
 
 # -- function names ------------------------------------------------------------------------------

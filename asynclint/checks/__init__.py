@@ -46,8 +46,17 @@ def rules_for(config: Any) -> list[Rule]:
     return [cls(config) for code, cls in sorted(all_rule_classes().items()) if code in enabled]
 
 
+def _import_semantics() -> None:
+    """The collectors live in `asynclint/semantics/`, beside the answers they record facts for."""
+    import asynclint.semantics as semantics
+
+    for module in pkgutil.iter_modules(semantics.__path__):
+        importlib.import_module(f"{semantics.__name__}.{module.name}")
+
+
 def collectors_for(config: Any) -> list[Collector]:
     """Every fact collector: the engine runs them all, whatever rules are selected."""
     _import_families()
+    _import_semantics()
     classes = sorted(set(_subclasses(Collector)), key=lambda cls: (cls.__module__, cls.__qualname__))
     return [cls(config) for cls in classes]

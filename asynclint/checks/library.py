@@ -11,13 +11,14 @@ import libcst as cst
 from asynclint.catalog.blocking import BLOCKING_WAITS
 from asynclint.catalog.tasks import CLOSED_WORLD_MODULES
 from asynclint.checks.base import Rule
-from asynclint.checks.blocking import blocking_calls
 from asynclint.engine.context import Context
 from asynclint.engine.offload import offload_fix
 from asynclint.engine.project import ProjectIndex
 from asynclint.semantics import library_blocking
+from asynclint.semantics.blocking_calls import blocking_calls
 from asynclint.semantics.coroutines import project_module_of, project_roots
 from asynclint.semantics.libraries import LibraryAnswers
+from asynclint.semantics.scope import BindingKind
 
 # Waits that libraries make to guard a few lines of shared state, not to wait for work.
 _SHORT_WAITS = (".acquire",)
@@ -139,7 +140,8 @@ def _instance_class(receiver: cst.BaseExpression, ctx: Context) -> Optional[str]
         if owner is None or not bindings:
             return None
         for binding in bindings:
-            if binding.kind not in ("assign", "annotated", "walrus") or binding.value is None:
+            assigned = binding.kind in (BindingKind.ASSIGN, BindingKind.ANNOTATED, BindingKind.WALRUS)
+            if not assigned or binding.value is None:
                 return None
             values.append(binding.value)
     elif type(receiver) is cst.Call:

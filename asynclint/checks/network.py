@@ -21,7 +21,16 @@ from asynclint.semantics.constants import is_false, is_none
 from asynclint.semantics.function_kinds import decorator_target
 from asynclint.semantics.labels import callee_text, function_label, location_label
 from asynclint.semantics.references import inspected
-from asynclint.semantics.scope import Binding, Path, Scope, dotted_name, iter_children, iter_subtree
+from asynclint.semantics.scope import (
+    Binding,
+    BindingKind,
+    Path,
+    Scope,
+    ScopeKind,
+    dotted_name,
+    iter_children,
+    iter_subtree,
+)
 
 _SCOPE_NODES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
@@ -188,7 +197,10 @@ class ClientSessionWithoutTimeout(Rule):
     def _client_timeout(ctx: Context) -> tuple[Optional[cst.BaseExpression], tuple[str, ...]]:
         root = ctx.module_scope
         for name, bindings in root.bindings.items():
-            if all(binding.kind == "import" and binding.qualified in catalog.AIOHTTP_TIMEOUTS for binding in bindings):
+            if all(
+                binding.kind is BindingKind.IMPORT and binding.qualified in catalog.AIOHTTP_TIMEOUTS
+                for binding in bindings
+            ):
                 if ctx.scope.resolve(name) is root:
                     return cst.Name(name), ()
         return ctx.module_attribute("aiohttp", "ClientTimeout")
@@ -259,7 +271,7 @@ class _SessionHandles:
 
     def _add_local(self, scope: Scope, name: str) -> bool:
         owner = scope.resolve(name)
-        if owner is None or owner.kind != "function":
+        if owner is None or owner.kind is not ScopeKind.FUNCTION:
             return False
         self.locals.append((owner, name))
         return True
@@ -693,7 +705,7 @@ class ClientSessionInLoop(Rule):
         if name is None:
             return False
         owner = ctx.scope.resolve(name)
-        if owner is None or owner is not ctx.function_scope or owner.kind != "function":
+        if owner is None or owner is not ctx.function_scope or owner.kind is not ScopeKind.FUNCTION:
             return False
         if not all(_within(loop, binding.path) for binding in owner.bindings[name]):
             return False  # also bound outside the loop: possibly created once and reused
@@ -747,7 +759,7 @@ class ClientSessionNotClosed(Rule):
         if name is None:
             return
         owner = ctx.scope.resolve(name)
-        if owner is None or owner is not ctx.function_scope or owner.kind != "function":
+        if owner is None or owner is not ctx.function_scope or owner.kind is not ScopeKind.FUNCTION:
             return  # module globals and class attributes live as long as the program
         for reference, path, scope in ctx.references(owner, name):
             if scope.function_scope is not owner:
@@ -824,7 +836,7 @@ class ConnectWithoutTimeout(Rule):
         callee = callee_text(node.func, connect)
         consequence = self.lookup if connect.endswith(".getaddrinfo") else self.connect
         message = self.message.format(callee=callee, function=location_label(ctx.function), consequence=consequence)
-        enclosing = _function_qualified_name(ctx.path, ctx.module_name)
+        enclosing = ctx.resolver.function_qualified_name(ctx.function_scope) if ctx.module_name else None
         condition = (DEADLINE_CALLS, enclosing) if enclosing is not None else None
         ctx.report(node, message, fix=self._fix(node, ctx), condition=condition)
 
@@ -850,7 +862,7 @@ class ConnectWithoutTimeout(Rule):
             bounded: Union[bool, str] = _handed_on(path) or self._bounded(call, path, scope, ctx)
             if not bounded:
                 bounded = self._wrapper_candidate(call, path, scope, ctx) or False
-            calls.append([callee, _function_qualified_name(path, module), bounded, _arity(call)])
+            calls.append([callee, ctx.resolver.function_qualified_name(scope.function_scope), bounded, _arity(call)])
         bounds: dict[str, bool] = {}
         for qualified, function in _module_functions(ctx.module, module):
             bounds[qualified] = bounds.get(qualified, True) and self._bounds_its_argument(function, ctx)
@@ -890,7 +902,7 @@ class ConnectWithoutTimeout(Rule):
             methods = [
                 [name, _accepts(cast(cst.FunctionDef, found[0].node))]
                 for name, found in class_scope.bindings.items()
-                if found[0].kind == "def" and type(found[0].node) is cst.FunctionDef
+                if found[0].kind is BindingKind.DEF and type(found[0].node) is cst.FunctionDef
             ]
             if handed_to:
                 plugins.append([f"{module}.{statement.name.value}", bases, handed_to, methods])
@@ -987,7 +999,7 @@ class ConnectWithoutTimeout(Rule):
         if type(item) is cst.Name:
             owner, bindings = ctx.bindings(item.value, scope)
             return bool(bindings) and all(
-                binding.kind == "assign"
+                binding.kind is BindingKind.ASSIGN
                 and binding.value is not None
                 and self._is_timeout_context(binding.value, binding.scope, ctx)
                 for binding in bindings
@@ -1000,7 +1012,8 @@ class ConnectWithoutTimeout(Rule):
             # `try: from asyncio import timeout` / `except ImportError: from async_timeout import timeout`
             _, bindings = ctx.bindings(item.func.value, scope)
             if bindings and all(
-                binding.kind == "import" and binding.qualified in self._timeout_contexts for binding in bindings
+                binding.kind is BindingKind.IMPORT and binding.qualified in self._timeout_contexts
+                for binding in bindings
             ):
                 return True
         return dotted_name(item.func) in self._timeout_contexts
@@ -1044,28 +1057,6 @@ class ConnectWithoutTimeout(Rule):
 # Fact kinds for ASY405 across modules.
 DEADLINE_CALLS = "connect-deadline-calls"  # module → [[callee, calling function or None, bounded, `_arity`], ...]
 DEADLINE_WRAPPERS = "connect-deadline-wrappers"  # module → [qualified names of project `wait_for`s]
-
-
-def _function_qualified_name(path: Path, module: str) -> Optional[str]:
-    """`pkg.mod.func` or `pkg.mod.Class.method` for the function around `path`; None at module
-    level and in nested functions, lambdas and classes inside functions (no stable name)."""
-    names: list[str] = []
-    function_seen = False
-    for ancestor in iter_path(path):
-        if type(ancestor) is cst.FunctionDef:
-            if function_seen:
-                return None
-            function_seen = True
-            names.append(ancestor.name.value)
-        elif type(ancestor) is cst.ClassDef:
-            if not function_seen:
-                return None
-            names.append(ancestor.name.value)
-        elif type(ancestor) is cst.Lambda:
-            return None
-    if not function_seen or not module:
-        return None
-    return ".".join([module, *reversed(names)])
 
 
 def _module_functions(tree: cst.Module, module: str) -> Iterator[tuple[str, cst.FunctionDef]]:
@@ -1475,7 +1466,7 @@ def _test_module(ctx: Context) -> bool:
 
 
 def _assigned(binding: Binding) -> bool:
-    return binding.kind in ("assign", "annotated") and binding.value is not None
+    return binding.kind in (BindingKind.ASSIGN, BindingKind.ANNOTATED) and binding.value is not None
 
 
 # -- ASY407 --------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from asynclint.semantics.always_raises import always_leaves, statements_of
 from asynclint.semantics.callees import callee_names, first_known
 from asynclint.semantics.constants import is_none
 from asynclint.semantics.names import in_top_package
-from asynclint.semantics.scope import Scope, dotted_name, iter_children, iter_subtree
+from asynclint.semantics.scope import BindingKind, Scope, ScopeKind, dotted_name, iter_children, iter_subtree
 from asynclint.semantics.suspensions import first_suspension
 
 Write = Union[cst.Assign, cst.AnnAssign, cst.AugAssign]
@@ -63,7 +63,7 @@ def _shared_root(expr: cst.CSTNode, ctx: Context, *, stored: bool) -> Optional[s
             return expr.value if expr.value in function.declared_global else None
         owner, bindings = ctx.bindings(expr.value)
         if owner is function.module and owner is not function and bindings:
-            if all(binding.kind in ("assign", "annotated") for binding in bindings):
+            if all(binding.kind in (BindingKind.ASSIGN, BindingKind.ANNOTATED) for binding in bindings):
                 return expr.value
     return None
 
@@ -491,7 +491,7 @@ def _holds_container(state: State, ctx: Context) -> bool:
         values = [store.value for _, store in ctx.resolver.attribute_stores(class_scope, attr)]
     else:
         owner, bindings = ctx.bindings(state.root)
-        values = [binding.value for binding in bindings if binding.kind in ("assign", "annotated")]
+        values = [binding.value for binding in bindings if binding.kind in (BindingKind.ASSIGN, BindingKind.ANNOTATED)]
     return bool(values) and all(_is_container_value(value) for value in values)
 
 
@@ -612,7 +612,7 @@ class ContextLostInExecutor(Rule):
 
     # -- facts: which project functions read a ContextVar, and what they call -----------------
     def _record_facts(self, node: cst.Call, ctx: Context) -> None:
-        if ctx.qualified_name(node.func) == "contextvars.ContextVar" and ctx.scope.kind == "module":
+        if ctx.qualified_name(node.func) == "contextvars.ContextVar" and ctx.scope.kind is ScopeKind.MODULE:
             parent = ctx.parent
             if isinstance(parent, (cst.Assign, cst.AnnAssign)):
                 targets = _targets(parent)
@@ -662,7 +662,7 @@ class ContextLostInExecutor(Rule):
             return target
         if isinstance(target, cst.Name):
             owner, bindings = ctx.bindings(target.value)
-            if owner is not None and owner.kind == "function" and len(bindings) == 1:
+            if owner is not None and owner.kind is ScopeKind.FUNCTION and len(bindings) == 1:
                 definition = bindings[0].node
                 if isinstance(definition, cst.FunctionDef):
                     return definition

@@ -4,13 +4,12 @@ collector or left running, pending sets of `asyncio.wait` and executor futures d
 
 from __future__ import annotations
 
-import os
 from typing import Iterator, Optional, cast
 
 import libcst as cst
 
 from asynclint.catalog import tasks as catalog
-from asynclint.checks.base import Collector, Rule
+from asynclint.checks.base import Rule
 from asynclint.engine.context import Context, iter_path, parent_of, truth_tested
 from asynclint.engine.fixes import Fix
 from asynclint.engine.project import ProjectIndex
@@ -21,7 +20,16 @@ from asynclint.semantics.function_kinds import definitions_make_coroutines
 from asynclint.semantics.labels import callee_text, function_label
 from asynclint.semantics.names import PLAIN_BASES, base_classes
 from asynclint.semantics.references import only_inspected
-from asynclint.semantics.scope import Binding, Path, Scope, dotted_name, iter_children, iter_subtree
+from asynclint.semantics.scope import (
+    Binding,
+    BindingKind,
+    Path,
+    Scope,
+    ScopeKind,
+    dotted_name,
+    iter_children,
+    iter_subtree,
+)
 from asynclint.semantics.suspensions import suspends
 
 
@@ -76,7 +84,7 @@ def _returns_awaitable(annotation: cst.BaseExpression, scope: Scope, ctx: Contex
             alias = _type_statement(annotation.value, ctx)
             return alias is not None and _returns_awaitable(alias, scope.module, ctx, depth + 1)
         return all(
-            binding.kind in ("assign", "annotated")
+            binding.kind in (BindingKind.ASSIGN, BindingKind.ANNOTATED)
             and binding.value is not None
             and _returns_awaitable(binding.value, binding.scope, ctx, depth + 1)
             for binding in bindings
@@ -135,7 +143,7 @@ def _attribute_returns_awaitable(class_scope: Scope, attribute: str, ctx: Contex
     `self.check = check` from an `__init__` parameter annotated that way."""
     annotations: list[tuple[cst.BaseExpression, Scope]] = []
     for binding in class_scope.bindings.get(attribute, ()):
-        if binding.kind != "annotated" or binding.annotation is None:
+        if binding.kind is not BindingKind.ANNOTATED or binding.annotation is None:
             return False
         annotations.append((binding.annotation, class_scope))
     for method, store in ctx.resolver.attribute_stores(class_scope, attribute):
@@ -145,7 +153,7 @@ def _attribute_returns_awaitable(class_scope: Scope, attribute: str, ctx: Contex
         if type(store.value) is not cst.Name:
             return False
         _, bindings = ctx.bindings(store.value.value, method)
-        if len(bindings) != 1 or bindings[0].kind != "param" or bindings[0].annotation is None:
+        if len(bindings) != 1 or bindings[0].kind is not BindingKind.PARAM or bindings[0].annotation is None:
             return False
         annotations.append((bindings[0].annotation, method))
     return bool(annotations) and all(_returns_awaitable(annotation, scope, ctx, 0) for annotation, scope in annotations)
@@ -158,46 +166,6 @@ def _walk_with_parents(node: cst.CSTNode, path: Path) -> Iterator[tuple[cst.CSTN
         yield current, current_path
         for child in iter_children(current):
             stack.append((child, (child, current_path)))
-
-
-# -- facts --------------------------------------------------------------------------------------
-class CoroutineFacts(Collector):
-    """Facts for cross-module answers (`semantics.coroutines.is_coroutine_function`): which project
-    functions are coroutine functions, what each class defines and inherits, and what packages
-    re-export. Recorded for every file whatever rules are selected."""
-
-    def end_file(self, ctx: Context) -> None:
-        module_name = ctx.module_name
-        if not module_name:
-            return
-        root = ctx.module_scope
-        is_package = os.path.basename(ctx.filename).startswith("__init__.")
-        for name, bindings in root.bindings.items():
-            qualified = f"{module_name}.{name}"
-            if all(binding.kind == "def" for binding in bindings):
-                if definitions_make_coroutines(bindings, ctx):
-                    ctx.record_fact(coroutines.COROUTINE_FUNCTIONS, qualified, True)
-            elif len(bindings) == 1 and bindings[0].kind == "class":
-                self._record_class(cast(cst.ClassDef, bindings[0].node), qualified, ctx)
-            elif is_package and all(binding.kind == "import" for binding in bindings):
-                targets = {binding.qualified for binding in bindings}
-                if len(targets) == 1:
-                    ctx.record_fact(coroutines.PACKAGE_EXPORTS, qualified, targets.pop())
-
-    def _record_class(self, node: cst.ClassDef, qualified: str, ctx: Context) -> None:
-        class_scope = ctx.scope_of(node)
-        if class_scope is None:
-            return
-        bases: list[Optional[str]] = []
-        for value in base_classes(node):
-            base = ctx.qualified_name(value, ctx.module_scope)
-            if base not in PLAIN_BASES:
-                bases.append(base)
-        members = sorted(class_scope.bindings)
-        ctx.record_fact(coroutines.CLASS_MEMBERS, qualified, {"bases": bases, "members": members})
-        for name, bindings in class_scope.bindings.items():
-            if definitions_make_coroutines(bindings, ctx):
-                ctx.record_fact(coroutines.COROUTINE_FUNCTIONS, f"{qualified}.{name}", True)
 
 
 # -- ASY200 --------------------------------------------------------------------------------------
@@ -268,7 +236,7 @@ class CoroutineNotAwaited(Rule):
         if type(target) is not cst.Name or target.value == "_" or ctx.function is None:
             return
         owner = ctx.scope.resolve(target.value)
-        if owner is None or owner is not ctx.function_scope or owner.kind != "function":
+        if owner is None or owner is not ctx.function_scope or owner.kind is not ScopeKind.FUNCTION:
             return
         if len(owner.bindings[target.value]) != 1 or ctx.references(owner, target.value):
             return
@@ -289,15 +257,18 @@ class CoroutineNotAwaited(Rule):
             owner, bindings = ctx.bindings(func.value)
             if owner is None or not bindings:
                 return None
-            if all(binding.kind in ("param", "annotated") and binding.annotation is not None for binding in bindings):
+            if all(
+                binding.kind in (BindingKind.PARAM, BindingKind.ANNOTATED) and binding.annotation is not None
+                for binding in bindings
+            ):
                 typed = all(
                     binding.annotation is not None and _returns_awaitable(binding.annotation, binding.scope, ctx, 0)
                     for binding in bindings
                 )
                 return ("typed", func.value) if typed else None
-            if all(binding.kind == "def" for binding in bindings):
+            if all(binding.kind is BindingKind.DEF for binding in bindings):
                 return ("yes", func.value) if definitions_make_coroutines(bindings, ctx) else None
-            if not all(binding.kind == "import" for binding in bindings):
+            if not all(binding.kind is BindingKind.IMPORT for binding in bindings):
                 return None
         elif type(func) is cst.Attribute and type(func.value) is cst.Name:
             class_scope = ctx.resolver.receiver_class(func.value.value, ctx.scope)
@@ -349,7 +320,7 @@ class CoroutineNotAwaited(Rule):
                 return None if position == len(parts) - 1 and position > 0 else False
             if position == len(parts) - 1:
                 return bool(definitions_make_coroutines(bindings, ctx))
-            if len(bindings) != 1 or bindings[0].kind != "class":
+            if len(bindings) != 1 or bindings[0].kind is not BindingKind.CLASS:
                 return False
             class_scope = ctx.scope_of(bindings[0].node)
             if class_scope is None:
@@ -491,7 +462,7 @@ class DanglingTask(Rule):
             bindings = scope.bindings.get(value.value, [])
             if (
                 len(bindings) != 1
-                or bindings[0].kind != "assign"
+                or bindings[0].kind is not BindingKind.ASSIGN
                 or type(bindings[0].value) is not cst.Call
                 or _spawner(bindings[0].value, ctx, scope) is None
             ):
@@ -564,7 +535,7 @@ class DanglingTask(Rule):
         scope = ctx.module_scope
         if len(parts) == 2:
             classes = scope.bindings.get(parts[0], [])
-            if len(classes) != 1 or classes[0].kind != "class":
+            if len(classes) != 1 or classes[0].kind is not BindingKind.CLASS:
                 return False
             class_scope = ctx.scope_of(classes[0].node)
             if class_scope is None:
@@ -595,7 +566,7 @@ class DanglingTask(Rule):
         if not isinstance(func, cst.Name):
             return False
         _, bindings = ctx.bindings(func.value)
-        if len(bindings) != 1 or bindings[0].kind != "def":
+        if len(bindings) != 1 or bindings[0].kind is not BindingKind.DEF:
             return False
         function = cast(cst.FunctionDef, bindings[0].node)
         for item in iter_subtree(function.body):
@@ -627,7 +598,7 @@ class DanglingTask(Rule):
             return False
         for binding in bindings:
             made = binding.value
-            if binding.kind not in ("assign", "annotated") or type(made) is not cst.Call:
+            if binding.kind not in (BindingKind.ASSIGN, BindingKind.ANNOTATED) or type(made) is not cst.Call:
                 return False
             # `create_task(...)`, or a call that runs a spawner: `context.run(loop.create_task, coro)`.
             if _spawner(made, ctx, binding.scope) is None and not any(
@@ -706,7 +677,7 @@ class DanglingTask(Rule):
 def _is_empty_set(binding: Binding) -> bool:
     value = binding.value
     return (
-        binding.kind in ("assign", "annotated")
+        binding.kind in (BindingKind.ASSIGN, BindingKind.ANNOTATED)
         and type(value) is cst.Call
         and type(value.func) is cst.Name
         and value.func.value == "set"
@@ -749,7 +720,7 @@ class TaskNeverAwaitedOrCancelled(Rule):
 
     def _local(self, node: cst.Call, name: str, callee: str, ctx: Context) -> None:
         owner = ctx.scope.resolve(name)
-        if owner is None or owner.kind != "function" or owner is not ctx.function_scope:
+        if owner is None or owner.kind is not ScopeKind.FUNCTION or owner is not ctx.function_scope:
             return  # module globals and closures are read from elsewhere
         for reference, path, _ in ctx.references(owner, name):
             if not _only_inspected(reference, path):
@@ -779,7 +750,7 @@ class TaskNeverAwaitedOrCancelled(Rule):
             if type(value) is not cst.Name:
                 return False
             bindings = ctx.module_scope.bindings.get(value.value, [])
-            if len(bindings) != 1 or bindings[0].kind != "class":
+            if len(bindings) != 1 or bindings[0].kind is not BindingKind.CLASS:
                 return False
             if not self._bases_in_module(cast(cst.ClassDef, bindings[0].node), ctx, depth + 1):
                 return False
@@ -883,10 +854,13 @@ class WaitPendingNotCancelled(Rule):
         if not isinstance(expr, cst.Name):
             return False
         owner = ctx.scope.resolve(expr.value)
-        if owner is None or owner is not ctx.function_scope or owner.kind != "function":
+        if owner is None or owner is not ctx.function_scope or owner.kind is not ScopeKind.FUNCTION:
             return False
         bindings = owner.bindings[expr.value]
-        if not all(binding.kind in ("assign", "annotated") and binding.value is not None for binding in bindings):
+        if not all(
+            binding.kind in (BindingKind.ASSIGN, BindingKind.ANNOTATED) and binding.value is not None
+            for binding in bindings
+        ):
             return False
         if not any(
             self._owned_here(cast(cst.BaseExpression, binding.value), wait, ctx, depth + 1)  # not None: checked above
@@ -961,7 +935,7 @@ def _run_by_a_runner(name: str, ctx: Context) -> bool:
 
 def _used(name: str, ctx: Context, any_read: bool = False) -> bool:
     owner = ctx.scope.resolve(name)
-    if owner is None or owner.kind != "function":
+    if owner is None or owner.kind is not ScopeKind.FUNCTION:
         return True  # module-level or unknown: assume someone reads it
     for reference, path, _ in ctx.references(owner, name):
         if any_read or not _only_inspected(reference, path):

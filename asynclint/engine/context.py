@@ -14,7 +14,7 @@ import libcst as cst
 from asynclint.catalog import blocking as blocking_catalog
 from asynclint.engine.fixes import Fix
 from asynclint.semantics.names import Resolver
-from asynclint.semantics.scope import Binding, ModuleIndex, Path, Scope, dotted_name
+from asynclint.semantics.scope import Binding, BindingKind, ModuleIndex, Path, Scope, ScopeKind, dotted_name
 
 T = TypeVar("T")
 
@@ -133,7 +133,7 @@ class Context:
     def in_async_context(self) -> bool:
         """Inside an `async def` body, not in a nested def, lambda or class body."""
         scope = self.scope.function_scope
-        return scope.kind == "function" and scope.is_async
+        return scope.kind is ScopeKind.FUNCTION and scope.is_async
 
     @property
     def on_loop_thread(self) -> bool:
@@ -144,7 +144,7 @@ class Context:
         if self.in_async_context:
             return True
         scope = self.scope.function_scope
-        if scope.kind != "function":
+        if scope.kind is not ScopeKind.FUNCTION:
             return False
         return scope.node in self._callbacks()
 
@@ -170,7 +170,7 @@ class Context:
             return False
         scope: Optional[Scope] = self.scope
         while scope is not None:
-            if scope.kind == "function" and scope.node in self._one_shot:
+            if scope.kind is ScopeKind.FUNCTION and scope.node in self._one_shot:
                 return True
             scope = scope.parent
         return False
@@ -189,7 +189,7 @@ class Context:
                 for name, bindings in scope.bindings.items():
                     if name in blocking_catalog.PROTOCOL_CALLBACKS:
                         for b in bindings:
-                            if b.kind == "def" and _is_def(b.node, asynchronous=False):
+                            if b.kind is BindingKind.DEF and _is_def(b.node, asynchronous=False):
                                 yield b.node, "protocol"
         for node, _, scope in self.calls():
             if type(node.func) is not cst.Attribute:
@@ -201,20 +201,11 @@ class Context:
             callback = positional[position]
             if type(callback) is cst.Call and self.resolver.qualified_name(callback.func, scope) == "functools.partial":
                 callback = callback.args[0].value if callback.args else callback
-            for definition in self._sync_defs(callback, scope):
-                yield definition, node.func.attr.value
-
-    def _sync_defs(self, expr: cst.CSTNode, scope: Scope) -> Iterator[cst.CSTNode]:
-        """The sync function definitions `expr` (a name or `self.method`) certainly refers to."""
-        bindings: list[Binding] = []
-        if type(expr) is cst.Name:
-            bindings = self.resolver.bindings(expr.value, scope)[1]
-        elif type(expr) is cst.Attribute and type(expr.value) is cst.Name:
-            class_scope = self.resolver.instance_class(expr.value.value, scope)
-            if class_scope is not None:
-                bindings = class_scope.bindings.get(expr.attr.value, [])
-        if bindings and all(b.kind == "def" and _is_def(b.node, asynchronous=False) for b in bindings):
-            yield from (b.node for b in bindings)
+            # The sync defs the callback (a name, `self.method`, `cls.method`) certainly is.
+            bindings = self.resolver.callable_bindings(callback, scope)
+            if bindings and all(b.kind is BindingKind.DEF and _is_def(b.node, asynchronous=False) for b in bindings):
+                for binding in bindings:
+                    yield binding.node, node.func.attr.value
 
     def _is_protocol(self, node: cst.ClassDef, scope: Optional[Scope], seen: set) -> bool:
         if scope is None or node in seen:
@@ -236,7 +227,7 @@ class Context:
             (binding.qualified or "").split(".")[0]
             for bindings in root.bindings.values()
             for binding in bindings
-            if binding.kind == "import"
+            if binding.kind is BindingKind.IMPORT
         }
         cli_module = bool(imports & blocking_catalog.CLI_FRAMEWORKS)
         if cli_module:
@@ -248,7 +239,8 @@ class Context:
             if not node.args:
                 continue
             where = scope.function_scope
-            if where.kind != "module" and not (script and where.kind == "function" and not where.is_async):
+            in_script_function = script and where.kind is ScopeKind.FUNCTION and not where.is_async
+            if where.kind is not ScopeKind.MODULE and not in_script_function:
                 continue
             if self.resolver.qualified_name(node.func, scope) not in blocking_catalog.SCRIPT_RUNNERS:
                 continue
@@ -257,7 +249,7 @@ class Context:
                 target = target.func
             if type(target) is cst.Name:
                 for binding in self.resolver.bindings(target.value, scope)[1]:
-                    if binding.kind == "def" and _is_def(binding.node, asynchronous=True):
+                    if binding.kind is BindingKind.DEF and _is_def(binding.node, asynchronous=True):
                         yield binding.node
 
     @staticmethod
@@ -274,7 +266,7 @@ class Context:
     @property
     def function(self) -> Optional[cst.FunctionDef]:
         scope = self.scope.function_scope
-        return cast(cst.FunctionDef, scope.node) if scope.kind == "function" else None
+        return cast(cst.FunctionDef, scope.node) if scope.kind is ScopeKind.FUNCTION else None
 
     @property
     def function_name(self) -> str:
@@ -316,15 +308,15 @@ class Context:
         scope = scope or self.scope
         root = self.index.root
         for name, bindings in root.bindings.items():
-            if any(binding.kind == "import" and binding.qualified == module for binding in bindings):
-                if all(binding.kind == "import" for binding in bindings) and scope.resolve(name) is root:
+            if any(binding.kind is BindingKind.IMPORT and binding.qualified == module for binding in bindings):
+                if all(binding.kind is BindingKind.IMPORT for binding in bindings) and scope.resolve(name) is root:
                     return name, False
         top = module.split(".")[0]
         owner = scope.resolve(top)
         if owner is None:
             return module, True
         if owner is root and all(
-            binding.kind == "import" and binding.qualified == top for binding in root.bindings[top]
+            binding.kind is BindingKind.IMPORT and binding.qualified == top for binding in root.bindings[top]
         ):
             return module, "." in module
         return None, False

@@ -17,7 +17,7 @@ import libcst as cst
 
 from asynclint.catalog.tasks import TRANSPARENT_DECORATORS
 from asynclint.semantics.names import NameAnswers
-from asynclint.semantics.scope import Binding, Scope, dotted_name, iter_subtree
+from asynclint.semantics.scope import Binding, BindingKind, Scope, dotted_name, iter_subtree
 
 # `@overload` stubs declare signatures; the definition without it is the one that runs.
 OVERLOAD_DECORATORS = frozenset({"typing.overload", "typing_extensions.overload"})
@@ -69,7 +69,7 @@ def makes_coroutine(function: cst.FunctionDef, names: NameAnswers, scope: Scope)
 def functions_of(bindings: list[Binding], names: NameAnswers) -> Optional[list[tuple[cst.FunctionDef, Scope]]]:
     """The definitions that run when the name is called, each with the scope it is bound in: every
     binding must be a `def`; `@overload` stubs are left out. None when that is not so."""
-    if not bindings or any(binding.kind != "def" for binding in bindings):
+    if not bindings or any(binding.kind is not BindingKind.DEF for binding in bindings):
         return None
     found = [(cast(cst.FunctionDef, binding.node), binding.scope) for binding in bindings]
     found = [(function, scope) for function, scope in found if not decorated_with(function, OVERLOAD_DECORATORS, names, scope)]

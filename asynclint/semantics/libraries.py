@@ -10,17 +10,21 @@ cache keeps it for the next run in the same environment (see `library_fingerprin
 from __future__ import annotations
 
 import ast
+import enum
 import gc
 import os
 import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.machinery import PathFinder
-from typing import Any, Mapping, Optional, Union, cast
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Union, cast
 
 from asynclint.catalog.tasks import CLOSED_WORLD_MODULES
 from asynclint.catalog.tasks import COROUTINE_FUNCTIONS as COROUTINE_CATALOG
 from asynclint.semantics import environment
+
+if TYPE_CHECKING:  # the engine imports semantics; the index is needed for its type only
+    from asynclint.engine.project import ProjectIndex
 
 MAX_HOPS = 12  # re-exports, aliases and base classes followed to find one definition
 _TRANSPARENT_LIBRARY_DECORATORS = frozenset(
@@ -47,7 +51,7 @@ class LibraryAnswers:
     leaves_seen: Optional[Mapping[str, str]] = field(default=None, repr=False, compare=False)
 
     @staticmethod
-    def of(project: Any) -> LibraryAnswers:
+    def of(project: ProjectIndex) -> LibraryAnswers:
         """The answers of the run `project` (the project index the runner passes to rules) belongs to."""
         answers = project.memo.get(LibraryAnswers)
         if answers is None:
@@ -237,15 +241,16 @@ def is_standard(qualified: str) -> bool:
 
 
 # -- which definitions a dotted name leads to ------------------------------------------------------
-FUNCTION, CLASS, MODULE, ASSIGNED, STANDARD, MISSING, UNKNOWN = (
-    "function",
-    "class",
-    "module",
-    "assigned",
-    "standard",
-    "missing",
-    "unknown",
-)
+class DefinitionKind(enum.Enum):
+    """What a dotted name of a library leads to (see `Definition`)."""
+
+    FUNCTION = "function"
+    CLASS = "class"
+    MODULE = "module"
+    ASSIGNED = "assigned"
+    STANDARD = "standard"
+    MISSING = "missing"
+    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
@@ -256,7 +261,7 @@ class Definition:
     STANDARD (`name` is a standard library name), MISSING (the source shows it is not there) or
     UNKNOWN (a star import, a module `__getattr__`, or too many hops)."""
 
-    kind: str
+    kind: DefinitionKind
     node: Any = None
     module: Optional[StaticModule] = None
     rest: tuple[str, ...] = ()
@@ -278,18 +283,18 @@ def resolve(qualified: str) -> Optional[list[Definition]]:
 def resolve_in(module_name: str, path: list[str], hops: int) -> list[Definition]:
     """The definitions `module_name.path…` leads to."""
     if hops > MAX_HOPS:
-        return [Definition(UNKNOWN)]
+        return [Definition(DefinitionKind.UNKNOWN)]
     if is_standard(module_name):
-        return [Definition(STANDARD, name=".".join([module_name, *path]))]
+        return [Definition(DefinitionKind.STANDARD, name=".".join([module_name, *path]))]
     module = static_module(module_name)
     if module is None:
-        return [Definition(MISSING)]
+        return [Definition(DefinitionKind.MISSING)]
     bindings = module.definitions.get(path[0])
     if not bindings:
         submodule = f"{module_name}.{path[0]}"
         if len(path) > 1 and source_file(submodule) is not None:
             return resolve_in(submodule, path[1:], hops + 1)
-        return [Definition(UNKNOWN if module.open_ended else MISSING)]
+        return [Definition(DefinitionKind.UNKNOWN if module.open_ended else DefinitionKind.MISSING)]
     return follow_all(bindings, module, path[1:], hops)
 
 
@@ -301,14 +306,16 @@ def follow(binding: Any, module: StaticModule, rest: list[str], hops: int) -> li
     """Where one binding of a name (as `collect_definitions` records it), then `rest`, leads."""
     if isinstance(binding, tuple):
         if binding[0] == "module":
-            return resolve_in(binding[1], rest, hops + 1) if rest else [Definition(MODULE, name=binding[1])]
+            if rest:
+                return resolve_in(binding[1], rest, hops + 1)
+            return [Definition(DefinitionKind.MODULE, name=binding[1])]
         _, source, name = binding
         return resolve_in(source, [name, *rest], hops + 1)
     if isinstance(binding, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return [Definition(MISSING)] if rest else [Definition(FUNCTION, binding, module)]
+        return [Definition(DefinitionKind.MISSING)] if rest else [Definition(DefinitionKind.FUNCTION, binding, module)]
     if isinstance(binding, ast.ClassDef):
-        return [Definition(CLASS, binding, module, tuple(rest), hops + 1)]
-    return [Definition(ASSIGNED, binding, module, tuple(rest), hops + 1)]
+        return [Definition(DefinitionKind.CLASS, binding, module, tuple(rest), hops + 1)]
+    return [Definition(DefinitionKind.ASSIGNED, binding, module, tuple(rest), hops + 1)]
 
 
 def dotted_name(expr: Any) -> Optional[list[str]]:
@@ -394,20 +401,20 @@ def _agreed_verdict(definitions: list[Definition]) -> Any:
 
 def _verdict(definition: Definition) -> Any:
     kind = definition.kind
-    if kind == FUNCTION:
+    if kind is DefinitionKind.FUNCTION:
         return _function_verdict(definition.node)
-    if kind == CLASS:
+    if kind is DefinitionKind.CLASS:
         if not definition.rest:
             return False
         assert definition.module is not None
         return _in_class(definition.node, definition.module, list(definition.rest), definition.hops)
-    if kind == MODULE:
+    if kind is DefinitionKind.MODULE:
         return False
-    if kind == STANDARD:
+    if kind is DefinitionKind.STANDARD:
         # Catalogued, so known; None otherwise, so that a base class of the standard library
         # (`Generic[T]`, `Mapping`) lets the next base answer.
         return True if definition.name in COROUTINE_CATALOG else None
-    if kind == MISSING:
+    if kind is DefinitionKind.MISSING:
         return None
     return _INCONCLUSIVE  # bound by an assignment (astroid may follow it), or unknown
 

@@ -30,15 +30,13 @@ import re
 import sys
 from collections import deque
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Optional, Union
+from typing import Any, Callable, Iterable, Mapping, Optional, TypeVar, Union
 
 from asynclint.semantics.libraries import (
-    ASSIGNED,
     BUILTIN_NAMES,
-    CLASS,
-    FUNCTION,
     MAX_HOPS,
     Definition,
+    DefinitionKind,
     LibraryAnswers,
     StaticModule,
     absolute_module,
@@ -131,7 +129,7 @@ def blocking_chain(
 # -- finding definitions -------------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Found:
-    kind: str  # "function" or "class"
+    kind: DefinitionKind  # FUNCTION or CLASS
     node: Any  # ast.FunctionDef / AsyncFunctionDef / ClassDef
     module: StaticModule
     owner: Optional[ast.ClassDef] = None  # the class defining a method
@@ -169,14 +167,14 @@ def _found(definition: Definition) -> Optional[_Found]:
     module = definition.module
     if module is None:
         return None  # a module, the standard library, missing or unknown
-    if definition.kind == FUNCTION:
-        return _Found("function", definition.node, module)
-    if definition.kind == CLASS:
+    if definition.kind is DefinitionKind.FUNCTION:
+        return _Found(DefinitionKind.FUNCTION, definition.node, module)
+    if definition.kind is DefinitionKind.CLASS:
         if definition.rest:
             return _member(definition.node, module, list(definition.rest), definition.hops)
-        return _Found("class", definition.node, module)
+        return _Found(DefinitionKind.CLASS, definition.node, module)
     node = definition.node
-    if definition.kind == ASSIGNED and isinstance(node, ast.Assign) and len(node.targets) == 1:
+    if definition.kind is DefinitionKind.ASSIGNED and isinstance(node, ast.Assign) and len(node.targets) == 1:
         dotted = dotted_name(node.value)  # `Client = HTTPClient`
         if dotted:
             head = module.definitions.get(dotted[0])
@@ -206,7 +204,7 @@ def _member(node: ast.ClassDef, module: StaticModule, path: list[str], hops: int
     if path[0] in members:
         definitions = members[path[0]]
         if len(definitions) == 1 and isinstance(definitions[0], (ast.FunctionDef, ast.AsyncFunctionDef)):
-            return _Found("function", definitions[0], module, owner=node)
+            return _Found(DefinitionKind.FUNCTION, definitions[0], module, owner=node)
         return None  # an attribute, or several definitions
     for base in node.bases:
         found = _base_class(base, module, hops + 1)
@@ -242,7 +240,7 @@ def _base_class(base: ast.expr, module: StaticModule, hops: int) -> Optional[_Fo
     if not found:
         return None
     result = _agreed(follow_all(found, module, dotted[1:], hops))
-    return result if result is not None and result.kind == "class" else None
+    return result if result is not None and result.kind is DefinitionKind.CLASS else None
 
 
 def _bases_after(owner: ast.ClassDef, module: StaticModule, name: str) -> Optional[_Found]:
@@ -893,7 +891,7 @@ def _call_type(callee: Optional[str]) -> Optional[str]:
     found = locate(callee)
     if found is None:
         return None
-    if found.kind == "class":
+    if found.kind is DefinitionKind.CLASS:
         return callee
     if isinstance(found.node, ast.FunctionDef) and found.node.returns is not None:
         return _annotation_type(found.node.returns, found.module)
@@ -927,49 +925,67 @@ def _annotation_type(annotation: Optional[ast.expr], module: StaticModule, depth
     qualified = ".".join([qualified, *dotted[1:]])
     if is_standard(qualified):
         return qualified if not qualified.startswith("builtins.") else None
+    return qualified if _library_class(qualified) is not None else None
+
+
+_Answer = TypeVar("_Answer")
+_MemberAnswer = Callable[[str, str], Optional[_Answer]]
+
+
+def _per_member(memo: dict[tuple[str, str], Optional[_Answer]]) -> Callable[[_MemberAnswer], _MemberAnswer]:
+    """Keep `answer(class_name, attribute)` in `memo`; while it is computed, a question that
+    comes back to the same member (through a base, a getter, another attribute) reads None."""
+
+    def decorate(answer: _MemberAnswer) -> _MemberAnswer:
+        def remembered(class_name: str, attribute: str) -> Optional[_Answer]:
+            key = (class_name, attribute)
+            if key in memo:
+                return memo[key]
+            memo[key] = None  # guards cycles
+            memo[key] = result = answer(class_name, attribute)
+            return result
+
+        return remembered
+
+    return decorate
+
+
+def _library_class(qualified: str) -> Optional[_Found]:
+    """The class `qualified` names in an installed library's source; None for anything else."""
     found = locate(qualified)
-    return qualified if found is not None and found.kind == "class" else None
+    return found if found is not None and found.kind is DefinitionKind.CLASS else None
 
 
 _attribute_types_memo: dict[tuple[str, str], Optional[str]] = {}
 
 
+@_per_member(_attribute_types_memo)
 def _attribute_type(class_name: str, attribute: str) -> Optional[str]:
     """The class of `self.attribute` for an instance of `class_name`: every assignment to it in
     the class and its bases (class body annotations, `self.attribute = ...` in any method) agrees."""
-    key = (class_name, attribute)
-    if key in _attribute_types_memo:
-        return _attribute_types_memo[key]
-    _attribute_types_memo[key] = None  # guards cycles
-    found = locate(class_name)
-    answer = None
     getter = _property_getter(class_name, attribute)
     if getter is not None:
-        answer = _returned_type(getter, class_name)
-    elif found is not None and found.kind == "class":
-        types: list[Optional[str]] = []
-        for owner in _class_and_bases(found):
-            types.extend(_assigned_types(owner, class_name, attribute))
-        answer = _agree(types)
-    _attribute_types_memo[key] = answer
-    return answer
+        return _returned_type(getter, class_name)
+    found = _library_class(class_name)
+    if found is None:
+        return None
+    types: list[Optional[str]] = []
+    for owner in _class_and_bases(found):
+        types.extend(_assigned_types(owner, class_name, attribute))
+    return _agree(types)
 
 
 _property_memo: dict[tuple[str, str], Optional[_Found]] = {}
 
 
+@_per_member(_property_memo)
 def _property_getter(class_name: str, attribute: str) -> Optional[_Found]:
     """The getter of `class_name.attribute` when the first class along the bases that defines the
     name defines it as a plain `@property` (a setter and a deleter may accompany it)."""
-    key = (class_name, attribute)
-    if key in _property_memo:
-        return _property_memo[key]
-    _property_memo[key] = None  # guards cycles
-    found = locate(class_name)
-    answer = None
-    for owner in _class_and_bases(found) if found is not None and found.kind == "class" else ():
+    found = _library_class(class_name)
+    for owner in _class_and_bases(found) if found is not None else ():
         if owner.node is None:
-            break  # a base that cannot be read may define it first
+            return None  # a base that cannot be read may define it first
         definitions = _members(owner.node, owner.module).get(attribute)
         if not definitions:
             continue
@@ -991,10 +1007,9 @@ def _property_getter(class_name: str, attribute: str) -> Optional[_Found]:
                 for other in others
             )
         ):
-            answer = _Found("function", getters[0], owner.module, owner=owner.node)
-        break
-    _property_memo[key] = answer
-    return answer
+            return _Found(DefinitionKind.FUNCTION, getters[0], owner.module, owner=owner.node)
+        return None
+    return None
 
 
 def _returned_type(function: _Found, self_class: str) -> Optional[str]:
@@ -1015,7 +1030,7 @@ def _class_and_bases(found: _Found, hops: int = 0) -> list[_Found]:
         resolved = _base_class(base, found.module, hops + 1)
         if resolved is None:
             if not _standard_base(base, found.module):
-                classes.append(_Found("class", None, found.module))  # an unknown base: assignments unknown
+                classes.append(_Found(DefinitionKind.CLASS, None, found.module))  # an unknown base: assignments unknown
             continue
         classes.extend(_class_and_bases(resolved, hops + 1))
     return classes
@@ -1061,7 +1076,7 @@ def _self_stores(owner: _Found) -> dict[str, list[tuple[_Found, Any]]]:
         if not arguments or decorators & {"staticmethod", "classmethod"}:
             continue
         self_name = arguments[0].arg
-        method = _Found("function", statement, owner.module, owner=owner.node)
+        method = _Found(DefinitionKind.FUNCTION, statement, owner.module, owner=owner.node)
         for node in _statements(statement.body):
             if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -1086,7 +1101,7 @@ def _method_target(class_name: str, method: str, leaves: Mapping[str, str]) -> O
     if is_standard(class_name):
         return None
     found = locate(qualified)
-    if found is None or found.kind != "function" or not _runs_body(found.node):
+    if found is None or found.kind is not DefinitionKind.FUNCTION or not _runs_body(found.node):
         return None
     if found.qualified in leaves:
         return found.qualified
@@ -1101,7 +1116,7 @@ def _named_target(qualified: str, leaves: Mapping[str, str]) -> Optional[_Target
     found = locate(qualified)
     if found is None:
         return None
-    if found.kind == "class":
+    if found.kind is DefinitionKind.CLASS:
         init = _member(found.node, found.module, ["__init__"], 1)
         if init is None or not _runs_body(init.node):
             return None
@@ -1188,10 +1203,7 @@ def _search(qualified: str, leaves: Mapping[str, str], shape: Optional[CallShape
     if start is None:
         # `obj.method` on an instance: `qualified` is `Class.method`.
         owner, _, method = qualified.rpartition(".")
-        found_owner = locate(owner) if owner else None
-        start = (
-            _method_target(owner, method, leaves) if found_owner is not None and found_owner.kind == "class" else None
-        )
+        start = _method_target(owner, method, leaves) if owner and _library_class(owner) is not None else None
     if start is None or isinstance(start, str):
         return []  # not a library callable whose source we can read (or a catalog call itself)
     if is_async_variant(start[1].qualified):

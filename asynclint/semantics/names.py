@@ -13,7 +13,7 @@ from typing import Mapping, Optional, Protocol
 import libcst as cst
 
 from asynclint.semantics.constants import is_none
-from asynclint.semantics.scope import AttributeStore, Binding, ModuleIndex, Scope, dotted_name
+from asynclint.semantics.scope import AttributeStore, Binding, BindingKind, ModuleIndex, Scope, ScopeKind, dotted_name
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 _MAX_DEPTH = 12
@@ -59,13 +59,13 @@ class Resolver:
         return owner, owner.bindings[name]
 
     def binding_qualified_name(self, binding: Binding) -> Optional[str]:
-        if binding.kind == "import":
+        if binding.kind is BindingKind.IMPORT:
             return binding.qualified
-        if binding.kind in ("def", "class"):
+        if binding.kind in (BindingKind.DEF, BindingKind.CLASS):
             owner = binding.scope
-            if owner.kind == "module":
+            if owner.kind is ScopeKind.MODULE:
                 return f"{self.module_name}.{binding.name}" if self.module_name else binding.name
-            if owner.kind == "class" and owner.parent is not None and owner.parent.kind == "module":
+            if owner.kind is ScopeKind.CLASS and owner.parent is not None and owner.parent.kind is ScopeKind.MODULE:
                 return f"{self.class_qualified_name(owner)}.{binding.name}"
         return None
 
@@ -77,11 +77,11 @@ class Resolver:
         """`pkg.mod.func` for a module-level function, `pkg.mod.Class.method` for a method of a
         module-level class; None for nested functions, lambdas and anything else."""
         parent = function_scope.parent
-        if function_scope.kind != "function" or parent is None:
+        if function_scope.kind is not ScopeKind.FUNCTION or parent is None:
             return None
-        if parent.kind == "module":
+        if parent.kind is ScopeKind.MODULE:
             return f"{self.module_name}.{function_scope.name}" if self.module_name else function_scope.name
-        if parent.kind == "class" and parent.parent is not None and parent.parent.kind == "module":
+        if parent.kind is ScopeKind.CLASS and parent.parent is not None and parent.parent.kind is ScopeKind.MODULE:
             return f"{self.class_qualified_name(parent)}.{function_scope.name}"
         return None
 
@@ -124,8 +124,8 @@ class Resolver:
             if scope.module.star_imports or any(s.star_imports for s in _chain(scope)):
                 return None
             return f"builtins.{name}" if name in BUILTIN_NAMES else None
-        imports = [binding for binding in bindings if binding.kind == "import"]
-        if imports and (owner.kind == "module" or len(imports) == len(bindings)):
+        imports = [binding for binding in bindings if binding.kind is BindingKind.IMPORT]
+        if imports and (owner.kind is ScopeKind.MODULE or len(imports) == len(bindings)):
             # At module level an import wins over fallbacks such as `requests = None` in an
             # `except ImportError:`; inside a function any other binding shadows it.
             names = {binding.qualified for binding in imports}
@@ -174,29 +174,30 @@ class Resolver:
             return known
         if type(call.func) is cst.Name:
             _, bindings = self.bindings(call.func.value, scope)
-            if len(bindings) == 1 and bindings[0].kind == "class":
+            if len(bindings) == 1 and bindings[0].kind is BindingKind.CLASS:
                 return callee
         return None
 
     def _binding_type(self, binding: Binding) -> Optional[str]:
         scope = binding.scope
         if binding.annotation is not None:
-            return self.annotation_type(binding.annotation, scope.parent if binding.kind == "param" else scope)
-        if binding.kind == "param":
+            where = scope.parent if binding.kind is BindingKind.PARAM else scope
+            return self.annotation_type(binding.annotation, where)
+        if binding.kind is BindingKind.PARAM:
             class_scope = self.method_class(scope)
             if binding.index == 0 and class_scope is not None and not _is_static(scope.node):
                 if _has_decorator(scope.node, "classmethod"):
                     return None
                 return self.class_qualified_name(class_scope)
             return None
-        if binding.kind in ("assign", "walrus", "with") and binding.value is not None:
+        if binding.kind in (BindingKind.ASSIGN, BindingKind.WALRUS, BindingKind.WITH) and binding.value is not None:
             return self.type_of(binding.value, scope)
-        if binding.kind == "for" and self.item_types and binding.path is not None:
+        if binding.kind is BindingKind.FOR and self.item_types and binding.path is not None:
             loop = binding.path[0]
             if isinstance(loop, cst.For) and loop.target is binding.node and isinstance(loop.iter, cst.Call):
                 callee = self.qualified_name(loop.iter.func, scope)
                 return self.item_types.get(callee) if callee is not None else None
-        if binding.kind == "class":
+        if binding.kind is BindingKind.CLASS:
             return None
         return None
 
@@ -242,8 +243,8 @@ class Resolver:
     # -- classes and `self` ------------------------------------------------------------------
     @staticmethod
     def method_class(function_scope: Scope) -> Optional[Scope]:
-        if function_scope.kind == "function" and function_scope.parent is not None:
-            if function_scope.parent.kind == "class":
+        if function_scope.kind is ScopeKind.FUNCTION and function_scope.parent is not None:
+            if function_scope.parent.kind is ScopeKind.CLASS:
                 return function_scope.parent
         return None
 
@@ -253,7 +254,7 @@ class Resolver:
         if owner is None or len(bindings) != 1:
             return None
         binding = bindings[0]
-        if binding.kind != "param" or binding.index != 0 or binding.annotation is not None:
+        if binding.kind is not BindingKind.PARAM or binding.index != 0 or binding.annotation is not None:
             return None
         class_scope = self.method_class(owner)
         if class_scope is None or _is_static(owner.node) or _has_decorator(owner.node, "classmethod"):
@@ -266,7 +267,7 @@ class Resolver:
         if class_scope is not None:
             return class_scope
         owner, bindings = self.bindings(name, scope)
-        if owner is None or len(bindings) != 1 or bindings[0].kind != "param" or bindings[0].index != 0:
+        if owner is None or len(bindings) != 1 or bindings[0].kind is not BindingKind.PARAM or bindings[0].index != 0:
             return None
         class_scope = self.method_class(owner)
         return class_scope if class_scope is not None and _has_decorator(owner.node, "classmethod") else None
@@ -287,7 +288,7 @@ class Resolver:
         if self.method_class(function_scope) is None or _is_static(function_scope.node):
             return None
         for name, bindings in function_scope.bindings.items():
-            if any(binding.kind == "param" and binding.index == 0 for binding in bindings):
+            if any(binding.kind is BindingKind.PARAM and binding.index == 0 for binding in bindings):
                 return name
         return None
 
@@ -297,7 +298,7 @@ class Resolver:
         if stores is None:
             stores = self._stores[id(class_scope)] = {}
             for method in class_scope.children:
-                if method.kind != "function":
+                if method.kind is not ScopeKind.FUNCTION:
                     continue
                 self_name = self.self_name(method)
                 if self_name is None:
@@ -314,12 +315,12 @@ class Resolver:
     def _attribute_type(self, class_scope: Scope, attr: str) -> Optional[str]:
         types: list[Optional[str]] = []
         for binding in class_scope.bindings.get(attr, ()):
-            if binding.kind == "annotated" and binding.annotation is not None:
+            if binding.kind is BindingKind.ANNOTATED and binding.annotation is not None:
                 types.append(self.annotation_type(binding.annotation, class_scope))
-            elif binding.kind == "assign" and binding.value is not None and not is_none(binding.value):
+            elif binding.kind is BindingKind.ASSIGN and binding.value is not None and not is_none(binding.value):
                 # A class-level default (`lock = threading.Lock()`) is what instances share.
                 types.append(self.type_of(binding.value, class_scope))
-            elif binding.kind in ("def", "class"):
+            elif binding.kind in (BindingKind.DEF, BindingKind.CLASS):
                 return None
         for method, store in self.attribute_stores(class_scope, attr):
             if store.annotation is not None:
@@ -356,7 +357,8 @@ def in_top_package(qualified: str, module_name: str) -> bool:
 
 
 def _binds_none(binding: Binding) -> bool:
-    return binding.kind in ("assign", "annotated") and is_none(binding.value) and binding.annotation is None
+    assigned = binding.kind in (BindingKind.ASSIGN, BindingKind.ANNOTATED)
+    return assigned and is_none(binding.value) and binding.annotation is None
 
 
 def _chain(scope: Scope):

@@ -10,6 +10,7 @@ function it is assigned.
 from __future__ import annotations
 
 import dataclasses
+import enum
 import inspect
 from typing import Any, Callable, Optional, Union
 
@@ -152,12 +153,39 @@ SCOPE_NODES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 
 
+class BindingKind(enum.Enum):
+    """The statement or expression that binds a name."""
+
+    IMPORT = "import"  # `import a.b` (binds `a`), `import a as b`, `from a import b`
+    ASSIGN = "assign"  # `x = ...` (also each name of a tuple target)
+    ANNOTATED = "annotated"  # `x: T` or `x: T = ...`
+    AUGMENTED = "augmented"  # `x += ...`
+    PARAM = "param"  # a parameter of a function or lambda
+    DEF = "def"  # `def x` / `async def x`
+    CLASS = "class"  # `class x`
+    FOR = "for"  # the target of a `for` statement or comprehension clause
+    WITH = "with"  # `with ... as x`
+    EXCEPT = "except"  # `except E as x`
+    WALRUS = "walrus"  # `(x := ...)`
+    MATCH = "match"  # a `match` capture pattern (`case [x, *rest]`, `case P() as x`)
+
+
+class ScopeKind(enum.Enum):
+    """The construct that opens a scope."""
+
+    MODULE = "module"
+    CLASS = "class"
+    FUNCTION = "function"
+    LAMBDA = "lambda"
+    COMPREHENSION = "comprehension"
+
+
 @dataclasses.dataclass(eq=False)
 class Binding:
     """One place a name is bound. `value` is the assigned expression where there is exactly one."""
 
     name: str
-    kind: str  # import, assign, annotated, augmented, param, def, class, for, with, except, walrus, other
+    kind: BindingKind
     node: cst.CSTNode
     path: Path
     scope: Scope
@@ -194,8 +222,8 @@ class Scope:
         "name",
     )
 
-    def __init__(self, kind: str, node: cst.CSTNode, parent: Optional[Scope], is_async: bool = False):
-        self.kind = kind  # module, class, function, lambda, comprehension
+    def __init__(self, kind: ScopeKind, node: cst.CSTNode, parent: Optional[Scope], is_async: bool = False):
+        self.kind = kind
         self.node = node
         self.parent = parent
         self.is_async = is_async
@@ -211,13 +239,13 @@ class Scope:
             parent.children.append(self)
 
     def __repr__(self) -> str:
-        return f"<Scope {self.kind} {self.name}>"
+        return f"<Scope {self.kind.value} {self.name}>"
 
     @property
     def function_scope(self) -> Scope:
         """The nearest enclosing scope that is not a comprehension (comprehensions run inline)."""
         scope = self
-        while scope.kind == "comprehension" and scope.parent is not None:
+        while scope.kind is ScopeKind.COMPREHENSION and scope.parent is not None:
             scope = scope.parent
         return scope
 
@@ -229,7 +257,8 @@ class Scope:
             if name in scope.declared_global:
                 scope = self.module
                 return scope if name in scope.bindings else None
-            if (first or scope.kind != "class") and name in scope.bindings and name not in scope.declared_nonlocal:
+            visible = first or scope.kind is not ScopeKind.CLASS  # class bodies do not enclose their functions
+            if visible and name in scope.bindings and name not in scope.declared_nonlocal:
                 return scope
             first = False
             scope = scope.parent
@@ -251,7 +280,7 @@ class ModuleIndex:
         self.module_name = module_name
         self.scopes: dict[cst.CSTNode, Scope] = {}
         self.events: list[tuple[cst.CSTNode, Path, Scope]] = []
-        self.root = Scope("module", module, None)
+        self.root = Scope(ScopeKind.MODULE, module, None)
         self.scopes[module] = self.root
 
 
@@ -383,7 +412,7 @@ class _Walker:
         if isinstance(node, cst.CSTNode):
             self.walk(node, path, scope)
 
-    def bind(self, scope: Scope, name: str, kind: str, node: cst.CSTNode, path: Path, **extra) -> Binding:
+    def bind(self, scope: Scope, name: str, kind: BindingKind, node: cst.CSTNode, path: Path, **extra) -> Binding:
         if name in scope.declared_global:
             scope = scope.module
         binding = Binding(name, kind, node, path, scope, **extra)
@@ -430,7 +459,7 @@ class _Walker:
         if param.annotation is not None:
             self.walk(param.annotation.annotation, self.annotation_path(param.annotation, param_path, outer), outer)
         self.maybe(param.default, param_path, outer)
-        self.bind(inner, param.name.value, "param", param, param_path, annotation=annotation, index=index)
+        self.bind(inner, param.name.value, BindingKind.PARAM, param, param_path, annotation=annotation, index=index)
 
     def annotation_path(self, annotation: cst.Annotation, path: Path, scope: Scope) -> Path:
         annotation_path = (annotation, path)
@@ -445,14 +474,14 @@ class _Walker:
             self.mark(node.type_parameters, path, scope)
         if node.returns is not None:
             self.walk(node.returns.annotation, self.annotation_path(node.returns, path, scope), scope)
-        self.bind(scope, node.name.value, "def", node, path)
-        inner = Scope("function", node, scope, is_async=node.asynchronous is not None)
+        self.bind(scope, node.name.value, BindingKind.DEF, node, path)
+        inner = Scope(ScopeKind.FUNCTION, node, scope, is_async=node.asynchronous is not None)
         self.index.scopes[node] = inner
         self._parameters(node.params, path, scope, inner)
         self.walk(node.body, path, inner)
 
     def _lambda(self, node: cst.Lambda, path: Path, scope: Scope) -> None:
-        inner = Scope("lambda", node, scope)
+        inner = Scope(ScopeKind.LAMBDA, node, scope)
         self.index.scopes[node] = inner
         self._parameters(node.params, path, scope, inner)
         self.walk(node.body, path, inner)
@@ -465,15 +494,15 @@ class _Walker:
             self.mark(node.type_parameters, path, scope)
         for arg in (*node.bases, *node.keywords):
             self.walk(arg, path, scope)
-        self.bind(scope, node.name.value, "class", node, path)
-        inner = Scope("class", node, scope)
+        self.bind(scope, node.name.value, BindingKind.CLASS, node, path)
+        inner = Scope(ScopeKind.CLASS, node, scope)
         self.index.scopes[node] = inner
         self.walk(node.body, path, inner)
 
     def _comprehension(
         self, node: Union[cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp], path: Path, scope: Scope
     ) -> None:
-        inner = Scope("comprehension", node, scope)
+        inner = Scope(ScopeKind.COMPREHENSION, node, scope)
         self.index.scopes[node] = inner
         for_in: Optional[cst.CompFor] = node.for_in
         first = True
@@ -483,7 +512,7 @@ class _Walker:
             self.event(for_in, for_path, inner)
             # The first iterable is evaluated in the enclosing scope.
             self.walk(for_in.iter, for_path, scope if first else inner)
-            self.store(for_in.target, for_path, inner, "for", None)
+            self.store(for_in.target, for_path, inner, BindingKind.FOR, None)
             for condition in for_in.ifs:
                 self.walk(condition, for_path, inner)
             for_in = for_in.inner_for_in
@@ -500,7 +529,7 @@ class _Walker:
         target: cst.CSTNode,
         path: Path,
         scope: Scope,
-        kind: str,
+        kind: BindingKind,
         value: Optional[cst.BaseExpression],
         annotation: Optional[cst.BaseExpression] = None,
     ) -> None:
@@ -539,7 +568,7 @@ class _Walker:
             target_path = (target, path)
             self.event(target, target_path, scope)
             value = node.value if single else None
-            self.store(target.target, target_path, scope, "assign", value)
+            self.store(target.target, target_path, scope, BindingKind.ASSIGN, value)
         self.walk(node.value, path, scope)
 
     def _annassign(self, node: cst.AnnAssign, path: Path, scope: Scope) -> None:
@@ -547,17 +576,17 @@ class _Walker:
         self.walk(annotation, self.annotation_path(node.annotation, path, scope), scope)
         if node.value is not None:
             self.walk(node.value, path, scope)
-        self.store(node.target, path, scope, "annotated", node.value, annotation)
+        self.store(node.target, path, scope, BindingKind.ANNOTATED, node.value, annotation)
 
     def _augassign(self, node: cst.AugAssign, path: Path, scope: Scope) -> None:
         self.walk(node.target, path, scope)
         self.walk(node.value, path, scope)
         if type(node.target) is cst.Name:
-            self.bind(scope, node.target.value, "augmented", node.target, path)
+            self.bind(scope, node.target.value, BindingKind.AUGMENTED, node.target, path)
 
     def _for(self, node: cst.For, path: Path, scope: Scope) -> None:
         self.walk(node.iter, path, scope)
-        self.store(node.target, path, scope, "for", None)
+        self.store(node.target, path, scope, BindingKind.FOR, None)
         self.walk(node.body, path, scope)
         self.maybe(node.orelse, path, scope)
 
@@ -570,7 +599,7 @@ class _Walker:
             if item.asname is not None:
                 asname_path = (item.asname, item_path)
                 self.event(item.asname, asname_path, scope)
-                self.store(item.asname.name, asname_path, scope, "with", item.item)
+                self.store(item.asname.name, asname_path, scope, BindingKind.WITH, item.item)
         self.walk(node.body, path, scope)
 
     def _except(self, node: cst.ExceptHandler, path: Path, scope: Scope) -> None:
@@ -578,20 +607,20 @@ class _Walker:
         if node.name is not None:
             self.mark(node.name, path, scope)
             if type(node.name.name) is cst.Name:
-                self.bind(scope, node.name.name.value, "except", node, path)
+                self.bind(scope, node.name.name.value, BindingKind.EXCEPT, node, path)
         self.walk(node.body, path, scope)
 
     def _walrus(self, node: cst.NamedExpr, path: Path, scope: Scope) -> None:
         self.walk(node.value, path, scope)
         self.name_event(node.target, path, scope)
         if type(node.target) is cst.Name:
-            self.bind(scope.function_scope, node.target.value, "walrus", node.target, path, value=node.value)
+            self.bind(scope.function_scope, node.target.value, BindingKind.WALRUS, node.target, path, value=node.value)
 
     def _match_name(self, node: Union[cst.MatchAs, cst.MatchStar], path: Path, scope: Scope) -> None:
         self.walk_children(node, path, scope, skip=("name",))
         if isinstance(node.name, cst.Name):
             self.name_event(node.name, path, scope)
-            self.bind(scope, node.name.value, "other", node.name, path)
+            self.bind(scope, node.name.value, BindingKind.MATCH, node.name, path)
 
     def _global(self, node: cst.Global, path: Path, scope: Scope) -> None:
         self.mark_children(node, path, scope)
@@ -608,10 +637,10 @@ class _Walker:
             if full is None:
                 continue
             if alias.asname is not None and type(alias.asname.name) is cst.Name:
-                self.bind(scope, alias.asname.name.value, "import", alias, path, qualified=full)
+                self.bind(scope, alias.asname.name.value, BindingKind.IMPORT, alias, path, qualified=full)
             else:
                 root = full.split(".")[0]
-                self.bind(scope, root, "import", alias, path, qualified=root)
+                self.bind(scope, root, BindingKind.IMPORT, alias, path, qualified=root)
 
     def _import_from(self, node: cst.ImportFrom, path: Path, scope: Scope) -> None:
         self.mark_children(node, path, scope)
@@ -633,7 +662,7 @@ class _Walker:
             bound = name
             if alias.asname is not None and type(alias.asname.name) is cst.Name:
                 bound = alias.asname.name.value
-            self.bind(scope, bound, "import", alias, path, qualified=f"{base}.{name}" if base else name)
+            self.bind(scope, bound, BindingKind.IMPORT, alias, path, qualified=f"{base}.{name}" if base else name)
 
 
 # `With` items are reported as their own events when a rule asks for them.
