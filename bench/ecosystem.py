@@ -150,7 +150,8 @@ def findings_from(raw: list[dict], corpus: Path = CORPUS) -> list[Finding]:
     found = []
     lines: dict[Path, list[str]] = {}
     for item in raw:
-        absolute = (corpus / item["path"]).resolve() if not os.path.isabs(item["path"]) else Path(item["path"])
+        # Resolved either way: in a worktree `bench/corpus` is a link to the main checkout's corpus.
+        absolute = (corpus / item["path"]).resolve()
         try:
             relative = absolute.relative_to(corpus.resolve())
         except ValueError:

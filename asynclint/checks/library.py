@@ -140,14 +140,16 @@ def _looks_like_class(qualified: str) -> bool:
 
 
 def _argument_class(expr: cst.BaseExpression, ctx: Context) -> Optional[str]:
-    """The callable that made the argument's value when that is certain: a call written in place
-    (`FileSystemLoader("templates")`), or a name or `self.name` every assignment of which calls
-    the same callable (a `None` among them, a parameter or anything else: not certain)."""
+    """The class that made the argument's value when that is certain: a construction written in
+    place (`FileSystemLoader("templates")`), or a name or `self.name` every assignment of which
+    constructs the same class (a `None` among them, a parameter or anything else: not certain).
+    Only CapWords names are passed on; the library's source decides whether they are classes."""
+    made = None
     if type(expr) is cst.Call:
-        return ctx.qualified_name(expr.func)
-    if type(expr) in (cst.Name, cst.Attribute):
-        return _instance_class(expr, ctx, none_allowed=False)
-    return None
+        made = ctx.qualified_name(expr.func)
+    elif type(expr) in (cst.Name, cst.Attribute):
+        made = _instance_class(expr, ctx, none_allowed=False)
+    return made if made is not None and _looks_like_class(made) else None
 
 
 def _receiver_shape(receiver: cst.BaseExpression, ctx: Context) -> Optional[tuple[tuple, tuple, bool]]:

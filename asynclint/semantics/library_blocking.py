@@ -12,7 +12,9 @@ counts:
   class's bases), `self.method()` looked up on the class the caller named (so a subclass's
   override is the one followed), `super()` calls, and methods on values whose class the source
   states (a constructor call, a return or parameter annotation, every `self.x = ...` of the class
-  agreeing). A parameter, a callback or a value of unknown class is never guessed;
+  agreeing, where a constructor parameter stored in `self.x` has the class the caller's
+  construction made certain: see `argument_classes`). A parameter, a callback or a value of
+  unknown class is never guessed;
 - `async def` functions, generator functions and functions behind decorators that could replace
   them are not followed; the standard library is not followed either (its blocking calls are the
   catalog's leaves), and a library's async variants (`redis.asyncio`, `dns.asyncresolver`,
