@@ -140,8 +140,11 @@ def timed(command: list[str], cwd: Path) -> tuple[float, float, str]:
     return elapsed, cpu, result.stdout
 
 
-def measure(base: list[str], tree: Path, repeat: int) -> dict[tuple[str, str], tuple[float, float, int]]:
-    """(mode, setting) → median wall time, median CPU time, ASY113 findings."""
+def measure(
+    base: list[str], tree: Path, repeat: int, loads: list[float]
+) -> dict[tuple[str, str], tuple[float, float, int]]:
+    """(mode, setting) → median wall time, median CPU time, ASY113 findings; the one-minute load
+    average before each timed run is added to `loads`."""
     settings = (("off", "ASY,ASY401"), ("on", "ASY,ASY401,ASY113"))
     figures: dict[tuple[str, str], tuple[float, float, int]] = {}
     for mode in ("cold", "warm"):
@@ -156,6 +159,7 @@ def measure(base: list[str], tree: Path, repeat: int) -> dict[tuple[str, str], t
                 if mode == "warm":
                     edited = tree / "service" / "module1.py"
                     edited.write_text(edited.read_text() + f"# edit {label} {round_}\n")
+                loads.append(os.getloadavg()[0])
                 elapsed, used, output = timed([*base, *extra, "--select", select, "."], tree)
                 runs[label].append((elapsed, used))
                 findings[label] = output.count('"code": "ASY113"')
@@ -169,7 +173,7 @@ def measure(base: list[str], tree: Path, repeat: int) -> dict[tuple[str, str], t
 def measure_corpus(base: list[str], repeat: int) -> tuple[dict[str, tuple[float, float, int]], list[float]]:
     """setting → median wall time, median CPU time, ASY113 findings, over the whole corpus cold;
     and the one-minute load average before each run."""
-    projects = sorted(path.name for path in CORPUS.iterdir() if path.is_dir())
+    projects = sorted(path.name for path in CORPUS.iterdir() if path.is_dir() and not path.name.startswith("."))
     settings = (("off", []), ("on", ["--extend-select", "ASY113"]))
     runs: dict[str, list[tuple[float, float]]] = {"off": [], "on": []}
     findings: dict[str, int] = {}
@@ -200,8 +204,14 @@ def corpus_report(figures: dict[str, tuple[float, float, int]], loads: list[floa
         "|---|---|---|---|---|---|\n"
         f"| corpus cold | {off[0]:.1f} s / {off[1]:.1f} s | {on[0]:.1f} s / {on[1]:.1f} s "
         f"| {(on[1] / off[1] - 1) * 100:+.0f}% | {(on[0] / off[0] - 1) * 100:+.0f}% | {on[2]} |\n\n"
+        f"{load_line(loads)}\n"
+    )
+
+
+def load_line(loads: list[float]) -> str:
+    return (
         f"One-minute load average before the runs: {min(loads):.1f} to {max(loads):.1f} "
-        f"(median {statistics.median(loads):.1f}) on {os.cpu_count()} CPUs.\n"
+        f"(median {statistics.median(loads):.1f}) on {os.cpu_count()} CPUs."
     )
 
 
@@ -267,7 +277,8 @@ def main() -> None:
         (tree / "pyproject.toml").write_text("[tool.asynclint]\n")  # the cache lives in the tree
         base = [sys.executable, "-m", "asynclint", "--exit-zero", "-j", str(arguments.jobs)]
         base += ["--python", str(python), "--output-format", "json"]
-        figures = measure(base, tree, arguments.repeat)
+        loads: list[float] = []
+        figures = measure(base, tree, arguments.repeat, loads)
     lines = len(MODULE.splitlines()) * arguments.modules
     title = (
         f"ASY113 cost (`python bench/library_bench.py`): {arguments.modules} generated service modules, "
@@ -275,7 +286,7 @@ def main() -> None:
         f"paho-mqtt and redis; -j{arguments.jobs}, median of {arguments.repeat}; Python "
         f"{sys.version_info.major}.{sys.version_info.minor}."
     )
-    text = report(figures, title)
+    text = report(figures, title) + "\n" + load_line(loads) + "\n"
     print(text)
     if arguments.write:
         write_section("library_bench", text)
