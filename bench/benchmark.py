@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -180,7 +181,11 @@ def main() -> None:
         )
     text = "\n".join(table) + "\n\n" + "\n".join(targets(rows, jobs)) + "\n"
     header = f"Pinned corpus ({len(PINNED)} projects), {jobs} CPUs, Python {sys.version.split()[0]}.\n\n"
-    (HERE / "RESULTS.md").write_text("# Benchmark results\n\n" + header + text)
+    results = HERE / "RESULTS.md"
+    previous = results.read_text() if results.exists() else ""
+    # Sections other benchmarks write (`<!-- name -->` … `<!-- /name -->`, library_bench.py's) stay.
+    sections = re.finditer(r"<!-- (\w+) -->.*?<!-- /\1 -->\n?", previous, re.S)
+    results.write_text("# Benchmark results\n\n" + header + text + "".join("\n" + match.group(0) for match in sections))
     print(header + text)
 
 

@@ -51,6 +51,33 @@ def test_change_in_imported_module_reaches_unchanged_caller(write_tree):
     assert [(path, code) for path, _, code, _ in findings(root)] == [("pkg/a.py", "ASY200")]
 
 
+def test_placed_cross_file_findings_are_kept_for_the_same_answers(write_tree):
+    """A cross-file finding that stands is placed by linting its file again; that lint's result
+    is kept under the file's content and the answers, so a warm run does not lint the file again
+    while they are the same, and places it afresh when an answer changes."""
+    root = write_tree(
+        {
+            "pyproject.toml": '[tool.asynclint]\nextend-select = ["ASY110"]\n',
+            "pkg/__init__.py": "",
+            "pkg/a.py": "from .b import load\n\n\nasync def handler():\n    load()\n",
+            "pkg/b.py": "import time\n\n\ndef load():\n    time.sleep(1)\n",
+            "pkg/c.py": "ROUND = 0\n",
+        }
+    )
+    cold = findings(root, "--no-cache")
+    assert [(path, code) for path, _, code, _ in cold] == [("pkg/a.py", "ASY110")]
+    assert findings(root) == cold
+    (placed,) = root.glob(".asynclint_cache/*/*.placed.json")
+    written = placed.stat().st_mtime_ns, placed.stat().st_ino
+    (root / "pkg" / "c.py").write_text("ROUND = 1\n")  # a changed tree: resolved again, not a replay
+    assert findings(root) == cold
+    assert (placed.stat().st_mtime_ns, placed.stat().st_ino) == written  # kept, not placed again
+    (root / "pkg" / "b.py").write_text("import time\n\n\ndef load():\n    wait()\n\n\ndef wait():\n    time.sleep(1)\n")
+    changed = findings(root)
+    assert changed == findings(root, "--no-cache") and changed != cold
+    assert len(list(root.glob(".asynclint_cache/*/*.placed.json"))) == 2
+
+
 def test_corrupted_entries_are_ignored(write_tree):
     root = write_tree({"pyproject.toml": "[tool.asynclint]\n", "a.py": BLOCKING})
     expected = findings(root)

@@ -127,7 +127,11 @@ def edited(text: str, old: str, new: str) -> str:
     ("old", "new", "incremental"),
     [
         ("        await asyncio.sleep(1)\n", "        await asyncio.sleep(1)\n        x = 1\n", True),
-        ("    async def third(self):\n", "    async def added(self):\n        pass\n\n    async def third(self):\n", True),
+        (
+            "    async def third(self):\n",
+            "    async def added(self):\n        pass\n\n    async def third(self):\n",
+            True,
+        ),
         ("class Service:\n", "class Service(Base):\n", False),  # the class header: the whole class
         ("        return query\n", "        return query\nSELECT = 1\n", False),  # a dedented line ends the class
         ("SELECT 1\n", "SELECT 2\n", False),  # a string line less indented than the method

@@ -148,11 +148,27 @@ TEST_LIBRARIES = {
 
 
         def remember(function):
-            return function
+            def remembered(*args):
+                return function(*args)
+
+            return remembered
 
 
         @remember
         def behind_a_decorator():
+            time.sleep(1)
+
+
+        _marked = []
+
+
+        def mark(function):
+            _marked.append(function)
+            return function
+
+
+        @mark
+        def behind_an_identity_decorator():
             time.sleep(1)
 
 
@@ -459,6 +475,56 @@ TEST_LIBRARIES = {
             def read_into(self, buffer):
                 return self.socket.recv_into(buffer)
         """,
+    # Dispatch through what the constructor was given: `self.loader` is the class the call site
+    # passed when that is certain. `internalcode` gives the function back as it is (Jinja2's).
+    "ctorlib/__init__.py": """
+        class Loader:
+            def get_source(self, name):
+                return name
+
+
+        class FileLoader(Loader):
+            def __init__(self, root):
+                self.root = root
+
+            def get_source(self, name):
+                with open(self.root + "/" + name) as handle:
+                    return handle.read()
+
+
+        def internalcode(function):
+            _internal.add(function)
+            return function
+
+
+        _internal = set()
+
+
+        class Environment:
+            def __init__(self, loader: Loader = None, cache=None):
+                self.loader = loader
+                self.cache = cache
+
+            @internalcode
+            def get_template(self, name):
+                return self._load(name)
+
+            def _load(self, name):
+                return self.loader.get_source(name)
+
+
+        class Reloadable(Environment):
+            def use(self, loader: Loader):
+                self.loader = loader  # another assignment: what the constructor got is not certain
+
+
+        class AsyncEnvironment:
+            def __init__(self, loader):
+                self.loader = loader
+
+            def get_template(self, name):
+                return self.loader.get_source(name)
+        """,
     # An async flavour of a library: its constructor reads a file, and it is still never reported.
     "aiodispatch/__init__.py": """
         class Client:
@@ -583,9 +649,36 @@ def test_template_engine_loading_from_disk(library_env):
             return jinja2.Template(source).render(), template
         """
     found = chains(source, library_env)
-    # `get_template` goes through `self.loader`, given to the constructor: dispatch the source
-    # cannot settle, so it is not reported. Rendering a template is CPU work.
-    assert found == {9: "jinja2.FileSystemLoader.get_source → builtins.open"}
+    # `get_template` goes through `self.loader`, given to the constructor: a `FileSystemLoader`
+    # here, bound once at module level. Rendering a template is CPU work.
+    assert found[9] == "jinja2.FileSystemLoader.get_source → builtins.open"
+    assert found[10].startswith("jinja2.Environment.get_template → Environment._load_template → …")
+    assert found[10].endswith("→ FileSystemLoader.get_source → builtins.open")
+    assert sorted(found) == [9, 10]
+
+
+@pytest.mark.parametrize(
+    ("code", "reported"),
+    [
+        ('jinja2.Environment(loader=jinja2.FileSystemLoader("templates")).get_template("x")', True),
+        ('environment = jinja2.Environment(loader=jinja2.FileSystemLoader("t")); environment.get_template("x")', True),
+        ('jinja2.Environment(loader=jinja2.DictLoader({})).get_template("x")', False),  # a loader in memory
+        ('jinja2.Environment(loader=loader).get_template("x")', False),  # a parameter: not guessed
+        ('jinja2.Environment().get_template("x")', False),
+    ],
+)
+def test_template_engine_dispatch_through_the_constructors_loader(library_env, code, reported):
+    source = f"""
+        import jinja2
+
+
+        async def page(loader):
+            {code}
+        """
+    found = chains(source, library_env)
+    assert bool(found) is reported
+    if reported:
+        assert list(found.values())[0].endswith("→ FileSystemLoader.get_source → builtins.open")
 
 
 def test_mqtt_client_connect_and_tls_setup(library_env):
@@ -731,6 +824,8 @@ BRANCH_CASES = {
     "generator": None,
     "coroutine_function": None,
     "behind_a_decorator": None,
+    # A decorator that gives the function back as it is replaces nothing.
+    "behind_an_identity_decorator": "branchlib.behind_an_identity_decorator → time.sleep",
     "Static.wait": "branchlib.Static.wait → time.sleep",
     "async_refresh": "branchlib.async_refresh → time.sleep",
 }
@@ -846,6 +941,46 @@ DISPATCH_CASES = [
         "streamlib.plain.Stream.read_into → socket.socket.recv_into",
     ),
 ]
+
+
+CONSTRUCTOR_CHAIN = "ctorlib.Environment.get_template → Environment._load → FileLoader.get_source → builtins.open"
+CONSTRUCTOR_CASES = [
+    # (code in the coroutine, the chain or None): `loader` is a parameter of the coroutine.
+    ('ctorlib.Environment(ctorlib.FileLoader("/srv")).get_template("x")', CONSTRUCTOR_CHAIN),
+    ('ctorlib.Environment(loader=ctorlib.FileLoader("/srv")).get_template("x")', CONSTRUCTOR_CHAIN),
+    ('env = ctorlib.Environment(loader=ctorlib.FileLoader("/srv")); env.get_template("x")', CONSTRUCTOR_CHAIN),
+    ('given = ctorlib.FileLoader("/srv"); ctorlib.Environment(given).get_template("x")', CONSTRUCTOR_CHAIN),
+    ("MODULE_ENV.get_template('x')", CONSTRUCTOR_CHAIN),  # bound once at module level
+    ('ctorlib.Environment(ctorlib.Loader()).get_template("x")', None),  # a loader that does not block
+    ('ctorlib.Environment(loader).get_template("x")', None),  # passed through a parameter
+    ('ctorlib.Environment().get_template("x")', None),
+    ("EITHER_ENV.get_template('x')", None),  # two assignments with different loaders
+    ("MAYBE_LOADER_ENV.get_template('x')", None),  # the loader's name is also bound to None
+    ('ctorlib.Reloadable(ctorlib.FileLoader("/srv")).get_template("x")', None),  # `self.loader` set elsewhere too
+    ('ctorlib.AsyncEnvironment(ctorlib.FileLoader("/srv")).get_template("x")', None),  # an async flavour
+]
+
+
+@pytest.mark.parametrize(("code", "expected"), CONSTRUCTOR_CASES)
+def test_dispatch_through_what_the_constructor_was_given(library_env, code, expected):
+    source = f"""
+        import ctorlib
+
+        MODULE_ENV = ctorlib.Environment(loader=ctorlib.FileLoader("/srv"))
+        if ctorlib:
+            EITHER_ENV = ctorlib.Environment(ctorlib.FileLoader("/srv"))
+        else:
+            EITHER_ENV = ctorlib.Environment(ctorlib.Loader())
+        MAYBE_LOADER = None
+        MAYBE_LOADER = ctorlib.FileLoader("/srv")
+        MAYBE_LOADER_ENV = ctorlib.Environment(MAYBE_LOADER)
+
+
+        async def handler(loader):
+            {code}
+        """
+    found = chains(source, library_env)
+    assert found == ({15: expected} if expected else {})
 
 
 @pytest.mark.parametrize(("code", "expected"), DISPATCH_CASES)

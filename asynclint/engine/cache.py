@@ -450,6 +450,37 @@ class ResultCache:
         if self.changed:
             self._save("index.json", {"files": {path: list(entry) for path, entry in self.index.items()}})
 
+    # -- placed cross-file findings ----------------------------------------------------------------
+    # A file whose cross-file candidate stands is linted a second time, with the project, to place
+    # it. What that lint gives depends only on the file and on the answers its candidates got (each
+    # one's final message, or None, and whether its fix is kept): kept under both, a warm run whose
+    # answers did not change places them without linting the file again.
+    def _placed_key(self, key: str, answers: list[tuple[Optional[str], Optional[bool]]]) -> str:
+        digest = hashlib.blake2b(key.encode(), digest_size=20)
+        digest.update(json.dumps(answers, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
+
+    def placed(self, path: str, answers: list[tuple[Optional[str], Optional[bool]]]) -> Optional[list[Diagnostic]]:
+        """The diagnostics the second lint gave for this file, unchanged since, and these answers."""
+        if not self.usable:
+            return None
+        entry = self.index.get(os.path.abspath(path))
+        if entry is None or self._stat(path) != entry[:3]:
+            return None
+        stored = self._read(f"{self._placed_key(entry[3], answers)}.placed.json")
+        if stored is None:
+            return None
+        try:
+            return _decode_result(stored, path).diagnostics
+        except (_Invalid, ValueError, TypeError, RecursionError):
+            return None
+
+    def store_placed(
+        self, path: str, data: bytes, answers: list[tuple[Optional[str], Optional[bool]]], diagnostics: list[Diagnostic]
+    ) -> None:
+        key = self._placed_key(content_key(data, self.salt, path), answers)
+        self._save(f"{key}.placed.json", _encode_result(FileResult(path, diagnostics)))
+
     # -- a whole run over an unchanged tree ------------------------------------------------------
     def run_key(self, files: list[str], extra: str = "") -> Optional[str]:
         """Identifies this exact set of files in this exact state (and the installed libraries

@@ -93,6 +93,9 @@ class Context:
         self.path: Path = None
         self.scope: Scope = index.root
         self.rule_code = ""
+        # This lint decides cross-file candidates (the project is known). Without it a candidate
+        # (`condition=...`) is kept unplaced and its fix dropped: a rule need not build one.
+        self.decides_candidates = False
         self._loop_callbacks: Optional[dict[cst.CSTNode, str]] = None
         self._one_shot: Optional[frozenset[cst.CSTNode]] = None
         self._answers: dict[Hashable, Any] = {}

@@ -113,9 +113,7 @@ class ParsedBuffer:
     def _ends_module(self, unit: _Unit) -> bool:
         return unit.path == (len(self.module.body) - 1,)
 
-    def _walk(
-        self, statement: cst.BaseStatement, path: Path, line: int, units: list[_Unit], counts: dict
-    ) -> int:
+    def _walk(self, statement: cst.BaseStatement, path: Path, line: int, units: list[_Unit], counts: dict) -> int:
         size = self._count(statement, counts)
         units.append(_Unit(line, line + size, path, statement))
         if isinstance(statement, cst.ClassDef) and isinstance(statement.body, cst.IndentedBlock):
@@ -134,9 +132,7 @@ class ParsedBuffer:
         return known[1]
 
     # -- the new statement -------------------------------------------------------------------
-    def _reparse(
-        self, unit: _Unit, lines: Sequence[str]
-    ) -> Optional[tuple[list[Statement], Sequence[cst.EmptyLine]]]:
+    def _reparse(self, unit: _Unit, lines: Sequence[str]) -> Optional[tuple[list[Statement], Sequence[cst.EmptyLine]]]:
         """The statements `lines` hold, parsed at the unit's place, and the blank and comment lines
         after them when the unit ends the module; None unless they render back to exactly `lines`."""
         if not lines:
@@ -195,6 +191,7 @@ class ParsedBuffer:
         assert counts is not None
         for statement in statements:
             self._count(statement, counts)
+
         # Each enclosing class is a new node whose line count moves by the edit's.
         def replaced(container: Container, path: Path) -> Container:
             body = list(container.body if isinstance(container, cst.Module) else container.body.body)

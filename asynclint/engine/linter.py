@@ -17,7 +17,7 @@ import sys
 import tokenize
 import traceback
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Protocol, Sequence
 
 import libcst as cst
 
@@ -252,6 +252,7 @@ class Linter:
         index = build_index(module, module_name, self.interesting, is_package)
         resolver = Resolver(index, self.return_types, self.attribute_types, self.item_types)
         context = Context(path, index, resolver, self.config, self.config.target)
+        context.decides_candidates = project is not None
         dispatch = self.dispatch
         failed: set[str] = set()
 
@@ -421,13 +422,30 @@ class Linter:
             return diagnostic.message
         return rule.resolve_condition(diagnostic.condition, diagnostic.message, project)
 
-    def final_diagnostics(self, result: FileResult, project: ProjectIndex, data: Optional[bytes] = None) -> list[Diagnostic]:
+    def _answer(self, diagnostic: Diagnostic, project: ProjectIndex) -> tuple[Optional[str], Optional[bool]]:
+        """What the project says about a cross-file candidate: its final message (None: it does
+        not stand) and, when it stands, whether its fix is kept. A second lint places it from
+        exactly these answers."""
+        message = self.resolve_condition(diagnostic, project)
+        if message is None or diagnostic.condition is None:
+            return message, None
+        return message, self.rules[diagnostic.code].keeps_fix(diagnostic.condition, project)
+
+    def final_diagnostics(
+        self, result: FileResult, project: ProjectIndex, data: Optional[bytes] = None, placed: Optional[Placed] = None
+    ) -> list[Diagnostic]:
         """`result`'s diagnostics with its cross-file candidates decided against the project. When
-        one stands, the file (`data`, else read from its path) is linted again to place it."""
+        one stands, the file (`data`, else read from its path) is linted again to place it, unless
+        `placed` (the result cache) kept that lint's diagnostics for the same file and answers."""
         pending = [diagnostic for diagnostic in result.diagnostics if diagnostic.condition is not None]
         settled = [diagnostic for diagnostic in result.diagnostics if diagnostic.condition is None]
-        if not any(self.resolve_condition(diagnostic, project) is not None for diagnostic in pending):
+        answers = [self._answer(diagnostic, project) for diagnostic in pending]
+        if all(message is None for message, _ in answers):
             return settled
+        if placed is not None:
+            kept = placed.placed(result.path, answers)
+            if kept is not None:
+                return kept
         if data is None:
             try:
                 with open(result.path, "rb") as handle:
@@ -437,7 +455,22 @@ class Linter:
         module_name = result.summary.module_name if result.summary is not None else None
         is_package = os.path.basename(result.path).startswith("__init__.") if module_name is not None else None
         again = self.lint(result.path, data, module_name=module_name, is_package=is_package, project=project)
+        if placed is not None and not again.result.errors:
+            placed.store_placed(result.path, data, answers, again.result.diagnostics)
         return again.result.diagnostics
 
-    def resolve_pending(self, result: FileResult, project: ProjectIndex, data: Optional[bytes] = None) -> None:
-        result.diagnostics = self.final_diagnostics(result, project, data)
+    def resolve_pending(
+        self, result: FileResult, project: ProjectIndex, data: Optional[bytes] = None, placed: Optional[Placed] = None
+    ) -> None:
+        result.diagnostics = self.final_diagnostics(result, project, data, placed)
+
+
+class Placed(Protocol):
+    """Where the placed diagnostics of a file are kept, by its content and the answers its
+    cross-file candidates got (the result cache)."""
+
+    def placed(self, path: str, answers: list[tuple[Optional[str], Optional[bool]]]) -> Optional[list[Diagnostic]]: ...
+
+    def store_placed(
+        self, path: str, data: bytes, answers: list[tuple[Optional[str], Optional[bool]]], diagnostics: list[Diagnostic]
+    ) -> None: ...

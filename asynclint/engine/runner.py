@@ -336,7 +336,7 @@ def run(
     if cache is not None:
         cache.load_library_answers(LibraryAnswers.of(index))
     for position, result in enumerate(outcome.results):
-        settings.linter_for(position).resolve_pending(result, index)
+        settings.linter_for(position).resolve_pending(result, index, placed=settings.cache_for(position))
         outcome.errors.extend(result.errors)
     if cache is not None:
         cache.save_library_answers(LibraryAnswers.of(index))

@@ -208,7 +208,8 @@ def collect_definitions(
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
             for target in targets:
                 for node in ast.walk(target):
-                    if isinstance(node, ast.Name):
+                    # `Environment.template_class = Template` binds no name: `Environment` is read.
+                    if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                         definitions.setdefault(node.id, []).append(statement)
     if in_fallback and fallbacks is not None:
         for name, bound in definitions.items():

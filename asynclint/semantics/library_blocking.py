@@ -12,7 +12,9 @@ counts:
   class's bases), `self.method()` looked up on the class the caller named (so a subclass's
   override is the one followed), `super()` calls, and methods on values whose class the source
   states (a constructor call, a return or parameter annotation, every `self.x = ...` of the class
-  agreeing). A parameter, a callback or a value of unknown class is never guessed;
+  agreeing, where a constructor parameter stored in `self.x` has the class the caller's
+  construction made certain: see `argument_classes`). A parameter, a callback or a value of
+  unknown class is never guessed;
 - `async def` functions, generator functions and functions behind decorators that could replace
   them are not followed; the standard library is not followed either (its blocking calls are the
   catalog's leaves), and a library's async variants (`redis.asyncio`, `dns.asyncresolver`,
@@ -30,7 +32,7 @@ import re
 import sys
 from collections import deque
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping, Optional, TypeVar, Union
+from typing import Any, Callable, Iterable, Mapping, Optional, TypeVar, Union, cast
 
 from asynclint.semantics.libraries import (
     BUILTIN_NAMES,
@@ -81,6 +83,7 @@ def clear_memos() -> None:
     _non_blocking_memo.clear()
     _body_facts_memo.clear()
     _property_memo.clear()
+    _identity_decorators_memo.clear()
 
 
 def is_async_variant(qualified: str) -> bool:
@@ -500,14 +503,58 @@ def _expression_calls(node: ast.AST, calls: list[ast.expr], known: Mapping[str, 
     calls.extend(found)
 
 
-def _runs_body(function: Any) -> bool:
+def _runs_body(found: _Found) -> bool:
     """Calling it runs its body now: a plain `def`, not a generator, not behind a decorator that
-    might replace it (a cache, a retry wrapper that offloads, `asyncify`)."""
+    might replace it (a cache, a retry wrapper that offloads, `asyncify`). A decorator of the
+    library that gives the function back as it is (Jinja2's `internalcode`) replaces nothing."""
+    function = found.node
     if isinstance(function, ast.AsyncFunctionDef):
         return False
-    if not all(decorator_name(decorator) in _TRANSPARENT_DECORATORS for decorator in function.decorator_list):
-        return False
+    for decorator in function.decorator_list:
+        if decorator_name(decorator) in _TRANSPARENT_DECORATORS:
+            continue
+        key = (found.module.name, decorator.lineno, decorator.col_offset)
+        if key not in _identity_decorators_memo:
+            _identity_decorators_memo[key] = _returns_its_argument(decorator, found.module)
+        if not _identity_decorators_memo[key]:
+            return False
     return not _body_fact(function, "yields")
+
+
+_identity_decorators_memo: dict[tuple[str, int, int], bool] = {}
+
+
+def _returns_its_argument(decorator: ast.expr, module: StaticModule) -> bool:
+    """`@name` (not called) naming a plain library function of one parameter whose every `return`
+    gives that parameter back, never assigned, and whose body ends with such a `return`."""
+    dotted = dotted_name(decorator)
+    if not dotted:
+        return False
+    head = _module_name(module, dotted[0])
+    found = locate(".".join([head, *dotted[1:]])) if head else None
+    if found is None or found.kind is not DefinitionKind.FUNCTION or found.owner is not None:
+        return False
+    node = found.node
+    arguments = node.args
+    parameters = [*arguments.posonlyargs, *arguments.args]
+    if (
+        not isinstance(node, ast.FunctionDef)
+        or node.decorator_list
+        or len(parameters) != 1
+        or arguments.vararg is not None
+        or arguments.kwarg is not None
+        or arguments.kwonlyargs
+        or not node.body
+        or _body_fact(node, "yields")
+    ):
+        return False
+    name = parameters[0].arg
+    returned = [statement for statement in _statements(node.body) if isinstance(statement, ast.Return)]
+    if not all(isinstance(statement.value, ast.Name) and statement.value.id == name for statement in returned):
+        return False
+    if not isinstance(node.body[-1], ast.Return):
+        return False
+    return name not in _Function(found, None).assigned and name not in _body_fact(node, "walrus")
 
 
 # (id of a function node, question) → (the node, kept so that the id stays its own; the answer)
@@ -529,8 +576,12 @@ def _body_fact(function: Any, question: str) -> Any:
 _Target = Union[str, tuple[str, _Found, Optional[str]]]  # a leaf name, or (shown name, function/class, self class)
 # What a call passes: per positional argument and per keyword, ("=", constant) or ("?",) for a
 # value not known; `starred` when `*args`/`**kwargs` make the binding unknown.
+# ("class", qualified) is a new instance of that class (`FileSystemLoader("templates")`).
 _Value = tuple[Any, ...]
 _Known = tuple[tuple[str, Any], ...]  # parameter → constant value, sorted
+# The classes an instance was constructed with: parameter of its class's `__init__` → the class
+# of the argument, sorted. `self.x = parameter` in that `__init__` is then an instance of it.
+_Classes = tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -538,25 +589,53 @@ class CallShape:
     positional: tuple[_Value, ...] = ()
     keywords: tuple[tuple[str, _Value], ...] = ()
     starred: bool = False
+    receiver: Optional[CallShape] = None  # `Client(...).method()`: what constructed the instance
 
     def key(self) -> str:
         """Text for the answers' key (plain data)."""
-        positional = ",".join(repr(value[1]) if value[0] == "=" else "?" for value in self.positional)
-        keywords = ",".join(f"{name}={repr(value[1]) if value[0] == '=' else '?'}" for name, value in self.keywords)
-        return f"({positional};{keywords}{';*' if self.starred else ''})"
+        positional = ",".join(_value_key(value) for value in self.positional)
+        keywords = ",".join(f"{name}={_value_key(value)}" for name, value in self.keywords)
+        receiver = f"<{self.receiver.key()}>" if self.receiver is not None else ""
+        return f"({positional};{keywords}{';*' if self.starred else ''}){receiver}"
+
+
+def _value_key(value: _Value) -> str:
+    if value[0] == "=":
+        return repr(value[1])
+    return f"<{value[1]}>" if value[0] == "class" else "?"
 
 
 _CONSTANT_TYPES = (type(None), bool, int, float, str, bytes)
 
 
+def _bound(
+    function: Any, shape: Optional[CallShape], skip_first: bool
+) -> Optional[tuple[list[Any], dict[str, _Value]]]:
+    """The parameters of `function` and what the call passes to each of them; None when
+    `*args`/`**kwargs` on either side make that uncertain."""
+    if shape is None or shape.starred:
+        return None
+    arguments = function.args
+    if arguments.vararg is not None or arguments.kwarg is not None:
+        return None
+    positional = [*arguments.posonlyargs, *arguments.args]
+    if skip_first:
+        positional = positional[1:]
+    if len(shape.positional) > len(positional):
+        return None
+    passed: dict[str, _Value] = {parameter.arg: value for parameter, value in zip(positional, shape.positional)}
+    passed.update(shape.keywords)
+    return [*positional, *arguments.kwonlyargs], passed
+
+
 def known_arguments(function: Any, shape: Optional[CallShape], skip_first: bool) -> _Known:
     """Parameter values a call makes certain: constants it passes and the defaults of what it
     leaves out. Nothing with `*args`/`**kwargs` on either side."""
-    if shape is None or shape.starred:
+    bound = _bound(function, shape, skip_first)
+    if bound is None:
         return ()
+    parameters, passed = bound
     arguments = function.args
-    if arguments.vararg is not None or arguments.kwarg is not None:
-        return ()
     positional = [*arguments.posonlyargs, *arguments.args]
     defaults: dict[str, Any] = {}
     for parameter, default in zip(positional[len(positional) - len(arguments.defaults) :], arguments.defaults):
@@ -564,14 +643,8 @@ def known_arguments(function: Any, shape: Optional[CallShape], skip_first: bool)
     for parameter, default in zip(arguments.kwonlyargs, arguments.kw_defaults):
         if default is not None:
             defaults[parameter.arg] = default
-    if skip_first:
-        positional = positional[1:]
-    if len(shape.positional) > len(positional):
-        return ()
-    passed: dict[str, _Value] = {parameter.arg: value for parameter, value in zip(positional, shape.positional)}
-    passed.update(shape.keywords)
     known: dict[str, Any] = {}
-    for parameter in [*positional, *arguments.kwonlyargs]:
+    for parameter in parameters:
         name = parameter.arg
         if name in passed:
             if passed[name][0] == "=":
@@ -581,13 +654,30 @@ def known_arguments(function: Any, shape: Optional[CallShape], skip_first: bool)
     return tuple(sorted(known.items(), key=lambda item: item[0]))
 
 
+def argument_classes(init: Optional[_Found], shape: Optional[CallShape]) -> _Classes:
+    """The parameters of a class's `__init__` that a constructor call passes a new instance of a
+    class to (`Environment(loader=FileSystemLoader(...))`), each with that class as the library's
+    source states it (a class, or a function annotated to return one)."""
+    bound = _bound(init.node, shape, True) if init is not None else None
+    if bound is None:
+        return ()
+    classes = {}
+    for name, value in bound[1].items():
+        if value[0] == "class":
+            made = _call_type(value[1])
+            if made is not None:
+                classes[name] = made
+    return tuple(sorted(classes.items()))
+
+
 class _Function:
     """Names and value types inside one library function, for resolving what it calls."""
 
-    def __init__(self, found: _Found, self_class: Optional[str]):
+    def __init__(self, found: _Found, self_class: Optional[str], instance: _Classes = ()):
         self.found = found
         self.module = found.module
         self.self_class = self_class
+        self.instance = instance  # what the instance `self` is was constructed with
         node = found.node
         arguments = node.args
         positional = [*arguments.posonlyargs, *arguments.args]
@@ -682,6 +772,10 @@ class _Function:
             if name == self.self_name and name not in self.assigned:
                 return self.self_class
             if name in self.parameters and name not in self.assigned:
+                if self.instance and self.self_class is not None and _is_init_of(self.found, self.self_class):
+                    given = dict(self.instance).get(name)
+                    if given is not None:
+                        return given  # the constructor call passed a new instance of it
                 annotation = self.parameters[name].annotation
                 return _annotation_type(annotation, self.module) if annotation is not None else None
             values = self.assigned.get(name)
@@ -696,7 +790,7 @@ class _Function:
             and expr.value.id == self.self_name
             and self.self_class is not None
         ):
-            return _attribute_type(self.self_class, expr.attr)
+            return _attribute_type(self.self_class, expr.attr, self.instance)
         return None
 
     def _dispatches(self, func: ast.expr) -> bool:
@@ -746,7 +840,7 @@ class _Function:
                 and self.self_class is not None
             ):
                 found = _bases_after(self.found.owner, self.module, func.attr)
-                if found is None or not _runs_body(found.node):
+                if found is None or not _runs_body(found):
                     return None
                 return (found.qualified, found, self.self_class)
             receiver_type = self.type_of(receiver)
@@ -760,6 +854,20 @@ class _Function:
             return _method_target(instance, "__call__", leaves) if instance is not None else None
         qualified = self.qualify(func)
         return _named_target(qualified, leaves) if qualified else None
+
+    def on_self(self, expr: ast.expr) -> bool:
+        """`self.name(...)`, `super().name(...)` or `self.name`: the instance this function runs on."""
+        receiver = expr.func.value if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) else None
+        if isinstance(expr, ast.Attribute):
+            receiver = expr.value
+        if isinstance(receiver, ast.Name):
+            return receiver.id == self.self_name and receiver.id not in self.assigned
+        return (
+            isinstance(receiver, ast.Call)
+            and isinstance(receiver.func, ast.Name)
+            and receiver.func.id == "super"
+            and self.self_name is not None
+        )
 
     def property_read(self, attribute: ast.Attribute) -> Optional[tuple[str, _Found, str]]:
         """`self.name` / `value.name` where the class of the value has `name` as a property: the
@@ -928,24 +1036,23 @@ def _annotation_type(annotation: Optional[ast.expr], module: StaticModule, depth
     return qualified if _library_class(qualified) is not None else None
 
 
-_Answer = TypeVar("_Answer")
-_MemberAnswer = Callable[[str, str], Optional[_Answer]]
+_Question = TypeVar("_Question", bound=Callable[..., Any])
 
 
-def _per_member(memo: dict[tuple[str, str], Optional[_Answer]]) -> Callable[[_MemberAnswer], _MemberAnswer]:
-    """Keep `answer(class_name, attribute)` in `memo`; while it is computed, a question that
-    comes back to the same member (through a base, a getter, another attribute) reads None."""
+def _per_member(memo: dict[tuple, Any]) -> Callable[[_Question], _Question]:
+    """Keep `answer(class_name, attribute, ...)` in `memo` under its arguments; while it is
+    computed, a question that comes back to the same member (through a base, a getter, another
+    attribute) reads None."""
 
-    def decorate(answer: _MemberAnswer) -> _MemberAnswer:
-        def remembered(class_name: str, attribute: str) -> Optional[_Answer]:
-            key = (class_name, attribute)
+    def decorate(answer: _Question) -> _Question:
+        def remembered(*key: Any) -> Any:
             if key in memo:
                 return memo[key]
             memo[key] = None  # guards cycles
-            memo[key] = result = answer(class_name, attribute)
+            memo[key] = result = answer(*key)
             return result
 
-        return remembered
+        return cast(_Question, remembered)
 
     return decorate
 
@@ -956,13 +1063,14 @@ def _library_class(qualified: str) -> Optional[_Found]:
     return found if found is not None and found.kind is DefinitionKind.CLASS else None
 
 
-_attribute_types_memo: dict[tuple[str, str], Optional[str]] = {}
+_attribute_types_memo: dict[tuple, Optional[str]] = {}
 
 
 @_per_member(_attribute_types_memo)
-def _attribute_type(class_name: str, attribute: str) -> Optional[str]:
-    """The class of `self.attribute` for an instance of `class_name`: every assignment to it in
-    the class and its bases (class body annotations, `self.attribute = ...` in any method) agrees."""
+def _attribute_type(class_name: str, attribute: str, instance: _Classes = ()) -> Optional[str]:
+    """The class of `self.attribute` for an instance of `class_name` (constructed with `instance`):
+    every assignment to it in the class and its bases (class body annotations, `self.attribute =
+    ...` in any method) agrees."""
     getter = _property_getter(class_name, attribute)
     if getter is not None:
         return _returned_type(getter, class_name)
@@ -971,7 +1079,7 @@ def _attribute_type(class_name: str, attribute: str) -> Optional[str]:
         return None
     types: list[Optional[str]] = []
     for owner in _class_and_bases(found):
-        types.extend(_assigned_types(owner, class_name, attribute))
+        types.extend(_assigned_types(owner, class_name, attribute, instance))
     return _agree(types)
 
 
@@ -1036,7 +1144,7 @@ def _class_and_bases(found: _Found, hops: int = 0) -> list[_Found]:
     return classes
 
 
-def _assigned_types(owner: _Found, class_name: str, attribute: str) -> list[Optional[str]]:
+def _assigned_types(owner: _Found, class_name: str, attribute: str, instance: _Classes) -> list[Optional[str]]:
     if owner.node is None:
         return [None]  # a base class we cannot read
     types: list[Optional[str]] = []
@@ -1054,7 +1162,7 @@ def _assigned_types(owner: _Found, class_name: str, attribute: str) -> list[Opti
         elif isinstance(node, ast.AnnAssign):
             types.append(_annotation_type(node.annotation, owner.module))
         elif not _is_none(node.value):
-            types.append(_Function(method, class_name).type_of(node.value))
+            types.append(_Function(method, class_name, instance).type_of(node.value))
     return types
 
 
@@ -1101,11 +1209,24 @@ def _method_target(class_name: str, method: str, leaves: Mapping[str, str]) -> O
     if is_standard(class_name):
         return None
     found = locate(qualified)
-    if found is None or found.kind is not DefinitionKind.FUNCTION or not _runs_body(found.node):
+    if found is None or found.kind is not DefinitionKind.FUNCTION or not _runs_body(found):
         return None
     if found.qualified in leaves:
         return found.qualified
     return (qualified, found, class_name)
+
+
+def _init_of(class_name: str) -> Optional[_Found]:
+    """The `__init__` that constructing `class_name` runs (its own or a base's)."""
+    found = _library_class(class_name)
+    if found is None:
+        return None
+    return _member(found.node, found.module, ["__init__"], 1)
+
+
+def _is_init_of(function: _Found, class_name: str) -> bool:
+    init = _init_of(class_name)
+    return init is not None and init.node is function.node
 
 
 def _named_target(qualified: str, leaves: Mapping[str, str]) -> Optional[_Target]:
@@ -1117,13 +1238,13 @@ def _named_target(qualified: str, leaves: Mapping[str, str]) -> Optional[_Target
     if found is None:
         return None
     if found.kind is DefinitionKind.CLASS:
-        init = _member(found.node, found.module, ["__init__"], 1)
-        if init is None or not _runs_body(init.node):
+        init = _init_of(qualified)
+        if init is None or not _runs_body(init):
             return None
         return (qualified, init, qualified)
     if found.qualified in leaves:
         return found.qualified
-    if found.owner is not None or not _runs_body(found.node):
+    if found.owner is not None or not _runs_body(found):
         return None  # `Class.method` called through the class: an unbound call, rare and unclear
     return (qualified, found, None)
 
@@ -1150,8 +1271,8 @@ def _non_blocking_sockets(found: _Found) -> bool:
     return answer
 
 
-_Edge = Union[str, tuple[str, _Found, Optional[str], _Known]]
-_edges_memo: dict[tuple[tuple[str, int, int], Optional[str], _Known], list[_Edge]] = {}
+_Edge = Union[str, tuple[str, _Found, Optional[str], _Known, _Classes]]
+_edges_memo: dict[tuple[tuple[str, int, int], Optional[str], _Known, _Classes], list[_Edge]] = {}
 
 
 def _takes_self(found: _Found) -> bool:
@@ -1161,11 +1282,13 @@ def _takes_self(found: _Found) -> bool:
     return "staticmethod" not in {decorator_name(decorator) for decorator in found.node.decorator_list}
 
 
-def _edges(found: _Found, self_class: Optional[str], known: _Known, leaves: Mapping[str, str]) -> list[_Edge]:
-    key = (found.key, self_class, known)
+def _edges(
+    found: _Found, self_class: Optional[str], known: _Known, leaves: Mapping[str, str], instance: _Classes = ()
+) -> list[_Edge]:
+    key = (found.key, self_class, known, instance)
     edges = _edges_memo.get(key)
     if edges is None:
-        function = _Function(found, self_class)
+        function = _Function(found, self_class, instance)
         # A parameter assigned again in the body no longer has the value the call passed.
         values = {name: value for name, value in known if name not in function.assigned}
         edges = []
@@ -1173,7 +1296,8 @@ def _edges(found: _Found, self_class: Optional[str], known: _Known, leaves: Mapp
             if isinstance(call, ast.Attribute):
                 read = function.property_read(call)
                 if read is not None:
-                    edges.append((*read, known_arguments(read[1].node, CallShape(), True)))
+                    same = instance if function.on_self(call) else ()
+                    edges.append((*read, known_arguments(read[1].node, CallShape(), True), same))
                 continue
             assert isinstance(call, ast.Call)
             target = function.target(call, leaves)
@@ -1183,7 +1307,7 @@ def _edges(found: _Found, self_class: Optional[str], known: _Known, leaves: Mapp
                 continue
             callee = target[1]
             passed = known_arguments(callee.node, function.shape(call, values), _takes_self(callee))
-            edges.append((target[0], callee, target[2], passed))
+            edges.append((target[0], callee, target[2], passed, instance if function.on_self(call) else ()))
         _edges_memo[key] = edges
     return edges
 
@@ -1209,21 +1333,29 @@ def _search(qualified: str, leaves: Mapping[str, str], shape: Optional[CallShape
     if is_async_variant(start[1].qualified):
         return []
     known = known_arguments(start[1].node, shape, _takes_self(start[1]))
-    first = (start[1].key, start[2], known)
-    queue: deque[tuple[tuple[str, _Found, Optional[str], _Known], int]] = deque([((*start, known), 1)])
+    if start[2] is None:
+        instance: _Classes = ()
+    elif _is_init_of(start[1], start[2]):
+        instance = argument_classes(start[1], shape)  # `Client(transport=Transport())`
+    else:
+        instance = argument_classes(_init_of(start[2]), shape.receiver if shape is not None else None)
+    first = (start[1].key, start[2], known, instance)
+    queue: deque[tuple[tuple[str, _Found, Optional[str], _Known, _Classes], int]] = deque(
+        [((*start, known, instance), 1)]
+    )
     previous: dict[tuple[Any, ...], Optional[tuple[Any, ...]]] = {first: None}
     shown: dict[tuple[Any, ...], str] = {first: start[0]}
     best: Optional[tuple[int, list[str]]] = None
     expanded = 0
     complete = True
     while queue:
-        (name, found, self_class, known), depth = queue.popleft()
-        state = (found.key, self_class, known)
+        (name, found, self_class, known, instance), depth = queue.popleft()
+        state = (found.key, self_class, known, instance)
         expanded += 1
         if expanded > MAX_FUNCTIONS:
             complete = False
             break
-        for target in _edges(found, self_class, known, leaves):
+        for target in _edges(found, self_class, known, leaves, instance):
             if isinstance(target, str):
                 rank = _PRIORITY.get(leaves[target], 5)
                 if best is None or rank < best[0]:
@@ -1237,7 +1369,7 @@ def _search(qualified: str, leaves: Mapping[str, str], shape: Optional[CallShape
                     if rank == 0:
                         return chain
                 continue
-            following = (target[1].key, target[2], target[3])
+            following = (target[1].key, target[2], target[3], target[4])
             if following in previous:
                 continue
             if depth + 1 >= MAX_DEPTH:
