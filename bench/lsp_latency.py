@@ -10,8 +10,9 @@ times each from sending `didChange` to receiving the diagnostics for it. Prints 
 the 90th percentile. The machine may be shared, so after each edit the benchmark also times
 libcst's parse alone of the same text in its own process: the ratio of the two is the figure that
 travels between machines and loads. `--in-process` leaves the LSP out: in one process, the
-server's project index is loaded the same way, then libcst's parse and the linter's whole re-lint
-of the file are timed alternately, so both see the same load.
+server's project index is loaded the same way, then libcst's parse of the edited text, a lint with
+a full parse, and the server's re-lint (the re-parse of the edited method, then the rules) are
+timed alternately, so all three see the same load.
 """
 
 from __future__ import annotations
@@ -86,23 +87,40 @@ async def measure(root: Path, relative: str, edits: int) -> tuple[list[float], l
 
 def in_process(root: Path, relative: str, rounds: int) -> None:
     from asynclint.config import load_config
+    from asynclint.engine.incremental import ParsedBuffer
     from asynclint.server import Project
 
     path = root / relative
     project = Project(load_config([str(path.parent)]))
     print(project.load(os.cpu_count() or 1, str(path)))
-    data = path.read_bytes()
-    parses, lints = [], []
-    for _ in range(rounds):
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    target = next(
+        (index for index in range(len(lines) // 2, len(lines)) if lines[index].lstrip().startswith("await ")),
+        len(lines) // 2,
+    )
+    indent = lines[target][: len(lines[target]) - len(lines[target].lstrip())]
+    buffer = ParsedBuffer(text, cst.parse_module(text))
+    buffer.prime()
+    parses, fulls, edits = [], [], []
+    for version in range(rounds):
+        edited = "".join(lines[:target] + [f"{indent}pending = {version}\n"] + lines[target:] if version % 2 else lines)
+        data = edited.encode("utf-8")
         started = time.perf_counter()
         cst.parse_module(data)
         parses.append(time.perf_counter() - started)
         started = time.perf_counter()
         project.linter.lint(str(path), data, project=project.index)
-        lints.append(time.perf_counter() - started)
+        fulls.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        tree = buffer.follow(edited)  # what the server does after an edit
+        project.linter.lint(str(path), data, project=project.index, tree=tree)
+        edits.append(time.perf_counter() - started)
+        assert tree is not None, "the edit took the full parse"
     print(f"{relative}: libcst parse {summary(parses)}")
-    print(f"{relative}: re-lint (parse, rules, findings placed) {summary(lints)}")
-    print(f"ratio of medians (re-lint / parse): {statistics.median(lints) / statistics.median(parses):.2f}")
+    print(f"{relative}: lint with a full parse {summary(fulls)}")
+    print(f"{relative}: re-lint after the edit (re-parse of the method, rules, findings placed) {summary(edits)}")
+    print(f"ratio of medians (re-lint / parse): {statistics.median(edits) / statistics.median(parses):.2f}")
 
 
 def main() -> None:

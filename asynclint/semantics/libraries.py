@@ -122,13 +122,28 @@ def source_file(name: str) -> Optional[str]:
     return origin
 
 
+@dataclass(frozen=True, eq=False)
+class ImportedModule:
+    """`import a.b` (binding `a` to module `a`) or `import a.b as c` (binding `c` to `a.b`)."""
+
+    module: str
+
+
+@dataclass(frozen=True, eq=False)
+class ImportedName:
+    """`from module import name`."""
+
+    module: str
+    name: str
+
+
 @dataclass(frozen=True)
 class StaticModule:
     """What a library module's top level binds, read with `ast`."""
 
     name: str
     package: str  # what `from . import x` is relative to
-    definitions: dict[str, list[Any]]  # name → ast nodes or ("module", dotted) / ("from", module, name)
+    definitions: dict[str, list[Any]]  # name → ast nodes, ImportedModule or ImportedName
     open_ended: bool  # a star import or a module `__getattr__`: a missing name may still exist
     # Bindings made in `except ImportError:` (`ssl = None`), by id: what a name is bound to when
     # the import above them fails.
@@ -184,17 +199,17 @@ def collect_definitions(
         elif isinstance(statement, ast.Import):
             for alias in statement.names:
                 if alias.asname:
-                    definitions.setdefault(alias.asname, []).append(("module", alias.name))
+                    definitions.setdefault(alias.asname, []).append(ImportedModule(alias.name))
                 else:
                     top = alias.name.split(".")[0]
-                    definitions.setdefault(top, []).append(("module", top))
+                    definitions.setdefault(top, []).append(ImportedModule(top))
         elif isinstance(statement, ast.ImportFrom):
             source = absolute_module(statement.module, statement.level, package)
             for alias in statement.names:
                 if alias.name == "*":
                     open_ended = True
                 elif source is not None:
-                    definitions.setdefault(alias.asname or alias.name, []).append(("from", source, alias.name))
+                    definitions.setdefault(alias.asname or alias.name, []).append(ImportedName(source, alias.name))
         elif isinstance(statement, (ast.If, ast.Try, getattr(ast, "TryStar", ast.Try))):
             compound = cast(Union[ast.If, ast.Try], statement)  # ast.TryStar (3.11+) has ast.Try's fields
             for block in (compound.body, compound.orelse, getattr(statement, "finalbody", [])):
@@ -305,13 +320,12 @@ def follow_all(bindings: list[Any], module: StaticModule, rest: list[str], hops:
 
 def follow(binding: Any, module: StaticModule, rest: list[str], hops: int) -> list[Definition]:
     """Where one binding of a name (as `collect_definitions` records it), then `rest`, leads."""
-    if isinstance(binding, tuple):
-        if binding[0] == "module":
-            if rest:
-                return resolve_in(binding[1], rest, hops + 1)
-            return [Definition(DefinitionKind.MODULE, name=binding[1])]
-        _, source, name = binding
-        return resolve_in(source, [name, *rest], hops + 1)
+    if isinstance(binding, ImportedModule):
+        if rest:
+            return resolve_in(binding.module, rest, hops + 1)
+        return [Definition(DefinitionKind.MODULE, name=binding.module)]
+    if isinstance(binding, ImportedName):
+        return resolve_in(binding.module, [binding.name, *rest], hops + 1)
     if isinstance(binding, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return [Definition(DefinitionKind.MISSING)] if rest else [Definition(DefinitionKind.FUNCTION, binding, module)]
     if isinstance(binding, ast.ClassDef):

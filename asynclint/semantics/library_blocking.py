@@ -39,6 +39,8 @@ from asynclint.semantics.libraries import (
     MAX_HOPS,
     Definition,
     DefinitionKind,
+    ImportedModule,
+    ImportedName,
     LibraryAnswers,
     StaticModule,
     absolute_module,
@@ -930,8 +932,10 @@ def _module_name(module: StaticModule, name: str) -> Optional[str]:
         return None if module.open_ended or name not in BUILTIN_NAMES else f"builtins.{name}"
     names = set()
     for definition in definitions:
-        if isinstance(definition, tuple):
-            names.add(definition[1] if definition[0] == "module" else f"{definition[1]}.{definition[2]}")
+        if isinstance(definition, ImportedModule):
+            names.add(definition.module)
+        elif isinstance(definition, ImportedName):
+            names.add(f"{definition.module}.{definition.name}")
         elif isinstance(definition, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(f"{module.name}.{name}")
         else:
@@ -941,10 +945,9 @@ def _module_name(module: StaticModule, name: str) -> Optional[str]:
 
 def _importable(binding: Any) -> bool:
     """An import of a module that is there: of the standard library or installed as source."""
-    if not isinstance(binding, tuple):
+    if not isinstance(binding, (ImportedModule, ImportedName)):
         return False
-    module = binding[1]
-    return is_standard(module) or source_file(module) is not None
+    return is_standard(binding.module) or source_file(binding.module) is not None
 
 
 def _global_type(module: StaticModule, name: str) -> Optional[str]:
