@@ -7,7 +7,8 @@ whole-corpus (one copy of the corpus as one git repository, so its cold run is p
    is warm: only the files that got a comment are linted again) that must report nothing.
 2. The result is committed; five files get a one-line edit and are staged; `pre-commit run
    --files <the five>` is timed: the five files are linted, every other module's facts come from
-   the cache's project summary (one entry). The same run again is timed too (nothing changed:
+   its project's summary entry (each corpus project has the `pyproject.toml` that
+   bench/ecosystem.py writes, so each is its own project with its own cache). The same run again is timed too (nothing changed:
    the last run's result is remembered).
 
 one-project (`--project`, default prefect): a copy of one corpus project in a git repository;
