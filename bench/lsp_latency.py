@@ -34,6 +34,16 @@ from pygls.lsp.client import LanguageClient
 CORPUS = Path(__file__).resolve().parent / "corpus"
 
 
+def edit_target(lines: list[str]) -> tuple[int, str]:
+    """Where the edits go, and its indentation: a statement inside a coroutine in the middle of
+    the file, before which a line appears and disappears."""
+    target = next(
+        (index for index in range(len(lines) // 2, len(lines)) if lines[index].lstrip().startswith("await ")),
+        len(lines) // 2,
+    )
+    return target, lines[target][: len(lines[target]) - len(lines[target].lstrip())]
+
+
 async def measure(root: Path, relative: str, edits: int) -> tuple[list[float], list[float], float, int, int]:
     client = LanguageClient("asynclint-bench", "1")
     received: asyncio.Queue = asyncio.Queue()
@@ -49,12 +59,7 @@ async def measure(root: Path, relative: str, edits: int) -> tuple[list[float], l
     uri = path.as_uri()
     text = path.read_text(encoding="utf-8")
     lines = text.splitlines(keepends=True)
-    # An edit inside a coroutine in the middle of the file: a statement appears and disappears.
-    target = next(
-        (index for index in range(len(lines) // 2, len(lines)) if lines[index].lstrip().startswith("await ")),
-        len(lines) // 2,
-    )
-    indent = lines[target][: len(lines[target]) - len(lines[target].lstrip())]
+    target, indent = edit_target(lines)
     started = time.perf_counter()
     client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "python", 1, text)))
     first_at, first = await received.get()
@@ -95,11 +100,7 @@ def in_process(root: Path, relative: str, rounds: int) -> None:
     print(project.load(os.cpu_count() or 1, str(path)))
     text = path.read_text(encoding="utf-8")
     lines = text.splitlines(keepends=True)
-    target = next(
-        (index for index in range(len(lines) // 2, len(lines)) if lines[index].lstrip().startswith("await ")),
-        len(lines) // 2,
-    )
-    indent = lines[target][: len(lines[target]) - len(lines[target].lstrip())]
+    target, indent = edit_target(lines)
     buffer = ParsedBuffer(text, cst.parse_module(text))
     buffer.prime()
     parses, fulls, edits = [], [], []
