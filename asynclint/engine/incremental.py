@@ -37,7 +37,6 @@ class _Unit:
     start: int  # 0-based line where its leading comments and blank lines begin
     end: int  # line after its last
     path: Path
-    statement: cst.BaseStatement
 
 
 class ParsedBuffer:
@@ -73,8 +72,8 @@ class ParsedBuffer:
             replacement = self._reparse(unit, new_lines[unit.start : unit.end + delta])
             if replacement is None:
                 continue
-            statements, footer = replacement
-            module = self._replace(unit, statements, delta)
+            sized, footer = replacement
+            module = self._replace(unit, sized, delta)
             if self._ends_module(unit):
                 module = module.with_changes(footer=tuple(footer))
             self.text, self.module, self._lines = text, module, new_lines
@@ -115,7 +114,7 @@ class ParsedBuffer:
 
     def _walk(self, statement: cst.BaseStatement, path: Path, line: int, units: list[_Unit], counts: dict) -> int:
         size = self._count(statement, counts)
-        units.append(_Unit(line, line + size, path, statement))
+        units.append(_Unit(line, line + size, path))
         if isinstance(statement, cst.ClassDef) and isinstance(statement.body, cst.IndentedBlock):
             block = statement.body
             inner = size - len(block.footer) - sum(self._count(member, counts) for member in block.body)
@@ -132,9 +131,12 @@ class ParsedBuffer:
         return known[1]
 
     # -- the new statement -------------------------------------------------------------------
-    def _reparse(self, unit: _Unit, lines: Sequence[str]) -> Optional[tuple[list[Statement], Sequence[cst.EmptyLine]]]:
-        """The statements `lines` hold, parsed at the unit's place, and the blank and comment lines
-        after them when the unit ends the module; None unless they render back to exactly `lines`."""
+    def _reparse(
+        self, unit: _Unit, lines: Sequence[str]
+    ) -> Optional[tuple[list[tuple[Statement, int]], Sequence[cst.EmptyLine]]]:
+        """The statements `lines` hold, parsed at the unit's place, each with the lines it takes, and
+        the blank and comment lines after them when the unit ends the module; None unless they
+        render back to exactly `lines`."""
         if not lines:
             return None
         module = self.module
@@ -163,15 +165,13 @@ class ParsedBuffer:
         statements = list(parsed.body)
         if parsed.header:
             statements[0] = statements[0].with_changes(leading_lines=(*parsed.header, *statements[0].leading_lines))
-        statements = _indent_flags(statements, lines, prefix, module)
         state = CodegenState(module.default_indent, module.default_newline, indent_tokens=list(indents))
-        for statement in statements:
-            statement._codegen(state)
+        sized = _render_in_place(statements, lines, prefix, state)
         for empty in parsed.footer:
             empty._codegen(state)
         if "".join(state.tokens) != "".join(lines):
             return None
-        return statements, parsed.footer
+        return sized, parsed.footer
 
     def _indents(self, path: Path) -> list[str]:
         """The indentation of each class block around the statement at `path`."""
@@ -186,11 +186,12 @@ class ParsedBuffer:
             node = child
         return indents
 
-    def _replace(self, unit: _Unit, statements: list[Statement], delta: int) -> cst.Module:
+    def _replace(self, unit: _Unit, sized: list[tuple[Statement, int]], delta: int) -> cst.Module:
         counts = self._counts
         assert counts is not None
-        for statement in statements:
-            self._count(statement, counts)
+        statements = [statement for statement, _ in sized]
+        for statement, size in sized:
+            counts[id(statement)] = (statement, size)
 
         # Each enclosing class is a new node whose line count moves by the edit's.
         def replaced(container: Container, path: Path) -> Container:
@@ -223,23 +224,26 @@ class ParsedBuffer:
         return module
 
 
-def _indent_flags(
-    statements: list[Statement], lines: Sequence[str], prefix: str, module: cst.Module
-) -> list[Statement]:
-    """A blank or comment line before a statement at the top of the parsed text is indented
-    there (`EmptyLine.indent`) exactly when it was indented in the buffer."""
-    if not prefix:
-        return statements
+def _render_in_place(
+    statements: list[Statement], lines: Sequence[str], prefix: str, state: CodegenState
+) -> list[tuple[Statement, int]]:
+    """Each statement rendered into `state` at its place, with the lines it takes. A blank or
+    comment line before a statement at the top of the parsed text is indented there
+    (`EmptyLine.indent`) exactly when it was indented in the buffer."""
     result = []
     line = 0
     for statement in statements:
-        leading = []
-        for offset, empty in enumerate(statement.leading_lines):
-            original = lines[line + offset] if line + offset < len(lines) else ""
-            leading.append(empty.with_changes(indent=original.startswith(prefix)))
-        statement = statement.with_changes(leading_lines=tuple(leading))
-        result.append(statement)
-        line += len(split_lines(module.code_for_node(statement)))
+        if prefix:
+            leading = []
+            for offset, empty in enumerate(statement.leading_lines):
+                original = lines[line + offset] if line + offset < len(lines) else ""
+                leading.append(empty.with_changes(indent=original.startswith(prefix)))
+            statement = statement.with_changes(leading_lines=tuple(leading))
+        rendered = len(state.tokens)
+        statement._codegen(state)
+        size = len(split_lines("".join(state.tokens[rendered:])))
+        result.append((statement, size))
+        line += size
     return result
 
 
