@@ -416,14 +416,21 @@ class ResultCache:
             return None
         return (info.st_mtime_ns, info.st_size, info.st_ino)
 
-    def lookup(self, path: str) -> Optional[FileResult]:
-        """The cached result when the file's stat is unchanged since it was stored."""
-        if not self.usable:
-            return None
+    def _current_key(self, path: str) -> Optional[str]:
+        """The content key stored for `path`, while its stat is the one stored with it."""
         entry = self.index.get(os.path.abspath(path))
         if entry is None or self._stat(path) != entry[:3]:
             return None
-        return self._load(entry[3], path)
+        return entry[3]
+
+    def _current_record(self, path: str, record: Any) -> bool:
+        """A project-summary record ([key, facts, findings]) computed from `path` as it is now."""
+        return type(record) is list and len(record) == 3 and record[0] == self._current_key(path)
+
+    def lookup(self, path: str) -> Optional[FileResult]:
+        """The cached result when the file's stat is unchanged since it was stored."""
+        key = self._current_key(path) if self.usable else None
+        return self._load(key, path) if key is not None else None
 
     def _load(self, key: str, path: str) -> Optional[FileResult]:
         stored = self._read(f"{key}.json")
@@ -462,12 +469,10 @@ class ResultCache:
 
     def placed(self, path: str, answers: list[tuple[Optional[str], Optional[bool]]]) -> Optional[list[Diagnostic]]:
         """The diagnostics the second lint gave for this file, unchanged since, and these answers."""
-        if not self.usable:
+        key = self._current_key(path) if self.usable else None
+        if key is None:
             return None
-        entry = self.index.get(os.path.abspath(path))
-        if entry is None or self._stat(path) != entry[:3]:
-            return None
-        stored = self._read(f"{self._placed_key(entry[3], answers)}.placed.json")
+        stored = self._read(f"{self._placed_key(key, answers)}.placed.json")
         if stored is None:
             return None
         try:
@@ -530,14 +535,10 @@ class ResultCache:
                 self._project_summary_modules = stored["modules"]
                 self._project_summary_key = stored["key"]
         modules = self._project_summary_modules
-        index = self.index
         for path in paths:
             absolute = os.path.abspath(path)
             record = modules.get(absolute)
-            entry = index.get(absolute)
-            if type(record) is not list or len(record) != 3 or entry is None or record[0] != entry[3]:
-                continue
-            if self._stat(path) == entry[:3]:
+            if record is not None and self._current_record(path, record):
                 yield absolute, record
 
     def project_summaries(self, paths: list[str]) -> dict[str, Optional[ModuleSummary]]:
@@ -575,13 +576,11 @@ class ResultCache:
             return
         modules: dict[str, list] = {}
         for absolute, record in self._project_summary_modules.items():
-            entry = self.index.get(absolute)
-            if type(record) is list and len(record) == 3 and entry is not None and record[0] == entry[3]:
-                if self._stat(absolute) == entry[:3]:
-                    modules[absolute] = record
+            if self._current_record(absolute, record):
+                modules[absolute] = record
         for absolute, result in results.items():
-            entry = self.index.get(absolute)
-            if entry is None or self._stat(absolute) != entry[:3]:
+            key = self._current_key(absolute)
+            if key is None:
                 continue
             kept = modules.get(absolute)
             try:
@@ -590,7 +589,7 @@ class ResultCache:
                 else:
                     findings = _encode_result(replace(result, summary=None))
                     del findings["summary"], findings["path"]
-                modules[absolute] = [entry[3], _encode_summary(result.summary), findings]
+                modules[absolute] = [key, _encode_summary(result.summary), findings]
             except (TypeError, RecursionError):
                 continue
         digest = hashlib.blake2b(digest_size=20)
