@@ -11,10 +11,8 @@ and "fix all" (safe fixes); hovering a finding shows its rule page.
 from __future__ import annotations
 
 import difflib
-import gc
 import logging
 import os
-import re
 import time
 from typing import Optional
 
@@ -33,16 +31,14 @@ from asynclint.engine.diagnostics import Diagnostic, ModuleSummary
 from asynclint.engine.discovery import discover
 from asynclint.engine.fixer import fix_source
 from asynclint.engine.fixes import apply_edits
-from asynclint.engine.incremental import ParsedBuffer
+from asynclint.engine.incremental import ParsedBuffer, split_lines
 from asynclint.engine.linter import FileLint, Linter
 from asynclint.engine.noqa import add_noqa
 from asynclint.engine.project import ProjectIndex
-from asynclint.engine.runner import RunOptions, context_summaries, is_project_root
+from asynclint.engine.runner import RunOptions, context_summaries, freeze_long_lived, is_project_root
 from asynclint.registry import RULES_BY_CODE
 
 FIX_ALL = "source.fixAll.asynclint"
-# Lines as LSP counts them (only \r\n, \r and \n end a line, unlike str.splitlines).
-_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 SOURCE = "asynclint"
 
 logger = logging.getLogger(__name__)
@@ -75,8 +71,7 @@ class Project:
         self._index = None
         # The summaries live as long as the server: without this, every full garbage collection
         # during a re-lint walks all of them again (a third of a re-lint on a large project).
-        gc.collect()
-        gc.freeze()
+        freeze_long_lived()
         return (
             f"asynclint: indexed {len(summaries)} files under {self.config.root} in {time.monotonic() - started:.1f} s"
         )
@@ -360,8 +355,8 @@ def contains(span: types.Range, position: types.Position) -> bool:
 def workspace_edit(document: TextDocument, old: str, new: str) -> types.WorkspaceEdit:
     """Edits turning `old` into `new`, one per changed run of lines (an added import and a changed
     call stay two small edits, so the client's cursor and undo history stay where they were)."""
-    before = _LINES.findall(old)
-    after = _LINES.findall(new)
+    before = split_lines(old)
+    after = split_lines(new)
     edits = []
     matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
     for tag, first, last, new_first, new_last in matcher.get_opcodes():

@@ -96,8 +96,6 @@ class Context:
         # This lint decides cross-file candidates (the project is known). Without it a candidate
         # (`condition=...`) is kept unplaced and its fix dropped: a rule need not build one.
         self.decides_candidates = False
-        self._loop_callbacks: Optional[dict[cst.CSTNode, str]] = None
-        self._one_shot: Optional[frozenset[cst.CSTNode]] = None
         self._answers: dict[Hashable, Any] = {}
 
     # -- where are we ------------------------------------------------------------------------
@@ -156,24 +154,24 @@ class Context:
         return function is not None and self._callbacks().get(function) == "add_done_callback"
 
     def _callbacks(self) -> dict[cst.CSTNode, str]:
-        if self._loop_callbacks is None:
+        def first_use_of_each() -> dict[cst.CSTNode, str]:
             found: dict[cst.CSTNode, str] = {}
             for node, how in self._find_loop_callbacks():
                 found.setdefault(node, how)
-            self._loop_callbacks = found
-        return self._loop_callbacks
+            return found
+
+        return self.answer(Context._find_loop_callbacks, first_use_of_each)
 
     @property
     def in_one_shot_command(self) -> bool:
         """Inside a coroutine that is a whole one-shot program: a click/typer/cyclopts command, or
         the coroutine a script hands to `asyncio.run` (or a function nested in one of those)."""
-        if self._one_shot is None:
-            self._one_shot = frozenset(self._find_one_shot_commands())
-        if not self._one_shot:
+        commands = self.answer(Context._find_one_shot_commands, lambda: frozenset(self._find_one_shot_commands()))
+        if not commands:
             return False
         scope: Optional[Scope] = self.scope
         while scope is not None:
-            if scope.kind is ScopeKind.FUNCTION and scope.node in self._one_shot:
+            if scope.kind is ScopeKind.FUNCTION and scope.node in commands:
                 return True
             scope = scope.parent
         return False

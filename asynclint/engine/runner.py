@@ -170,7 +170,7 @@ def lint_files(
         results[position] = result
         done += 1
         if done % _FREEZE_EVERY == 0:
-            _settle()
+            freeze_long_lived()
         if options.progress:
             options.progress(done, total)
 
@@ -200,7 +200,8 @@ def lint_files(
 _FREEZE_EVERY = 256
 
 
-def _settle() -> None:
+def freeze_long_lived() -> None:
+    """Collect the garbage, then keep every object alive now out of later collections."""
     gc.collect()
     gc.freeze()
 
